@@ -1,0 +1,119 @@
+/**
+ * The data plane: every Open Inference Protocol operation, free of any transport. REST and gRPC translate to and
+ * from these calls; each validates its input fully before a runtime sees it and throws MlsError on failure.
+ */
+import {randomUUID} from 'node:crypto'
+import {MlsError} from '../errors.js'
+import {inferenceRequestSchema, repositoryIndexRequestSchema} from '../protocol/schemas.js'
+import type {
+  InferenceResponse,
+  ModelMetadata,
+  RepositoryIndexItem,
+  ServerMetadata,
+  Tensor,
+} from '../protocol/types.js'
+import type {ModelRegistry} from '../repository/model-registry.js'
+import type {ServerSettings} from '../settings/server-settings.js'
+import {MLS_VERSION} from '../version.js'
+import {decodeTensorData} from './decode-input.js'
+import {encodeOutput} from './encode-output.js'
+import {matchInputs} from './match-inputs.js'
+import {parseBody} from './parse-body.js'
+
+export const EXTENSIONS = ['model_repository'] as const
+
+export class DataPlane {
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly settings: Pick<ServerSettings, 'server_name' | 'server_version' | 'extensions'>,
+  ) {}
+
+  live(): boolean {
+    return true
+  }
+
+  ready(): boolean {
+    return this.registry.isReady()
+  }
+
+  serverMetadata(): ServerMetadata {
+    return {
+      name: this.settings.server_name,
+      version: this.settings.server_version || MLS_VERSION,
+      extensions: [...new Set([...EXTENSIONS, ...this.settings.extensions])],
+    }
+  }
+
+  /** True when name/version is READY; throws when the model or version does not exist. */
+  modelReady(name: string, version?: string): boolean {
+    return this.registry.find(name, version).state === 'READY'
+  }
+
+  modelMetadata(name: string, version?: string): ModelMetadata {
+    const {entry, instance} = this.registry.ready(name, version)
+    const {platform, inputs, outputs} = instance.metadata
+    const metadata: ModelMetadata = {name: entry.name, versions: this.registry.versions(name), platform, inputs: [...inputs], outputs: [...outputs]}
+    if (instance.settings.contentType !== undefined) metadata.parameters = {content_type: instance.settings.contentType}
+    return metadata
+  }
+
+  /** Runs one inference request (`body` is the parsed JSON, undefined for an empty body). */
+  async infer(name: string, version: string | undefined, body: unknown): Promise<InferenceResponse> {
+    const {entry, instance} = this.registry.ready(name, version)
+    const request = parseBody(inferenceRequestSchema, body, {required: true})
+    const {metadata} = instance
+
+    const bound = matchInputs(request.inputs, metadata.inputs)
+    const inputs: Tensor[] = bound.map(({input, target}) => {
+      const datatype = target?.datatype ?? input.datatype
+      const tensor: Tensor = {name: target?.name ?? input.name, datatype, shape: input.shape, data: decodeTensorData(input, datatype)}
+      return input.parameters === undefined ? tensor : {...tensor, parameters: input.parameters}
+    })
+
+    let outputs: string[] | undefined
+    if (request.outputs !== undefined && request.outputs.length > 0) {
+      outputs = request.outputs.map((o) => o.name)
+      const known = new Set(metadata.outputs.map((o) => o.name))
+      const unknown = outputs.filter((o) => !known.has(o))
+      if (unknown.length > 0 && known.size > 0) {
+        throw new MlsError(
+          'OUTPUT_NOT_FOUND',
+          `model "${entry.name}" has no output ${unknown.map((o) => `"${o}"`).join(', ')}; its outputs are ${[...known].map((o) => `"${o}"`).join(', ')}`,
+        )
+      }
+    }
+
+    const id = request.id ?? randomUUID()
+    instance.acquire()
+    let result
+    try {
+      result = await instance.runtime.predict({id, parameters: request.parameters, inputs, outputs})
+    } catch (error) {
+      if (error instanceof MlsError) throw error
+      throw new MlsError('INFERENCE_FAILED', `model "${entry.name}" could not run this request: ${(error as Error).message}`, {cause: error})
+    } finally {
+      instance.release()
+    }
+
+    return {
+      model_name: entry.name,
+      ...(entry.version === undefined ? {} : {model_version: entry.version}),
+      id,
+      ...(result.parameters === undefined ? {} : {parameters: result.parameters}),
+      outputs: result.outputs.map(encodeOutput),
+    }
+  }
+
+  repositoryIndex(body: unknown): RepositoryIndexItem[] {
+    const request = parseBody(repositoryIndexRequestSchema, body, {required: false})
+    return this.registry.index(request?.ready)
+  }
+
+  async loadModel(name: string): Promise<void> {
+    await this.registry.load(name)
+  }
+
+  async unloadModel(name: string): Promise<void> {
+    await this.registry.unload(name)
+  }
+}

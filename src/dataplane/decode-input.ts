@@ -1,0 +1,144 @@
+/**
+ * Checks a request tensor's data against its shape and datatype and converts it to the datatype the model input
+ * declares, in one pass. Numbers change type only where no value changes meaning: any number into a float input,
+ * integers into an integer input when every value fits; a fraction, BOOL or BYTES for a numeric input is refused.
+ */
+import {MlsError} from '../errors.js'
+import {encodeUtf8} from '../protocol/bytes.js'
+import {DATATYPES, type Datatype, type DatatypeInfo, type NumericArray} from '../protocol/datatypes.js'
+import type {TensorData} from '../protocol/types.js'
+import {describeValue} from '../util/zod-issues.js'
+
+export interface RawTensor {
+  readonly name: string
+  readonly shape: readonly number[]
+  readonly datatype: Datatype
+  readonly data: unknown
+}
+
+const formatShape = (shape: readonly number[]) => `[${shape.join(',')}]`
+
+/** Elements of nested `data`, flattened row-major; stops counting once past `limit` so a huge body is not copied. */
+function flatten(data: unknown[], limit: number): unknown[] {
+  if (!data.some(Array.isArray)) return data
+  const out: unknown[] = []
+  const walk = (value: unknown[]) => {
+    for (const item of value) {
+      if (out.length > limit) return
+      if (Array.isArray(item)) walk(item)
+      else out.push(item)
+    }
+  }
+  walk(data)
+  return out
+}
+
+export function elementCount(shape: readonly number[]): number {
+  let count = 1
+  for (const dim of shape) count *= dim
+  return count
+}
+
+/** Whether data of `source` may be converted to `target` at all (before looking at values). */
+function convertible(source: DatatypeInfo, target: DatatypeInfo): boolean {
+  if (source.name === target.name) return true
+  const numeric = (t: DatatypeInfo) => t.kind === 'int' || t.kind === 'uint' || t.kind === 'float'
+  return numeric(source) && numeric(target)
+}
+
+export function decodeTensorData(tensor: RawTensor, targetType: Datatype = tensor.datatype): TensorData {
+  const label = `input "${tensor.name}"`
+  if (!Array.isArray(tensor.data)) {
+    throw new MlsError('INVALID_DATA', `${label}: data: expected an array, found ${describeValue(tensor.data)}`)
+  }
+  const count = elementCount(tensor.shape)
+  const flat = flatten(tensor.data, count)
+  if (flat.length !== count) {
+    throw new MlsError(
+      'INVALID_DATA',
+      `${label}: shape ${formatShape(tensor.shape)} needs ${count} values, found ${flat.length > count ? `more than ${count}` : flat.length}`,
+    )
+  }
+  const source = DATATYPES[tensor.datatype]
+  const target = DATATYPES[targetType]
+  if (!convertible(source, target)) {
+    throw new MlsError('INVALID_DATATYPE', `${label}: datatype ${source.name} cannot be used for a ${target.name} input`)
+  }
+  const bad = (i: number, value: unknown, expected: string): never => {
+    throw new MlsError('INVALID_DATA', `${label}: element ${i} is ${describeValue(value)}, expected ${expected}`)
+  }
+
+  if (source.kind === 'bytes') {
+    const out: Uint8Array[] = new Array(count)
+    for (let i = 0; i < count; i++) {
+      const value = flat[i]
+      if (typeof value !== 'string') bad(i, value, 'a string for BYTES')
+      out[i] = encodeUtf8(value as string)
+    }
+    return out
+  }
+  const out = new target.array!(count)
+  if (source.kind === 'bool') {
+    for (let i = 0; i < count; i++) {
+      const value = flat[i]
+      if (typeof value !== 'boolean') bad(i, value, 'true or false for BOOL')
+      out[i] = value ? 1 : 0
+    }
+    return out
+  }
+  writeNumbers(flat, source, target, out, bad)
+  return out
+}
+
+function writeNumbers(
+  flat: readonly unknown[],
+  source: DatatypeInfo,
+  target: DatatypeInfo,
+  out: NumericArray,
+  bad: (i: number, value: unknown, expected: string) => never,
+): void {
+  const n = flat.length
+  const sourceIsFloat = source.kind === 'float'
+  // The common case (float data into a float input) is one tight loop.
+  if (target.kind === 'float') {
+    const dest = out as Float32Array
+    for (let i = 0; i < n; i++) {
+      const value = flat[i]
+      if (typeof value === 'number' && (sourceIsFloat || Number.isInteger(value))) dest[i] = value
+      else if (value === null && sourceIsFloat) dest[i] = NaN
+      else bad(i, value, sourceIsFloat ? `a number for ${source.name}` : `an integer for ${source.name}`)
+    }
+    if (!sourceIsFloat) checkRange(flat, source, bad)
+    return
+  }
+  const min = Number(target.min)
+  const max = Number(target.max)
+  for (let i = 0; i < n; i++) {
+    const value = flat[i]
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      if (typeof value === 'number' && sourceIsFloat && Number.isFinite(value)) {
+        bad(i, value, `a whole number: the model input is ${target.name}`)
+      }
+      bad(i, value, sourceIsFloat ? `a number for ${source.name}` : `an integer for ${source.name}`)
+    }
+    if ((value as number) < min || (value as number) > max) bad(i, value, `a value that fits ${target.name}`)
+  }
+  if (!sourceIsFloat) checkRange(flat, source, bad)
+  if (target.big) {
+    const dest = out as BigInt64Array
+    for (let i = 0; i < n; i++) dest[i] = BigInt(flat[i] as number)
+  } else {
+    const dest = out as Int32Array
+    for (let i = 0; i < n; i++) dest[i] = flat[i] as number
+  }
+}
+
+/** Integer data must fit the datatype it was declared as, whatever it converts to. */
+function checkRange(flat: readonly unknown[], source: DatatypeInfo, bad: (i: number, value: unknown, expected: string) => never): void {
+  const min = Number(source.min)
+  const max = Number(source.max)
+  for (let i = 0; i < flat.length; i++) {
+    const value = flat[i] as number
+    if (value < min || value > max) bad(i, value, `a value in the range of ${source.name}`)
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The error catalogue. Every failure mls reports carries one of these stable codes; each transport maps the
+ * code's `kind` to its own status once (REST: src/server/rest/error-map.ts).
+ */
+
+/** What sort of failure a code is: the transports map this, never the code itself. */
+export type ErrorKind =
+  | 'not_found'
+  | 'invalid'
+  | 'unavailable'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'internal'
+
+/** Every stable error code, with its kind and a one-line description (the README's table is checked against it). */
+export const ERROR_CODES = {
+  ROUTE_NOT_FOUND: {kind: 'not_found', description: 'No such endpoint.'},
+  MODEL_NOT_FOUND: {kind: 'not_found', description: 'No model of that name is in the repository.'},
+  MODEL_VERSION_NOT_FOUND: {kind: 'not_found', description: 'The model exists but not in that version.'},
+  MODEL_UNAVAILABLE: {kind: 'not_found', description: 'The model is not loaded: it was unloaded, never loaded, or failed to load (the reason says which).'},
+  MODEL_NOT_READY: {kind: 'unavailable', description: 'The model is loading or unloading; retry shortly.'},
+  MODEL_LOAD_FAILED: {kind: 'invalid', description: 'A load request failed; the reason names the file and the fault.'},
+  INVALID_JSON: {kind: 'invalid', description: 'The body is not valid JSON.'},
+  EMPTY_BODY: {kind: 'invalid', description: 'The endpoint needs a JSON body and none was sent.'},
+  INVALID_REQUEST: {kind: 'invalid', description: 'The request does not follow the V2 schema (a field is missing or of the wrong type).'},
+  INVALID_DATATYPE: {kind: 'invalid', description: 'Unknown datatype, or one the model input cannot take.'},
+  INVALID_SHAPE: {kind: 'invalid', description: 'The shape is malformed or does not match the model input.'},
+  INVALID_DATA: {kind: 'invalid', description: 'The data does not match the shape or the datatype.'},
+  INPUT_MISMATCH: {kind: 'invalid', description: 'The inputs do not match the ones the model declares (missing, unknown or duplicate names).'},
+  OUTPUT_NOT_FOUND: {kind: 'invalid', description: 'A requested output does not exist on the model.'},
+  INFERENCE_FAILED: {kind: 'invalid', description: 'The runtime rejected the request (its message says why).'},
+  UNSUPPORTED_MEDIA_TYPE: {kind: 'unsupported_media_type', description: 'The content type is not application/json.'},
+  PAYLOAD_TOO_LARGE: {kind: 'too_large', description: 'The body exceeds max_request_size.'},
+  INTERNAL: {kind: 'internal', description: 'An unexpected fault inside mls; the server log has the stack.'},
+} as const satisfies Record<string, {kind: ErrorKind; description: string}>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** The one error type mls throws on purpose. Anything else reaching a transport is an INTERNAL fault. */
+export class MlsError extends Error {
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'MlsError'
+    this.code = code
+  }
+
+  get kind(): ErrorKind {
+    return ERROR_CODES[this.code].kind
+  }
+}
+
+/** Settings problems are found before the server runs: they are reported, never mapped to a transport. */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SettingsError'
+  }
+}
+
+/** Turns anything thrown into an MlsError, keeping the original as the cause. */
+export function toMlsError(error: unknown): MlsError {
+  if (error instanceof MlsError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new MlsError('INTERNAL', `internal error: ${message}`, {cause: error})
+}

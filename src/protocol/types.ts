@@ -1,0 +1,101 @@
+/** Open Inference Protocol (V2) types: the JSON shapes on the wire and the typed tensors the data plane passes inward. */
+import type {Datatype, NumericArray} from './datatypes.js'
+
+/** `parameters` on requests, tensors and responses: string, number and bool values by the protocol; kept open as MLServer does. */
+export type Parameters = Readonly<Record<string, unknown>>
+
+/** Tensor elements in memory: a typed array for numbers and BOOL (0/1), one byte string per element for BYTES. */
+export type TensorData = NumericArray | readonly Uint8Array[]
+
+/** A validated tensor: `data` holds exactly product(shape) elements of `datatype`. */
+export interface Tensor {
+  readonly name: string
+  readonly datatype: Datatype
+  readonly shape: readonly number[]
+  readonly data: TensorData
+  readonly parameters?: Parameters
+}
+
+/** What a runtime receives: inputs already checked against the model's metadata and converted to its datatypes. */
+export interface InferRequest {
+  readonly id: string
+  readonly parameters?: Parameters
+  readonly inputs: readonly Tensor[]
+  /** Output names the client asked for; undefined means the runtime's default outputs. */
+  readonly outputs?: readonly string[]
+}
+
+export interface InferResult {
+  readonly outputs: readonly Tensor[]
+  readonly parameters?: Parameters
+}
+
+// ---- JSON wire shapes ----
+
+export interface RequestInput {
+  name: string
+  shape: number[]
+  datatype: string
+  parameters?: Record<string, unknown>
+  data: unknown
+}
+
+export interface RequestOutput {
+  name: string
+  parameters?: Record<string, unknown>
+}
+
+export interface InferenceRequestBody {
+  id?: string
+  parameters?: Record<string, unknown>
+  inputs: RequestInput[]
+  outputs?: RequestOutput[]
+}
+
+export interface ResponseOutput {
+  name: string
+  shape: number[]
+  datatype: Datatype
+  parameters?: Parameters
+  data: Array<number | boolean | string>
+}
+
+export interface InferenceResponse {
+  model_name: string
+  model_version?: string
+  id: string
+  parameters?: Parameters
+  outputs: ResponseOutput[]
+}
+
+export interface TensorMetadata {
+  readonly name: string
+  readonly datatype: Datatype
+  /** -1 marks a variable dimension. */
+  readonly shape: readonly number[]
+  readonly parameters?: Parameters
+}
+
+export interface ModelMetadata {
+  name: string
+  versions: string[]
+  platform: string
+  inputs: TensorMetadata[]
+  outputs: TensorMetadata[]
+  parameters?: Parameters
+}
+
+export interface ServerMetadata {
+  name: string
+  version: string
+  extensions: string[]
+}
+
+export type ModelState = 'UNKNOWN' | 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING'
+
+export interface RepositoryIndexItem {
+  name: string
+  version?: string
+  state: ModelState
+  reason: string
+}

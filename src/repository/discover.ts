@@ -1,0 +1,62 @@
+/** Finds every model-settings.json below the repository root and reads it; a broken file becomes a failed spec. */
+import {readFileSync} from 'node:fs'
+import {readdir} from 'node:fs/promises'
+import path from 'node:path'
+import {loadModelSettings} from '../settings/load-model-settings.js'
+import type {ModelSettings} from '../settings/model-settings.js'
+
+export const MODEL_SETTINGS_FILE = 'model-settings.json'
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git'])
+
+export type ModelSpec =
+  | {readonly ok: true; readonly name: string; readonly version?: string; readonly file: string; readonly settings: ModelSettings; readonly warnings: readonly string[]}
+  | {readonly ok: false; readonly name: string; readonly version?: string; readonly file: string; readonly error: string}
+
+export async function findModelSettingsFiles(root: string): Promise<string[]> {
+  const found: string[] = []
+  const walk = async (folder: string): Promise<void> => {
+    let entries
+    try {
+      entries = await readdir(folder, {withFileTypes: true})
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      const full = path.join(folder, entry.name)
+      if (entry.isDirectory()) {
+        if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith('.')) await walk(full)
+      } else if (entry.name === MODEL_SETTINGS_FILE) {
+        found.push(full)
+      }
+    }
+  }
+  await walk(root)
+  return found.sort()
+}
+
+/** Best-effort name and version of a file that failed validation, so its error can be listed under that model. */
+function guessIdentity(file: string): {name: string; version?: string} {
+  const fallback = {name: path.basename(path.dirname(file))}
+  try {
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as {name?: unknown; parameters?: {version?: unknown}}
+    return {
+      name: typeof raw.name === 'string' && raw.name !== '' ? raw.name : fallback.name,
+      version: typeof raw.parameters?.version === 'string' ? raw.parameters.version : undefined,
+    }
+  } catch {
+    return fallback
+  }
+}
+
+export function readModelSpec(file: string): ModelSpec {
+  try {
+    const {settings, warnings} = loadModelSettings(file)
+    return {ok: true, name: settings.name, version: settings.version, file, settings, warnings}
+  } catch (error) {
+    return {ok: false, ...guessIdentity(file), file, error: (error as Error).message}
+  }
+}
+
+export async function discoverModels(root: string): Promise<ModelSpec[]> {
+  return (await findModelSettingsFiles(root)).map(readModelSpec)
+}

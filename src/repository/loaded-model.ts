@@ -1,0 +1,58 @@
+/** One loaded instance of a model version: its runtime, its effective metadata and the requests in flight on it. */
+import type {TensorMetadata} from '../protocol/types.js'
+import type {Runtime, RuntimeFactory, RuntimeMetadata} from '../runtimes/runtime.js'
+import type {ModelSettings} from '../settings/model-settings.js'
+
+export class LoadedModel {
+  private inflight = 0
+  private idle: Array<() => void> = []
+
+  private constructor(
+    readonly runtime: Runtime,
+    readonly metadata: RuntimeMetadata,
+    readonly settings: ModelSettings,
+  ) {}
+
+  /** Creates and loads the runtime; model-settings.json inputs/outputs, when given, override the runtime's own. */
+  static async load(settings: ModelSettings, factory: RuntimeFactory): Promise<LoadedModel> {
+    const runtime = factory(settings)
+    await runtime.load()
+    const own = runtime.metadata()
+    const declared = (list: readonly TensorMetadata[], fallback: readonly TensorMetadata[]) => (list.length > 0 ? list : fallback)
+    const metadata: RuntimeMetadata = {
+      platform: settings.platform || own.platform,
+      inputs: declared(settings.inputs, own.inputs),
+      outputs: declared(settings.outputs, own.outputs),
+    }
+    return new LoadedModel(runtime, metadata, settings)
+  }
+
+  get inFlight(): number {
+    return this.inflight
+  }
+
+  acquire(): void {
+    this.inflight++
+  }
+
+  release(): void {
+    this.inflight--
+    if (this.inflight === 0) {
+      const waiters = this.idle
+      this.idle = []
+      for (const resolve of waiters) resolve()
+    }
+  }
+
+  /** Resolves once no request is in flight on this instance. */
+  drained(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idle.push(resolve))
+  }
+
+  /** Waits for in-flight requests, then frees the runtime. */
+  async close(): Promise<void> {
+    await this.drained()
+    await this.runtime.unload()
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The model registry: every model version found below the repository root, its lifecycle, and the operations of
+ * the repository API. Operations on one model name are serialised; different names proceed in parallel.
+ */
+import {MlsError} from '../errors.js'
+import type {Logger} from '../logger.js'
+import type {RepositoryIndexItem} from '../protocol/types.js'
+import type {RuntimeFactory} from '../runtimes/runtime.js'
+import {discoverModels, type ModelSpec} from './discover.js'
+import {LoadedModel} from './loaded-model.js'
+import {ModelEntry} from './model-entry.js'
+import {defaultVersion} from './version-order.js'
+
+export interface RegistryOptions {
+  readonly root: string
+  readonly factory: RuntimeFactory
+  readonly logger: Logger
+  readonly strictReadiness: boolean
+}
+
+export class ModelRegistry {
+  private readonly models = new Map<string, ModelEntry[]>()
+  private readonly locks = new Map<string, Promise<unknown>>()
+  private startupEntries: ModelEntry[] = []
+  private startupDone = false
+
+  constructor(private readonly options: RegistryOptions) {}
+
+  /** Discovers the repository and, when asked, loads every model (all in parallel). */
+  async start(loadModels: boolean): Promise<void> {
+    const specs = await discoverModels(this.options.root)
+    for (const spec of specs) this.register(spec)
+    this.startupEntries = this.all()
+    if (loadModels) {
+      await Promise.all([...this.models.keys()].map((name) => this.withLock(name, () => this.loadEntries(name, this.models.get(name)!))))
+    }
+    this.startupDone = true
+  }
+
+  /** Ready to serve traffic: start-up is over and at least one model (strict: every start-up model) is READY. */
+  isReady(): boolean {
+    if (!this.startupDone) return false
+    if (this.options.strictReadiness) {
+      return this.startupEntries.length > 0 && this.startupEntries.every((entry) => entry.state === 'READY')
+    }
+    return this.all().some((entry) => entry.state === 'READY')
+  }
+
+  all(): ModelEntry[] {
+    return [...this.models.values()].flat()
+  }
+
+  index(ready?: boolean): RepositoryIndexItem[] {
+    return this.all()
+      .filter((entry) => ready === undefined || (entry.state === 'READY') === ready)
+      .map((entry) => entry.toIndexItem())
+  }
+
+  versions(name: string): string[] {
+    return (this.models.get(name) ?? []).flatMap((entry) => (entry.version === undefined ? [] : [entry.version]))
+  }
+
+  /** The entry for name and version (default version when absent); 404-type errors otherwise. */
+  find(name: string, version?: string): ModelEntry {
+    const entries = this.models.get(name)
+    if (entries === undefined) throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found`)
+    if (version === undefined || version === '') return defaultVersion(entries)!
+    const entry = entries.find((e) => e.version === version)
+    if (entry === undefined) {
+      const known = this.versions(name)
+      throw new MlsError(
+        'MODEL_VERSION_NOT_FOUND',
+        `model "${name}" has no version "${version}"${known.length ? ` (versions: ${known.join(', ')})` : ''}`,
+      )
+    }
+    return entry
+  }
+
+  /** The instance that serves name/version right now, or the error that says why there is none. */
+  ready(name: string, version?: string): {entry: ModelEntry; instance: LoadedModel} {
+    const entry = this.find(name, version)
+    const label = entry.version === undefined ? `model "${name}"` : `model "${name}" version "${entry.version}"`
+    switch (entry.state) {
+      case 'READY':
+        return {entry, instance: entry.instance!}
+      case 'LOADING':
+        throw new MlsError('MODEL_NOT_READY', `${label} is loading; retry shortly`)
+      case 'UNLOADING':
+        throw new MlsError('MODEL_NOT_READY', `${label} is unloading`)
+      case 'UNKNOWN':
+        throw new MlsError('MODEL_UNAVAILABLE', `${label} is not loaded (load it with POST /v2/repository/models/${name}/load)`)
+      default:
+        throw new MlsError(
+          'MODEL_UNAVAILABLE',
+          entry.reason === 'unloaded' ? `${label} is unloaded` : `${label} failed to load: ${entry.reason}`,
+        )
+    }
+  }
+
+  /**
+   * Loads (or reloads) every version of `name` from the files on disk now. A loaded version is replaced only once its
+   * new instance is ready; if that fails the old one keeps serving.
+   */
+  async load(name: string): Promise<void> {
+    const specs = (await discoverModels(this.options.root)).filter((spec) => spec.name === name)
+    if (specs.length === 0) {
+      throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found: no model-settings.json below ${this.options.root} names it`)
+    }
+    await this.withLock(name, async () => {
+      const entries = specs.map((spec) => this.register(spec))
+      const failures = await this.loadEntries(name, entries)
+      if (failures.length > 0) {
+        throw new MlsError('MODEL_LOAD_FAILED', `failed to load model "${name}": ${failures.join('; ')}`)
+      }
+    })
+  }
+
+  /** Unloads every version of `name`: no new requests, in-flight ones finish, then the runtime is freed. */
+  async unload(name: string): Promise<void> {
+    const entries = this.models.get(name)
+    if (entries === undefined) throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found`)
+    await this.withLock(name, () => Promise.all(entries.map((entry) => this.unloadEntry(entry))))
+  }
+
+  /** Unloads everything (server shutdown). */
+  async close(): Promise<void> {
+    await Promise.all([...this.models.keys()].map((name) => this.unload(name)))
+  }
+
+  private register(spec: ModelSpec): ModelEntry {
+    let entries = this.models.get(spec.name)
+    if (entries === undefined) this.models.set(spec.name, (entries = []))
+    let entry = entries.find((e) => e.version === spec.version)
+    if (entry === undefined) {
+      entry = new ModelEntry(spec.name, spec.version, spec)
+      entries.push(entry)
+    } else if (entry.spec.file !== spec.file && this.startupDone === false) {
+      this.options.logger.warn(`${spec.file}: model "${spec.name}" version "${spec.version ?? '(none)'}" is already defined by ${entry.spec.file}; ignored`)
+      return entry
+    }
+    entry.spec = spec
+    return entry
+  }
+
+  /** Loads entries in parallel; returns the failure messages. */
+  private async loadEntries(name: string, entries: readonly ModelEntry[]): Promise<string[]> {
+    const results = await Promise.all(entries.map((entry) => this.loadEntry(entry)))
+    return results.filter((r): r is string => r !== undefined)
+  }
+
+  private async loadEntry(entry: ModelEntry): Promise<string | undefined> {
+    const {spec} = entry
+    const label = `${entry.name}${entry.version ? `:${entry.version}` : ''}`
+    const previous = entry.state === 'READY' ? entry.instance : undefined
+    const fail = (message: string) => {
+      if (previous) {
+        entry.reason = `reload failed, the previous instance keeps serving: ${message}`
+      } else {
+        entry.state = 'UNAVAILABLE'
+        entry.reason = message
+      }
+      this.options.logger.error(`model ${label} failed to load: ${message}`)
+      return message
+    }
+    if (!spec.ok) return fail(spec.error)
+    for (const warning of spec.warnings) this.options.logger.warn(warning)
+    if (!previous) {
+      entry.state = 'LOADING'
+      entry.reason = ''
+    }
+    const started = performance.now()
+    let instance: LoadedModel
+    try {
+      instance = await LoadedModel.load(spec.settings, this.options.factory)
+    } catch (error) {
+      return fail((error as Error).message)
+    }
+    entry.instance = instance
+    entry.state = 'READY'
+    entry.reason = ''
+    this.options.logger.info(`model ${label} ${previous ? 'reloaded' : 'loaded'} in ${Math.round(performance.now() - started)} ms`)
+    if (previous) await previous.close()
+    return undefined
+  }
+
+  private async unloadEntry(entry: ModelEntry): Promise<void> {
+    const instance = entry.instance
+    if (instance) {
+      entry.state = 'UNLOADING'
+      entry.reason = ''
+      await instance.close()
+      entry.instance = undefined
+      this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} unloaded`)
+    }
+    entry.state = 'UNAVAILABLE'
+    entry.reason = 'unloaded'
+  }
+
+  private async withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(name) ?? Promise.resolve()
+    const next = previous.then(task, task)
+    this.locks.set(name, next.catch(() => undefined))
+    return next
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The composition root: settings -> registry -> data plane -> transports. `startServer` is what `mls start` calls and
+ * what a library user can call too.
+ */
+import type {AddressInfo} from 'node:net'
+import {DataPlane} from '../dataplane/dataplane.js'
+import type {Logger} from '../logger.js'
+import {ModelRegistry} from '../repository/model-registry.js'
+import {createRuntime} from '../runtimes/registry.js'
+import type {ServerSettings} from '../settings/server-settings.js'
+import {buildRestApp} from './rest/app.js'
+
+export interface RunningServer {
+  readonly dataplane: DataPlane
+  readonly registry: ModelRegistry
+  /** Base URL of the REST server, e.g. http://127.0.0.1:8080 */
+  readonly restUrl: string
+  /** Resolves once start-up loading has finished. */
+  readonly loaded: Promise<void>
+  /** Stops accepting requests, lets in-flight ones finish, unloads every model. */
+  close(): Promise<void>
+}
+
+function urlOf(address: AddressInfo | string | null): string {
+  if (address === null || typeof address === 'string') return String(address)
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return `http://${host}:${address.port}`
+}
+
+export async function startServer(settings: ServerSettings, logger: Logger): Promise<RunningServer> {
+  const registry = new ModelRegistry({
+    root: settings.model_repository_root,
+    factory: createRuntime,
+    logger,
+    strictReadiness: settings.strict_readiness,
+  })
+  const dataplane = new DataPlane(registry, settings)
+  const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger})
+
+  // Listen before loading: liveness answers at once and readiness turns true when loading is done.
+  await rest.listen({host: settings.host, port: settings.http_port})
+  const restUrl = urlOf(rest.server.address())
+  logger.info(`REST server listening on ${restUrl}`)
+  logger.info(`model repository: ${settings.model_repository_root}`)
+
+  const loaded = registry.start(settings.load_models_at_startup).then(() => {
+    const entries = registry.all()
+    const ready = entries.filter((e) => e.state === 'READY').length
+    logger.info(`start-up loading finished: ${ready} of ${entries.length} model version(s) ready${dataplane.ready() ? '' : ' (server NOT ready)'}`)
+  })
+
+  let closing: Promise<void> | undefined
+  return {
+    dataplane,
+    registry,
+    restUrl,
+    loaded,
+    close() {
+      closing ??= (async () => {
+        await rest.close()
+        await loaded.catch(() => undefined)
+        await registry.close()
+      })()
+      return closing
+    },
+  }
+}

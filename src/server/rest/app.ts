@@ -1,0 +1,45 @@
+/** The REST adapter: a fastify app that translates HTTP to data plane calls and errors back to HTTP, nothing more. */
+import Fastify, {type FastifyInstance} from 'fastify'
+import type {DataPlane} from '../../dataplane/dataplane.js'
+import {MlsError} from '../../errors.js'
+import type {Logger} from '../../logger.js'
+import {toHttpError} from './error-map.js'
+import {registerBodyParsers} from './json-body.js'
+import {healthRoutes} from './routes/health.js'
+import {modelRoutes} from './routes/models.js'
+import {repositoryRoutes} from './routes/repository.js'
+
+export interface RestOptions {
+  readonly maxRequestSize: number
+  readonly logger: Logger
+}
+
+export function buildRestApp(dataplane: DataPlane, options: RestOptions): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: options.maxRequestSize,
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // Model names are path segments; keep them as given.
+    routerOptions: {ignoreTrailingSlash: true, maxParamLength: 500},
+  })
+
+  registerBodyParsers(app)
+
+  app.setErrorHandler((thrown, request, reply) => {
+    const {status, body, error} = toHttpError(thrown)
+    if (status >= 500) options.logger.error(`${request.method} ${request.url}: ${error.stack ?? error.message}${error.cause instanceof Error ? `\ncaused by: ${error.cause.stack}` : ''}`)
+    else options.logger.debug(`${request.method} ${request.url}: ${status} ${body.code}: ${body.error}`)
+    return reply.code(status).type('application/json').send(body)
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    const {status, body} = toHttpError(new MlsError('ROUTE_NOT_FOUND', `no endpoint ${request.method} ${request.url}`))
+    return reply.code(status).send(body)
+  })
+
+  healthRoutes(app, dataplane)
+  modelRoutes(app, dataplane)
+  repositoryRoutes(app, dataplane)
+  return app
+}

@@ -1,0 +1,41 @@
+/** The one table from error kinds to HTTP statuses, and the one place any thrown error becomes an HTTP answer. */
+import {ERROR_CODES, MlsError, toMlsError, type ErrorCode, type ErrorKind} from '../../errors.js'
+
+export const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
+  not_found: 404,
+  invalid: 400,
+  unavailable: 503,
+  too_large: 413,
+  unsupported_media_type: 415,
+  internal: 500,
+}
+
+/** fastify's own errors, translated into the catalogue. */
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'EMPTY_BODY',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+}
+
+export interface HttpError {
+  readonly status: number
+  readonly body: {readonly error: string; readonly code: ErrorCode}
+  readonly error: MlsError
+}
+
+export function toHttpError(thrown: unknown): HttpError {
+  let error: MlsError
+  const fastifyCode = (thrown as {code?: string} | null)?.code
+  if (thrown instanceof MlsError) {
+    error = thrown
+  } else if (fastifyCode !== undefined && fastifyCode in FASTIFY_CODES) {
+    error = new MlsError(FASTIFY_CODES[fastifyCode], (thrown as Error).message, {cause: thrown})
+  } else if (typeof (thrown as {statusCode?: number})?.statusCode === 'number' && (thrown as {statusCode: number}).statusCode < 500) {
+    error = new MlsError('INVALID_REQUEST', (thrown as Error).message, {cause: thrown})
+  } else {
+    error = toMlsError(thrown)
+  }
+  return {status: HTTP_STATUS[ERROR_CODES[error.code].kind], body: {error: error.message, code: error.code}, error}
+}

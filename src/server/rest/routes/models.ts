@@ -1,0 +1,27 @@
+/** Per-model endpoints, each with and without /versions/{version}: metadata, ready, infer. */
+import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
+import type {DataPlane} from '../../../dataplane/dataplane.js'
+
+interface ModelParams {
+  name: string
+  version?: string
+}
+
+type Handler = (request: FastifyRequest<{Params: ModelParams}>, reply: FastifyReply) => Promise<unknown>
+
+function both(app: FastifyInstance, method: 'GET' | 'POST', suffix: string, handler: Handler): void {
+  app.route<{Params: ModelParams}>({method, url: `/v2/models/:name${suffix}`, handler})
+  app.route<{Params: ModelParams}>({method, url: `/v2/models/:name/versions/:version${suffix}`, handler})
+}
+
+export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
+  both(app, 'GET', '', async (request) => dataplane.modelMetadata(request.params.name, request.params.version))
+
+  both(app, 'GET', '/ready', async (request, reply) => {
+    const {name, version} = request.params
+    const ready = dataplane.modelReady(name, version)
+    return reply.code(ready ? 200 : 400).send({name, ...(version ? {version} : {}), ready})
+  })
+
+  both(app, 'POST', '/infer', async (request) => dataplane.infer(request.params.name, request.params.version, request.body))
+}

@@ -1,0 +1,66 @@
+/** Reads and validates one model-settings.json. */
+import path from 'node:path'
+import {SettingsError} from '../errors.js'
+import {formatIssue} from '../util/zod-issues.js'
+import {unknownKeyWarnings} from './did-you-mean.js'
+import {
+  IGNORED_MODEL_KEYS,
+  IGNORED_MODEL_PARAMETER_KEYS,
+  MODEL_PARAMETER_KEYS,
+  MODEL_SETTINGS_KEYS,
+  ignoredModelFieldsSchema,
+  modelSettingsSchema,
+  type ModelSettings,
+} from './model-settings.js'
+import {readJsonObject} from './read-json-file.js'
+
+export interface LoadedModelSettings {
+  readonly settings: ModelSettings
+  readonly warnings: readonly string[]
+}
+
+/** Throws SettingsError naming the file, the field, what was expected and what was found. */
+export function loadModelSettings(file: string): LoadedModelSettings {
+  const raw = readJsonObject(file)
+  const folder = path.dirname(file)
+  const warnings = unknownKeyWarnings(raw, MODEL_SETTINGS_KEYS, IGNORED_MODEL_KEYS, file)
+  const rawParameters = raw.parameters
+  if (rawParameters !== null && typeof rawParameters === 'object' && !Array.isArray(rawParameters)) {
+    warnings.push(
+      ...unknownKeyWarnings(
+        rawParameters as Record<string, unknown>,
+        MODEL_PARAMETER_KEYS,
+        IGNORED_MODEL_PARAMETER_KEYS,
+        `${file}: parameters`,
+      ),
+    )
+  }
+
+  const parsed = modelSettingsSchema.safeParse(raw)
+  const ignored = ignoredModelFieldsSchema.safeParse(raw)
+  const issues = [...(parsed.error?.issues ?? []), ...(ignored.error?.issues ?? [])]
+  if (issues.length > 0 || !parsed.success) {
+    throw new SettingsError(`${file}: ${issues.map((issue) => formatIssue(issue, raw)).join('; ')}`)
+  }
+
+  const data = parsed.data
+  const parameters = data.parameters ?? {}
+  const settings: ModelSettings = {
+    name: data.name ?? path.basename(folder),
+    implementation: data.implementation,
+    platform: data.platform,
+    versions: data.versions,
+    inputs: data.inputs,
+    outputs: data.outputs,
+    maxBatchSize: data.max_batch_size,
+    maxBatchTime: data.max_batch_time,
+    version: parameters.version,
+    uri: parameters.uri === undefined ? undefined : path.resolve(folder, parameters.uri),
+    format: parameters.format,
+    contentType: parameters.content_type,
+    extra: parameters.extra ?? {},
+    source: file,
+    folder,
+  }
+  return {settings: Object.freeze(settings), warnings}
+}

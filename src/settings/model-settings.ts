@@ -1,0 +1,68 @@
+/** model-settings.json: MLServer's field names and defaults. */
+import {z} from 'zod'
+import {DATATYPE_NAMES} from '../protocol/datatypes.js'
+import {lenientBoolean, lenientInt, lenientNumber} from './coerce.js'
+
+export const tensorMetadataSchema = z.object({
+  name: z.string().min(1),
+  datatype: z.enum(DATATYPE_NAMES),
+  shape: z.array(z.int().min(-1)),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+})
+
+export const modelParametersSchema = z.object({
+  uri: z.string().min(1).optional(),
+  version: z.string().min(1).optional(),
+  format: z.string().optional(),
+  content_type: z.string().optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+})
+
+export const MODEL_PARAMETER_KEYS = Object.keys(modelParametersSchema.shape)
+export const IGNORED_MODEL_PARAMETER_KEYS = ['environment_tarball', 'environment_path', 'autogenerate_inputs'] as const
+
+export const modelSettingsSchema = z.object({
+  name: z.string().min(1).optional(),
+  implementation: z.string().min(1).optional(),
+  platform: z.string().default(''),
+  versions: z.array(z.string()).default([]),
+  inputs: z.array(tensorMetadataSchema).default([]),
+  outputs: z.array(tensorMetadataSchema).default([]),
+  max_batch_size: lenientInt(0).default(0),
+  max_batch_time: lenientNumber(0).default(0),
+  parameters: modelParametersSchema.optional(),
+})
+
+export const MODEL_SETTINGS_KEYS = Object.keys(modelSettingsSchema.shape)
+export const IGNORED_MODEL_KEYS = ['parallel_workers', 'warm_workers', 'cache_enabled'] as const
+
+// warm_workers and parallel_workers are deprecated in MLServer; they are read (so a wrong type is still reported) and unused.
+export const ignoredModelFieldsSchema = z.object({
+  parallel_workers: lenientInt(0).nullable().optional(),
+  warm_workers: lenientBoolean().optional(),
+  cache_enabled: lenientBoolean().optional(),
+})
+
+export type TensorMetadataSettings = z.infer<typeof tensorMetadataSchema>
+
+/** A parsed model-settings.json, with `name` resolved and `uri` made absolute. */
+export interface ModelSettings {
+  readonly name: string
+  readonly implementation?: string
+  readonly platform: string
+  readonly versions: readonly string[]
+  readonly inputs: readonly TensorMetadataSettings[]
+  readonly outputs: readonly TensorMetadataSettings[]
+  readonly maxBatchSize: number
+  readonly maxBatchTime: number
+  readonly version?: string
+  /** Absolute path of the model artifact, when `parameters.uri` is given. */
+  readonly uri?: string
+  readonly format?: string
+  readonly contentType?: string
+  readonly extra: Readonly<Record<string, unknown>>
+  /** The model-settings.json this came from. */
+  readonly source: string
+  /** The folder of that file: the model's own folder. */
+  readonly folder: string
+}

@@ -1,0 +1,88 @@
+/** settings.json: MLServer's field names and defaults, plus mls's own (strict_readiness, max_request_size). */
+import {z} from 'zod'
+import {MLS_VERSION} from '../version.js'
+import {lenientBoolean, lenientInt, nullable} from './coerce.js'
+
+const port = () => lenientInt(0, 65535)
+
+const corsSettingsSchema = z.object({
+  allow_origins: z.array(z.string()).optional(),
+  allow_origin_regex: z.string().nullable().optional(),
+  allow_credentials: lenientBoolean().optional(),
+  allow_methods: z.array(z.string()).optional(),
+  allow_headers: z.array(z.string()).optional(),
+  expose_headers: z.array(z.string()).optional(),
+  max_age: lenientInt(0).optional(),
+})
+
+/** Every field mls reads, without defaults: each source (file, env, flags) is parsed with this, all keys optional. */
+export const serverSettingsFields = {
+  debug: lenientBoolean(),
+  host: z.string().min(1),
+  http_port: port(),
+  grpc_port: port(),
+  metrics_port: port(),
+  metrics_endpoint: nullable(z.string().startsWith('/')),
+  metrics_rest_server_prefix: z.string(),
+  parallel_workers: lenientInt(0, 256),
+  load_models_at_startup: lenientBoolean(),
+  model_repository_root: z.string().min(1),
+  server_name: z.string().min(1),
+  server_version: z.string().min(1),
+  extensions: z.array(z.string()),
+  root_path: z.string(),
+  cors_settings: nullable(corsSettingsSchema),
+  grpc_max_message_length: nullable(lenientInt(1)),
+  logging_settings: nullable(z.union([z.string(), z.record(z.string(), z.unknown())])),
+  use_structured_logging: lenientBoolean(),
+  strict_readiness: lenientBoolean(),
+  max_request_size: lenientInt(1),
+}
+
+export const serverSettingsLayerSchema = z.object(serverSettingsFields).partial()
+export type ServerSettingsLayer = z.infer<typeof serverSettingsLayerSchema>
+
+/** MLServer settings that mls accepts without effect (they configure features mls does not have, or has otherwise). */
+export const IGNORED_SERVER_KEYS = [
+  'parallel_workers_timeout',
+  'environments_dir',
+  'model_repository_implementation',
+  'model_repository_implementation_args',
+  'metrics_dir',
+  'kafka_enabled',
+  'kafka_servers',
+  'kafka_topic_input',
+  'kafka_topic_output',
+  'tracing_server',
+  'cache_enabled',
+  'cache_size',
+  'gzip_enabled',
+] as const
+
+export const SERVER_SETTINGS_KEYS = Object.keys(serverSettingsFields)
+
+export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
+  debug: false,
+  host: '0.0.0.0',
+  http_port: 8080,
+  grpc_port: 8081,
+  metrics_port: 8082,
+  metrics_endpoint: '/metrics',
+  metrics_rest_server_prefix: 'rest_server',
+  parallel_workers: 0,
+  load_models_at_startup: true,
+  model_repository_root: '.',
+  server_name: 'mls',
+  server_version: MLS_VERSION,
+  extensions: [],
+  root_path: '',
+  cors_settings: null,
+  grpc_max_message_length: null,
+  logging_settings: null,
+  use_structured_logging: false,
+  strict_readiness: false,
+  max_request_size: 64 * 1024 * 1024,
+}
+
+/** The resolved, frozen server settings; `model_repository_root` is absolute. */
+export type ServerSettings = Readonly<Required<ServerSettingsLayer>>

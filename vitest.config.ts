@@ -1,0 +1,11 @@
+import {defineConfig} from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // e2e files each start their own servers on ephemeral ports; two cores: keep parallelism modest.
+    maxWorkers: 2,
+  },
+})
