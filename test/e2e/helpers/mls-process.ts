@@ -1,0 +1,79 @@
+/** Starts the built CLI (`bin/run.js start`) on an ephemeral loopback port and stops it. */
+import {spawn, type ChildProcess} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url))
+export const BIN = fileURLToPath(new URL('../../../bin/run.js', import.meta.url))
+
+export interface MlsProcess {
+  readonly url: string
+  readonly child: ChildProcess
+  /** Everything the server wrote to stdout and stderr so far. */
+  logs(): string
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+export interface StartOptions {
+  readonly args?: readonly string[]
+  readonly env?: Readonly<Record<string, string>>
+  /** Wait for start-up loading to finish (default true). */
+  readonly waitLoaded?: boolean
+}
+
+/** Runs `mls start DIR --host 127.0.0.1 --http-port 0` and resolves once it listens (and, by default, has loaded). */
+export function startMls(dir: string, options: StartOptions = {}): Promise<MlsProcess> {
+  const child = spawn(process.execPath, [BIN, 'start', dir, '--host', '127.0.0.1', '--http-port', '0', ...(options.args ?? [])], {
+    cwd: REPO_ROOT,
+    env: {...process.env, ...options.env},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const handle = (url: string): MlsProcess => ({
+    url,
+    child,
+    logs: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    },
+  })
+  return new Promise((resolve, reject) => {
+    let url: string | undefined
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`mls did not start in time:\n${output}`))
+    }, 20_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      url ??= /REST server listening on (http:\/\/[^\s]+)/.exec(output)?.[1]
+      const loaded = options.waitLoaded === false || output.includes('start-up loading finished')
+      if (url !== undefined && loaded) {
+        clearTimeout(timer)
+        resolve(handle(url))
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    void exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`mls exited with code ${code} before it was up:\n${output}`))
+    })
+  })
+}
+
+/** Runs the CLI to completion and returns its exit code and output. */
+export function runMls(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{code: number | null; output: string}> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {cwd: REPO_ROOT, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+    let output = ''
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      resolve({code, output})
+    })
+  })
+}
