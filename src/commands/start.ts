@@ -52,13 +52,16 @@ Stops gracefully on SIGINT / SIGTERM (in-flight requests finish); a second signa
         },
       })
     } catch (error) {
-      if (error instanceof SettingsError) this.error(error.message, {exit: 2, code: 'SETTINGS_INVALID'})
-      throw error
+      if (!(error instanceof SettingsError)) throw error
+      // Printed as is (oclif's error box would re-wrap file paths); exit 2: the configuration is unusable.
+      process.stderr.write(`mls start: invalid settings (SETTINGS_INVALID)\n${error.message}\n`)
+      return this.exit(2)
     }
     const {settings, file, warnings} = loaded
     const logger = createLogger({debug: settings.debug, structured: settings.use_structured_logging})
     logger.info(`mls ${this.config.version}: settings from ${file ?? 'defaults (no settings.json)'}`)
     for (const warning of warnings) logger.warn(warning)
+    logger.debug(`resolved settings: ${JSON.stringify(settings)}`)
 
     const server = await startServer(settings, logger)
     await new Promise<void>((resolve) => {

@@ -12,7 +12,7 @@ export const requestInputSchema = z.object({
   shape: z.array(z.int({error: 'expected a non-negative integer'}).min(0, {error: 'expected a non-negative integer'})),
   datatype: z.enum(DATATYPE_NAMES),
   parameters: parametersSchema.optional(),
-  data: z.unknown().refine((value) => value !== undefined, {message: 'Invalid input: expected array, received undefined'}),
+  data: z.unknown().refine((value) => value !== undefined, {message: 'expected an array of values'}),
 })
 
 export const requestOutputSchema = z.object({

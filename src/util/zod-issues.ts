@@ -33,9 +33,14 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 /** One message per issue: `field: <zod's message>` plus `(found X)` where zod's message does not already say it. */
 export function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const where = formatPath(issue.path)
-  let message = issue.message
-  if (issue.code !== 'invalid_type' && issue.code !== 'unrecognized_keys') {
-    message += ` (found ${describeValue(valueAt(input, issue.path))})`
+  const found = valueAt(input, issue.path)
+  let message: string
+  if (issue.code === 'invalid_type') {
+    message = `expected ${issue.expected}, found ${found === undefined ? 'nothing (the field is missing)' : describeValue(found)}`
+  } else if (issue.code === 'unrecognized_keys') {
+    message = issue.message
+  } else {
+    message = `${issue.message} (found ${describeValue(found)})`
   }
   return where === '' ? message : `${where}: ${message}`
 }

@@ -34,7 +34,7 @@ const cases: Case[] = [
   {name: 'empty body', body: '', status: 400, code: 'EMPTY_BODY', says: /empty/},
   {name: 'a body that is not an object', body: '[1,2,3]', status: 400, code: 'INVALID_REQUEST', says: /must be a JSON object, found an array/},
   {name: 'text/plain content type', body: withInput({}), contentType: 'text/plain', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', says: /text\/plain/},
-  {name: 'missing inputs', body: '{}', status: 400, code: 'INVALID_REQUEST', says: /inputs: .*expected array/},
+  {name: 'missing inputs', body: '{}', status: 400, code: 'INVALID_REQUEST', says: /inputs: expected array, found nothing/},
   {name: 'missing shape', body: without('shape'), status: 400, code: 'INVALID_SHAPE', says: /inputs\[0\]\.shape/},
   {name: 'missing datatype', body: without('datatype'), status: 400, code: 'INVALID_DATATYPE', says: /inputs\[0\]\.datatype/},
   {name: 'missing data', body: without('data'), status: 400, code: 'INVALID_DATA', says: /inputs\[0\]\.data/},
