@@ -1,0 +1,124 @@
+/**
+ * Registry lifecycle with a controllable test runtime (real runtimes are tested on their own): unload waits for
+ * in-flight requests, reload is rolling, a failed reload keeps the old instance.
+ */
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {silentLogger} from '../../../src/logger.js'
+import {ModelRegistry} from '../../../src/repository/model-registry.js'
+import type {Runtime} from '../../../src/runtimes/runtime.js'
+import type {ModelSettings} from '../../../src/settings/model-settings.js'
+
+interface Probe {
+  loads: number
+  unloads: number
+  failNextLoad?: string
+  loadGate?: Promise<void>
+}
+
+function testRuntime(probe: Probe) {
+  return (settings: ModelSettings): Runtime => {
+    const generation = probe.loads + 1
+    return {
+      async load() {
+        await probe.loadGate
+        if (probe.failNextLoad) {
+          const message = probe.failNextLoad
+          probe.failNextLoad = undefined
+          throw new Error(message)
+        }
+        probe.loads++
+      },
+      metadata: () => ({platform: 'test', inputs: [], outputs: [{name: 'gen', datatype: 'INT32', shape: [1]}]}),
+      async predict() {
+        return {outputs: [{name: 'gen', datatype: 'INT32', shape: [1], data: new Int32Array([generation])}]}
+      },
+      async unload() {
+        probe.unloads++
+      },
+    }
+  }
+}
+
+function repo(models: Record<string, unknown>): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'mls-reg-'))
+  for (const [folder, settings] of Object.entries(models)) {
+    mkdirSync(path.join(root, folder), {recursive: true})
+    writeFileSync(path.join(root, folder, 'model-settings.json'), JSON.stringify(settings))
+  }
+  return root
+}
+
+async function started(models: Record<string, unknown>, probe: Probe, strictReadiness = false) {
+  const registry = new ModelRegistry({root: repo(models), factory: testRuntime(probe), logger: silentLogger, strictReadiness})
+  await registry.start(true)
+  return registry
+}
+
+describe('ModelRegistry', () => {
+  it('unload waits for in-flight requests, refuses new ones meanwhile, then frees the runtime', async () => {
+    const probe: Probe = {loads: 0, unloads: 0}
+    const registry = await started({m: {name: 'm'}}, probe)
+    const {instance} = registry.ready('m')
+    instance.acquire()
+    const unloading = registry.unload('m')
+    await new Promise((r) => setTimeout(r, 20))
+    expect(registry.find('m').state).toBe('UNLOADING')
+    expect(() => registry.ready('m')).toThrow(expect.objectContaining({code: 'MODEL_NOT_READY'}))
+    expect(probe.unloads).toBe(0)
+    instance.release()
+    await unloading
+    expect(probe.unloads).toBe(1)
+    expect(registry.index()).toEqual([{name: 'm', state: 'UNAVAILABLE', reason: 'unloaded'}])
+    expect(() => registry.ready('m')).toThrow('model "m" is unloaded')
+  })
+
+  it('reload is rolling: the old instance serves until the new one is ready, then is freed after its requests', async () => {
+    const probe: Probe = {loads: 0, unloads: 0}
+    const registry = await started({m: {name: 'm'}}, probe)
+    const old = registry.ready('m').instance
+    old.acquire()
+    let open!: () => void
+    probe.loadGate = new Promise((resolve) => (open = resolve))
+    const reloading = registry.load('m')
+    await new Promise((r) => setTimeout(r, 20))
+    expect(registry.find('m').state).toBe('READY')
+    expect(registry.ready('m').instance).toBe(old)
+    open()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(registry.ready('m').instance).not.toBe(old)
+    expect(probe.unloads).toBe(0) // the old one still has a request
+    old.release()
+    await reloading
+    expect(probe.unloads).toBe(1)
+  })
+
+  it('a failed reload keeps the old instance and reports why', async () => {
+    const probe: Probe = {loads: 0, unloads: 0}
+    const registry = await started({m: {name: 'm'}}, probe)
+    const old = registry.ready('m').instance
+    probe.failNextLoad = 'weights are corrupt'
+    await expect(registry.load('m')).rejects.toMatchObject({code: 'MODEL_LOAD_FAILED', message: 'failed to load model "m": weights are corrupt'})
+    expect(registry.ready('m').instance).toBe(old)
+    expect(registry.find('m').reason).toBe('reload failed, the previous instance keeps serving: weights are corrupt')
+  })
+
+  it('readiness: any READY model, or with strict readiness every start-up model', async () => {
+    const probe: Probe = {loads: 0, unloads: 0, failNextLoad: 'broken'}
+    const lax = await started({a: {name: 'a'}, b: {name: 'b'}}, probe)
+    expect(lax.isReady()).toBe(true)
+    const strictProbe: Probe = {loads: 0, unloads: 0, failNextLoad: 'broken'}
+    const strict = await started({a: {name: 'a'}, b: {name: 'b'}}, strictProbe, true)
+    expect(strict.isReady()).toBe(false)
+    expect((await started({}, {loads: 0, unloads: 0})).isReady()).toBe(false)
+  })
+
+  it('finds versions: unknown name, unknown version, default version', async () => {
+    const registry = await started({a: {name: 'm', parameters: {version: 'v2'}}, b: {name: 'm', parameters: {version: 'v10'}}}, {loads: 0, unloads: 0})
+    expect(registry.find('m').version).toBe('v10')
+    expect(() => registry.find('x')).toThrow(expect.objectContaining({code: 'MODEL_NOT_FOUND'}))
+    expect(() => registry.find('m', 'v3')).toThrow('model "m" has no version "v3" (versions: v2, v10)')
+  })
+})
