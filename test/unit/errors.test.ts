@@ -1,0 +1,27 @@
+/** The error catalogue and the README's table agree: every code documented, with the status REST answers. */
+import {readFileSync} from 'node:fs'
+import {describe, expect, it} from 'vitest'
+import {ERROR_CODES, MlsError, toMlsError} from '../../src/errors.js'
+import {HTTP_STATUS, toHttpError} from '../../src/server/rest/error-map.js'
+
+const readme = readFileSync('README.md', 'utf8')
+const documented = new Map([...readme.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]))
+
+describe('error catalogue', () => {
+  it('documents every code in the README with its HTTP status, and nothing else', () => {
+    for (const [code, {kind}] of Object.entries(ERROR_CODES)) {
+      expect(documented.get(code), code).toBe(HTTP_STATUS[kind])
+    }
+    expect([...documented.keys()].sort()).toEqual(Object.keys(ERROR_CODES).sort())
+  })
+
+  it('maps fastify\'s own errors into the catalogue and anything unknown to INTERNAL', () => {
+    expect(toHttpError(Object.assign(new Error('too big'), {code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413}))).toMatchObject({
+      status: 413,
+      body: {code: 'PAYLOAD_TOO_LARGE'},
+    })
+    expect(toHttpError(new TypeError('boom'))).toMatchObject({status: 500, body: {code: 'INTERNAL', error: 'internal error: boom'}})
+    expect(toHttpError(new MlsError('MODEL_NOT_READY', 'later')).status).toBe(503)
+    expect(toMlsError('x').code).toBe('INTERNAL')
+  })
+})
