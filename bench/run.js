@@ -254,7 +254,7 @@ try {
   console.log(`\nresults written to bench/results/latest.json${valid ? '' : '\nINVALID run: some requests failed (non-2xx or socket errors)'}`)
   process.exitCode = valid ? 0 : 1
 } catch (error) {
-  console.error(`bench: ${error.message}`)
+  if (!cleaning) console.error(`bench: ${error.message}`)
   process.exitCode = 1
 } finally {
   await cleanup()
