@@ -6,7 +6,7 @@ import {randomUUID} from 'node:crypto'
 import {MlsError} from '../errors.js'
 import {inferenceRequestSchema, repositoryIndexRequestSchema} from '../protocol/schemas.js'
 import type {
-  InferenceResponse,
+  InferenceResult,
   ModelMetadata,
   RepositoryIndexItem,
   ServerMetadata,
@@ -16,7 +16,6 @@ import type {ModelRegistry} from '../repository/model-registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
 import {decodeTensorData} from './decode-input.js'
-import {encodeOutput} from './encode-output.js'
 import {matchInputs} from './match-inputs.js'
 import {parseBody} from './parse-body.js'
 
@@ -57,8 +56,11 @@ export class DataPlane {
     return metadata
   }
 
-  /** Runs one inference request (`body` is the parsed JSON, undefined for an empty body). */
-  async infer(name: string, version: string | undefined, body: unknown): Promise<InferenceResponse> {
+  /**
+   * Runs one inference request. `body` is a V2 request as the transport decoded it (JSON from REST, converted
+   * messages from gRPC; tensor data as values or RawBytes), undefined for an empty body.
+   */
+  async infer(name: string, version: string | undefined, body: unknown): Promise<InferenceResult> {
     const {entry, instance} = this.registry.ready(name, version)
     const request = parseBody(inferenceRequestSchema, body, {required: true})
     const {metadata} = instance
@@ -100,7 +102,7 @@ export class DataPlane {
       ...(entry.version === undefined ? {} : {model_version: entry.version}),
       id,
       ...(result.parameters === undefined ? {} : {parameters: result.parameters}),
-      outputs: result.outputs.map(encodeOutput),
+      outputs: result.outputs,
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import {MlsError} from '../errors.js'
 import {encodeUtf8} from '../protocol/bytes.js'
+import {RawBytes, decodeRaw} from '../protocol/raw.js'
 import {DATATYPES, type Datatype, type DatatypeInfo, type NumericArray} from '../protocol/datatypes.js'
 import type {TensorData} from '../protocol/types.js'
 import {describeValue} from '../util/zod-issues.js'
@@ -48,6 +49,7 @@ function convertible(source: DatatypeInfo, target: DatatypeInfo): boolean {
 
 export function decodeTensorData(tensor: RawTensor, targetType: Datatype = tensor.datatype): TensorData {
   const label = `input "${tensor.name}"`
+  if (tensor.data instanceof RawBytes) return decodeRawTensor(tensor, tensor.data, targetType, label)
   if (!Array.isArray(tensor.data)) {
     throw new MlsError('INVALID_DATA', `${label}: data: expected an array, found ${describeValue(tensor.data)}`)
   }
@@ -72,8 +74,9 @@ export function decodeTensorData(tensor: RawTensor, targetType: Datatype = tenso
     const out: Uint8Array[] = new Array(count)
     for (let i = 0; i < count; i++) {
       const value = flat[i]
-      if (typeof value !== 'string') bad(i, value, 'a string for BYTES')
-      out[i] = encodeUtf8(value as string)
+      if (typeof value === 'string') out[i] = encodeUtf8(value)
+      else if (value instanceof Uint8Array) out[i] = value
+      else bad(i, value, 'a string for BYTES')
     }
     return out
   }
@@ -88,6 +91,14 @@ export function decodeTensorData(tensor: RawTensor, targetType: Datatype = tenso
   }
   writeNumbers(flat, source, target, out, bad)
   return out
+}
+
+/** Raw bytes decode as their declared datatype; a different model datatype converts through the same checks as JSON. */
+function decodeRawTensor(tensor: RawTensor, raw: RawBytes, targetType: Datatype, label: string): TensorData {
+  const data = decodeRaw(raw.bytes, tensor.datatype, elementCount(tensor.shape), label)
+  if (targetType === tensor.datatype) return data
+  const values = data instanceof BigInt64Array || data instanceof BigUint64Array ? Array.from(data, Number) : Array.from(data as ArrayLike<unknown>)
+  return decodeTensorData({...tensor, data: tensor.datatype === 'BOOL' ? values.map((v) => v !== 0) : values}, targetType)
 }
 
 function writeNumbers(

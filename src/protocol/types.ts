@@ -30,6 +30,15 @@ export interface InferResult {
   readonly parameters?: Parameters
 }
 
+/** What the data plane answers an inference with; each transport encodes the tensors its own way. */
+export interface InferenceResult {
+  readonly model_name: string
+  readonly model_version?: string
+  readonly id: string
+  readonly parameters?: Parameters
+  readonly outputs: readonly Tensor[]
+}
+
 // ---- JSON wire shapes ----
 
 export interface RequestInput {

@@ -1,6 +1,7 @@
 /** Per-model endpoints, each with and without /versions/{version}: metadata, ready, infer. */
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../../dataplane/dataplane.js'
+import {encodeResponse} from '../json-response.js'
 
 interface ModelParams {
   name: string
@@ -23,5 +24,5 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
     return reply.code(ready ? 200 : 400).send({name, ...(version ? {version} : {}), ready})
   })
 
-  both(app, 'POST', '/infer', async (request) => dataplane.infer(request.params.name, request.params.version, request.body))
+  both(app, 'POST', '/infer', async (request) => encodeResponse(await dataplane.infer(request.params.name, request.params.version, request.body)))
 }

@@ -1,6 +1,6 @@
-/** Typed output tensors -> V2 JSON outputs. */
-import {decodeUtf8} from '../protocol/bytes.js'
-import type {ResponseOutput, Tensor} from '../protocol/types.js'
+/** Typed output tensors -> V2 JSON outputs (the REST encoding of an inference result). */
+import {decodeUtf8} from '../../protocol/bytes.js'
+import type {InferenceResponse, InferenceResult, ResponseOutput, Tensor} from '../../protocol/types.js'
 
 export function encodeOutputData(tensor: Tensor): Array<number | boolean | string> {
   const data = tensor.data
@@ -14,4 +14,8 @@ export function encodeOutput(tensor: Tensor): ResponseOutput {
   const out: ResponseOutput = {name: tensor.name, shape: [...tensor.shape], datatype: tensor.datatype, data: encodeOutputData(tensor)}
   if (tensor.parameters !== undefined) out.parameters = tensor.parameters
   return out
+}
+
+export function encodeResponse(result: InferenceResult): InferenceResponse {
+  return {...result, outputs: result.outputs.map(encodeOutput)} as InferenceResponse
 }
