@@ -8,13 +8,19 @@ import type {Logger} from '../logger.js'
 import {ModelRegistry} from '../repository/model-registry.js'
 import {createRuntime} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
+import {startGrpcServer} from './grpc/server.js'
 import {buildRestApp} from './rest/app.js'
+
+/** gRPC message limit when grpc_max_message_length is unset: room for a 16 MiB tensor and more (grpc-js's 4 MiB is not). */
+export const DEFAULT_GRPC_MAX_MESSAGE_LENGTH = 64 * 1024 * 1024
 
 export interface RunningServer {
   readonly dataplane: DataPlane
   readonly registry: ModelRegistry
   /** Base URL of the REST server, e.g. http://127.0.0.1:8080 */
   readonly restUrl: string
+  /** host:port of the gRPC server, e.g. 127.0.0.1:8081 */
+  readonly grpcAddress: string
   /** Resolves once start-up loading has finished. */
   readonly loaded: Promise<void>
   /** Stops accepting requests, lets in-flight ones finish, unloads every model. */
@@ -41,6 +47,19 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   await rest.listen({host: settings.host, port: settings.http_port})
   const restUrl = urlOf(rest.server.address())
   logger.info(`REST server listening on ${restUrl}`)
+  let grpc
+  try {
+    grpc = await startGrpcServer(dataplane, {
+      host: settings.host,
+      port: settings.grpc_port,
+      maxMessageLength: settings.grpc_max_message_length ?? DEFAULT_GRPC_MAX_MESSAGE_LENGTH,
+      logger,
+    })
+  } catch (error) {
+    await rest.close()
+    throw error
+  }
+  logger.info(`gRPC server listening on ${grpc.address}`)
   logger.info(`model repository: ${settings.model_repository_root}`)
 
   const loaded = registry.start(settings.load_models_at_startup).then(() => {
@@ -54,10 +73,11 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     dataplane,
     registry,
     restUrl,
+    grpcAddress: grpc.address,
     loaded,
     close() {
       closing ??= (async () => {
-        await rest.close()
+        await Promise.all([rest.close(), grpc.close()])
         await loaded.catch(() => undefined)
         await registry.close()
       })()

@@ -7,6 +7,8 @@ export const BIN = fileURLToPath(new URL('../../../bin/run.js', import.meta.url)
 
 export interface MlsProcess {
   readonly url: string
+  /** host:port of the gRPC server */
+  readonly grpcAddress: string
   readonly child: ChildProcess
   /** Everything the server wrote to stdout and stderr so far. */
   logs(): string
@@ -21,17 +23,18 @@ export interface StartOptions {
   readonly waitLoaded?: boolean
 }
 
-/** Runs `mls start DIR --host 127.0.0.1 --http-port 0` and resolves once it listens (and, by default, has loaded). */
+/** Runs `mls start DIR --host 127.0.0.1 --http-port 0 --grpc-port 0` and resolves once it listens (and, by default, has loaded). */
 export function startMls(dir: string, options: StartOptions = {}): Promise<MlsProcess> {
-  const child = spawn(process.execPath, [BIN, 'start', dir, '--host', '127.0.0.1', '--http-port', '0', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [BIN, 'start', dir, '--host', '127.0.0.1', '--http-port', '0', '--grpc-port', '0', ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env: {...process.env, ...options.env},
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const handle = (url: string): MlsProcess => ({
+  const handle = (url: string, grpcAddress: string): MlsProcess => ({
     url,
+    grpcAddress,
     child,
     logs: () => output,
     async stop(signal = 'SIGTERM') {
@@ -41,6 +44,7 @@ export function startMls(dir: string, options: StartOptions = {}): Promise<MlsPr
   })
   return new Promise((resolve, reject) => {
     let url: string | undefined
+    let grpcAddress: string | undefined
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`mls did not start in time:\n${output}`))
@@ -48,10 +52,11 @@ export function startMls(dir: string, options: StartOptions = {}): Promise<MlsPr
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
       url ??= /REST server listening on (http:\/\/[^\s]+)/.exec(output)?.[1]
+      grpcAddress ??= /gRPC server listening on ([^\s]+)/.exec(output)?.[1]
       const loaded = options.waitLoaded === false || output.includes('start-up loading finished')
-      if (url !== undefined && loaded) {
+      if (url !== undefined && grpcAddress !== undefined && loaded) {
         clearTimeout(timer)
-        resolve(handle(url))
+        resolve(handle(url, grpcAddress))
       }
     }
     child.stdout!.on('data', onData)

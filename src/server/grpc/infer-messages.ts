@@ -1,0 +1,141 @@
+/**
+ * ModelInferRequest -> a V2 request for the data plane, and an inference result -> ModelInferResponse. Typed
+ * `contents` travel as value arrays and raw_input_contents as RawBytes; the data plane validates both alike.
+ */
+import {MlsError} from '../../errors.js'
+import {isDatatype, type Datatype} from '../../protocol/datatypes.js'
+import {RawBytes, encodeRaw} from '../../protocol/raw.js'
+import type {InferenceResult, Tensor} from '../../protocol/types.js'
+import {fromInferParameters, toInferParameters, type InferParameterMessage} from './parameters.js'
+
+type ContentsField =
+  | 'bool_contents'
+  | 'int_contents'
+  | 'int64_contents'
+  | 'uint_contents'
+  | 'uint64_contents'
+  | 'fp32_contents'
+  | 'fp64_contents'
+  | 'bytes_contents'
+
+export type TensorContents = Partial<Record<ContentsField, unknown[]>>
+
+/** The typed contents field for each datatype; FP16 has none (raw contents only). */
+const FIELD: Readonly<Record<Datatype, ContentsField | undefined>> = {
+  BOOL: 'bool_contents',
+  INT8: 'int_contents',
+  INT16: 'int_contents',
+  INT32: 'int_contents',
+  INT64: 'int64_contents',
+  UINT8: 'uint_contents',
+  UINT16: 'uint_contents',
+  UINT32: 'uint_contents',
+  UINT64: 'uint64_contents',
+  FP16: undefined,
+  FP32: 'fp32_contents',
+  FP64: 'fp64_contents',
+  BYTES: 'bytes_contents',
+}
+
+export interface InferInputMessage {
+  name: string
+  datatype: string
+  shape: number[]
+  parameters?: Record<string, InferParameterMessage>
+  contents?: TensorContents
+}
+
+export interface ModelInferRequestMessage {
+  model_name: string
+  model_version?: string
+  id?: string
+  parameters?: Record<string, InferParameterMessage>
+  inputs: InferInputMessage[]
+  outputs: Array<{name: string; parameters?: Record<string, InferParameterMessage>}>
+  raw_input_contents: Uint8Array[]
+}
+
+export interface ModelInferResponseMessage {
+  model_name: string
+  model_version: string
+  id: string
+  parameters: Record<string, InferParameterMessage>
+  outputs: Array<{name: string; datatype: string; shape: number[]; parameters: Record<string, InferParameterMessage>; contents?: TensorContents}>
+  raw_output_contents: Uint8Array[]
+}
+
+const filled = (contents: TensorContents | undefined) =>
+  Object.entries(contents ?? {}).filter(([, values]) => Array.isArray(values) && values.length > 0).map(([field]) => field)
+
+function typedData(input: InferInputMessage): unknown[] {
+  const present = filled(input.contents)
+  if (!isDatatype(input.datatype)) return (present.length === 1 ? input.contents![present[0] as ContentsField] : []) ?? []
+  const field = FIELD[input.datatype]
+  if (field === undefined) {
+    throw new MlsError('INVALID_DATA', `input "${input.name}": ${input.datatype} data must be sent in raw_input_contents`)
+  }
+  const wrong = present.filter((f) => f !== field)
+  if (wrong.length > 0) {
+    throw new MlsError('INVALID_DATA', `input "${input.name}": datatype ${input.datatype} takes its data in ${field}, found ${wrong.join(', ')}`)
+  }
+  return input.contents?.[field] ?? []
+}
+
+/** The V2 request the data plane validates; `raw` tells whether the answer must use raw_output_contents. */
+export function fromModelInferRequest(message: ModelInferRequestMessage): {body: unknown; raw: boolean} {
+  const raw = message.raw_input_contents.length > 0
+  if (raw && message.raw_input_contents.length !== message.inputs.length) {
+    throw new MlsError(
+      'INVALID_REQUEST',
+      `raw_input_contents has ${message.raw_input_contents.length} entries for ${message.inputs.length} inputs; send one per input, in order`,
+    )
+  }
+  const inputs = message.inputs.map((input, i) => {
+    if (raw && filled(input.contents).length > 0) {
+      throw new MlsError('INVALID_REQUEST', `input "${input.name}": contents and raw_input_contents cannot both be used`)
+    }
+    return {
+      name: input.name,
+      datatype: input.datatype,
+      shape: input.shape,
+      parameters: fromInferParameters(input.parameters),
+      data: raw ? new RawBytes(message.raw_input_contents[i]) : typedData(input),
+    }
+  })
+  const body = {
+    id: message.id || undefined,
+    parameters: fromInferParameters(message.parameters),
+    inputs,
+    outputs: message.outputs.length > 0 ? message.outputs.map((o) => ({name: o.name, parameters: fromInferParameters(o.parameters)})) : undefined,
+  }
+  return {body, raw}
+}
+
+function toContents(tensor: Tensor): TensorContents {
+  const field = FIELD[tensor.datatype]!
+  const data = tensor.data
+  if (tensor.datatype === 'BOOL') return {[field]: Array.from(data as Uint8Array, (v) => v !== 0)}
+  if (tensor.datatype === 'BYTES') return {[field]: data as readonly Uint8Array[] as Uint8Array[]}
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return {[field]: Array.from(data, Number)}
+  // protobufjs takes plain arrays only for repeated fields.
+  return {[field]: Array.from(data as Float32Array)}
+}
+
+export function toModelInferResponse(result: InferenceResult, raw: boolean): ModelInferResponseMessage {
+  // FP16 has no typed contents field: a response holding one is sent raw.
+  const useRaw = raw || result.outputs.some((t) => t.datatype === 'FP16')
+  return {
+    model_name: result.model_name,
+    model_version: result.model_version ?? '',
+    id: result.id,
+    parameters: toInferParameters(result.parameters),
+    outputs: result.outputs.map((t) => ({
+      name: t.name,
+      datatype: t.datatype,
+      shape: [...t.shape],
+      parameters: toInferParameters(t.parameters),
+      ...(useRaw ? {} : {contents: toContents(t)}),
+    })),
+    raw_output_contents: useRaw ? result.outputs.map((t) => encodeRaw(t.datatype, t.data)) : [],
+  }
+}

@@ -1,0 +1,30 @@
+/** InferParameter maps <-> plain parameter objects. */
+import type {Parameters} from '../../protocol/types.js'
+
+export interface InferParameterMessage {
+  parameter_choice?: string
+  bool_param?: boolean
+  int64_param?: number
+  string_param?: string
+  double_param?: number
+  uint64_param?: number
+}
+
+export function fromInferParameters(map: Record<string, InferParameterMessage> | undefined): Record<string, unknown> | undefined {
+  if (map === undefined) return undefined
+  const entries = Object.entries(map)
+  if (entries.length === 0) return undefined
+  return Object.fromEntries(entries.map(([key, p]) => [key, p.parameter_choice ? p[p.parameter_choice as keyof InferParameterMessage] : undefined]))
+}
+
+function toInferParameter(value: unknown): InferParameterMessage {
+  if (typeof value === 'boolean') return {bool_param: value}
+  if (typeof value === 'number') return Number.isInteger(value) ? {int64_param: value} : {double_param: value}
+  if (typeof value === 'string') return {string_param: value}
+  return {string_param: JSON.stringify(value)}
+}
+
+export function toInferParameters(parameters: Parameters | undefined): Record<string, InferParameterMessage> {
+  if (parameters === undefined) return {}
+  return Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, toInferParameter(value)]))
+}

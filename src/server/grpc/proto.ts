@@ -1,0 +1,41 @@
+/** Loads proto/*.proto once: the service definitions the gRPC server serves and reflection describes. */
+import {fileURLToPath} from 'node:url'
+import * as grpc from '@grpc/grpc-js'
+import * as protoLoader from '@grpc/proto-loader'
+
+export const PROTO_DIR = fileURLToPath(new URL('../../../proto', import.meta.url))
+export const PROTO_FILES = ['dataplane.proto', 'model_repository.proto', 'health.proto']
+
+/** keepCase: fields keep the proto's snake_case names; longs as numbers; oneofs name the chosen field. */
+export const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: false,
+  arrays: true,
+  objects: true,
+  oneofs: true,
+  includeDirs: [PROTO_DIR],
+}
+
+export interface LoadedProtos {
+  readonly packageDefinition: protoLoader.PackageDefinition
+  readonly inference: grpc.ServiceDefinition
+  readonly modelRepository: grpc.ServiceDefinition
+  readonly health: grpc.ServiceDefinition
+}
+
+let loaded: LoadedProtos | undefined
+
+export function loadProtos(): LoadedProtos {
+  if (loaded) return loaded
+  const packageDefinition = protoLoader.loadSync(PROTO_FILES, LOADER_OPTIONS)
+  const service = (name: string) => packageDefinition[name] as grpc.ServiceDefinition
+  loaded = {
+    packageDefinition,
+    inference: service('inference.GRPCInferenceService'),
+    modelRepository: service('inference.model_repository.ModelRepositoryService'),
+    health: service('grpc.health.v1.Health'),
+  }
+  return loaded
+}

@@ -1,0 +1,60 @@
+/** The gRPC adapter: a grpc-js server with the inference, repository, health and reflection services. */
+import * as grpc from '@grpc/grpc-js'
+import {ReflectionService} from '@grpc/reflection'
+import type {DataPlane} from '../../dataplane/dataplane.js'
+import type {Logger} from '../../logger.js'
+import {healthHandlers} from './health-service.js'
+import {inferenceHandlers} from './inference-service.js'
+import {guardDeserializers, guardHandlers} from './malformed.js'
+import {loadProtos} from './proto.js'
+import {repositoryHandlers} from './repository-service.js'
+
+export interface GrpcOptions {
+  readonly host: string
+  readonly port: number
+  readonly maxMessageLength: number
+  readonly logger: Logger
+}
+
+export interface GrpcServer {
+  /** host:port it listens on. */
+  readonly address: string
+  close(graceMs?: number): Promise<void>
+}
+
+function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+export async function startGrpcServer(dataplane: DataPlane, options: GrpcOptions): Promise<GrpcServer> {
+  const protos = loadProtos()
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxMessageLength,
+    'grpc.max_send_message_length': options.maxMessageLength,
+  })
+  server.addService(guardDeserializers(protos.inference), guardHandlers(inferenceHandlers(dataplane, options.logger)))
+  server.addService(guardDeserializers(protos.modelRepository), guardHandlers(repositoryHandlers(dataplane, options.logger)))
+  server.addService(protos.health, healthHandlers(dataplane))
+  new ReflectionService(protos.packageDefinition).addToServer(server)
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(formatAddress(options.host, options.port), grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  )
+  return {
+    address: formatAddress(options.host, port),
+    close(graceMs = 10_000) {
+      return new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown()
+          resolve()
+        }, graceMs)
+        server.tryShutdown(() => {
+          clearTimeout(force)
+          resolve()
+        })
+      })
+    },
+  }
+}
