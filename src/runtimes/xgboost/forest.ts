@@ -19,16 +19,20 @@ export interface Forest {
   readonly weight: Float64Array
 }
 
+/** One tree as XGBoost stores it; arrays are plain (JSON) or typed (UBJSON). */
 export interface RawTree {
-  left_children: number[]
-  right_children: number[]
-  split_indices: number[]
-  split_conditions: number[]
-  default_left: Array<number | boolean>
-  split_type?: number[]
+  left_children: ArrayLike<number>
+  right_children: ArrayLike<number>
+  split_indices: ArrayLike<number>
+  split_conditions: ArrayLike<number>
+  default_left: ArrayLike<number | boolean>
+  split_type?: ArrayLike<number>
 }
 
-export function compileForest(trees: readonly RawTree[], groups: readonly number[], weights: readonly number[]): Forest {
+export const isArrayLike = (value: unknown): value is ArrayLike<unknown> =>
+  Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
+
+export function compileForest(trees: readonly RawTree[], groups: ArrayLike<number>, weights: ArrayLike<number>): Forest {
   let total = 0
   for (const tree of trees) total += tree.left_children.length
   const forest: Forest = {
@@ -45,11 +49,11 @@ export function compileForest(trees: readonly RawTree[], groups: readonly number
   trees.forEach((tree, t) => {
     const n = tree.left_children.length
     for (const key of ['right_children', 'split_indices', 'split_conditions', 'default_left'] as const) {
-      if (!Array.isArray(tree[key]) || tree[key].length !== n) {
-        throw new Error(`tree ${t}: ${key} has ${Array.isArray(tree[key]) ? tree[key].length : 'no'} entries, expected ${n}`)
+      if (!isArrayLike(tree[key]) || tree[key].length !== n) {
+        throw new Error(`tree ${t}: ${key} has ${isArrayLike(tree[key]) ? tree[key].length : 'no'} entries, expected ${n}`)
       }
     }
-    if (tree.split_type?.some((type) => type !== 0)) {
+    if (tree.split_type !== undefined && Array.prototype.some.call(tree.split_type, (type: number) => type !== 0)) {
       throw new Error(`tree ${t}: categorical splits are not supported`)
     }
     forest.roots[t] = offset

@@ -1,5 +1,5 @@
 /** Reads XGBoost's JSON model format (save_model('model.json')) into a compiled forest and its objective. */
-import {accumulateMargins, compileForest, type Forest, type RawTree} from './forest.js'
+import {accumulateMargins, compileForest, isArrayLike, type Forest, type RawTree} from './forest.js'
 import {objectiveByName, transformRow, type Objective} from './objectives.js'
 
 export interface XGBoostModel {
@@ -34,17 +34,17 @@ export function parseXGBoostModel(json: unknown): XGBoostModel {
   const objective = objectiveByName(String(field(field(learner, 'objective', 'learner'), 'name', 'learner.objective')))
   let booster = field(learner, 'gradient_booster', 'learner') as Json
   const kind = String(field(booster, 'name', 'learner.gradient_booster'))
-  let weights: number[] | undefined
+  let weights: ArrayLike<number> | undefined
   if (kind === 'dart') {
-    weights = field(booster, 'weight_drop', 'learner.gradient_booster') as number[]
+    weights = field(booster, 'weight_drop', 'learner.gradient_booster') as ArrayLike<number>
     booster = field(booster, 'gbtree', 'learner.gradient_booster') as Json
   } else if (kind !== 'gbtree') {
     throw new Error(`booster "${kind}" is not supported (gbtree and dart are)`)
   }
   const model = field(booster, 'model', 'learner.gradient_booster')
   const trees = field(model, 'trees', 'learner.gradient_booster.model') as RawTree[]
-  const treeInfo = field(model, 'tree_info', 'learner.gradient_booster.model') as number[]
-  if (!Array.isArray(trees) || !Array.isArray(treeInfo) || trees.length !== treeInfo.length) {
+  const treeInfo = field(model, 'tree_info', 'learner.gradient_booster.model') as ArrayLike<number>
+  if (!Array.isArray(trees) || !isArrayLike(treeInfo) || trees.length !== treeInfo.length) {
     throw new Error('learner.gradient_booster.model: trees and tree_info must be arrays of the same length')
   }
   const numTarget = numberParam((params as Json).num_target ?? '1', 'learner_model_param.num_target')
@@ -53,7 +53,7 @@ export function parseXGBoostModel(json: unknown): XGBoostModel {
   const groups = Math.max(1, numClass)
   const baseScore = numberParam((params as Json).base_score, 'learner_model_param.base_score')
   return {
-    forest: compileForest(trees, treeInfo, weights ?? trees.map(() => 1)),
+    forest: compileForest(trees, treeInfo, weights ?? new Float64Array(trees.length).fill(1)),
     objective,
     numFeature: numberParam((params as Json).num_feature, 'learner_model_param.num_feature'),
     groups,

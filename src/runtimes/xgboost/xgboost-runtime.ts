@@ -1,6 +1,6 @@
 /**
  * `xgboost` (alias `mlserver_xgboost.XGBoostModel`): native XGBoost JSON evaluated by our own tree walker, answering
- * as MLServer's xgboost runtime: `predict` is FP32 [N, 1] (the probability for binary:logistic), [N, K] for
+ * as MLServer's xgboost runtime (UBJSON `model.ubj` too): `predict` is FP32 [N, 1] (the probability for binary:logistic), [N, K] for
  * multi:softprob; `predict_proba` for classifiers.
  */
 import {readFile} from 'node:fs/promises'
@@ -8,6 +8,7 @@ import type {InferRequest, InferResult, Tensor, TensorMetadata} from '../../prot
 import type {ModelSettings} from '../../settings/model-settings.js'
 import {findModelFile} from '../find-model-file.js'
 import type {Runtime, RuntimeMetadata} from '../runtime.js'
+import {decodeUbjson} from './ubjson.js'
 import {parseXGBoostModel, predictRows, type XGBoostModel} from './xgboost-model.js'
 
 export const XGBOOST_FILES = {extensions: ['.json', '.ubj'], preferred: ['model.json', 'model.bst.json', 'model.ubj'], what: 'an XGBoost JSON model (model.json)'}
@@ -19,14 +20,13 @@ export class XGBoostRuntime implements Runtime {
 
   async load(): Promise<void> {
     const file = findModelFile(this.settings, XGBOOST_FILES)
-    if (file.toLowerCase().endsWith('.ubj')) {
-      throw new Error(`${file}: UBJSON models are not supported yet; save the booster with save_model('model.json')`)
-    }
+    const ubj = file.toLowerCase().endsWith('.ubj')
     let json: unknown
     try {
-      json = JSON.parse(await readFile(file, 'utf8'))
+      const bytes = await readFile(file)
+      json = ubj ? decodeUbjson(bytes) : JSON.parse(bytes.toString('utf8'))
     } catch (error) {
-      throw new Error(`${file}: not valid JSON: ${(error as Error).message}`)
+      throw new Error(`${file}: ${ubj ? '' : 'not valid JSON: '}${(error as Error).message}`)
     }
     try {
       this.model = parseXGBoostModel(json)

@@ -1,0 +1,90 @@
+// The processes the bench starts (servers, load generators): tracked so every exit path stops them.
+import {spawn} from 'node:child_process'
+import {root} from './util.js'
+
+const children = new Set()
+const finalizers = []
+let cleaning
+
+/** Stops every child still running, then runs the registered finalizers (e.g. removing the temp dir). Idempotent. */
+export function cleanup() {
+  cleaning ??= Promise.all([...children].map(stop)).finally(() => finalizers.forEach((fn) => fn()))
+  return cleaning
+}
+export const cleaningUp = () => cleaning !== undefined
+export const onCleanup = (fn) => finalizers.push(fn)
+
+function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const hard = setTimeout(() => child.kill('SIGKILL'), 5000)
+    child.once('exit', () => {
+      clearTimeout(hard)
+      resolve()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping servers`)
+    cleanup().then(() => process.exit(130))
+  })
+}
+
+const ENDPOINT_PATTERNS = {
+  rest: /listening on (http:\/\/\S+)/, // "REST server listening on http://…", "baseline listening on http://…"
+  grpc: /gRPC (?:server )?listening on (\S+)/, // "gRPC server listening on 127.0.0.1:PORT"
+}
+
+/**
+ * Starts `node ...args` and resolves once its log has named every endpoint in `endpoints` ('rest' -> server.url,
+ * 'grpc' -> server.grpc as host:port).
+ */
+export function startServer({name, args, env = {}, endpoints}) {
+  const child = spawn(process.execPath, args, {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+  children.add(child)
+  const tail = [] // last log lines, shown when something goes wrong; reading also keeps the pipes drained
+  const server = {name, child, tail, url: undefined, grpc: undefined}
+  const found = {}
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not report ${endpoints.join(' + ')} within 20 s\n${tail.join('\n')}`)), 20_000)
+    const onData = (chunk) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        tail.push(line)
+        if (tail.length > 30) tail.shift()
+        for (const endpoint of endpoints) found[endpoint] ??= ENDPOINT_PATTERNS[endpoint].exec(line)?.[1]
+      }
+      if (endpoints.every((e) => found[e]) && !server.ready) {
+        Object.assign(server, {url: found.rest, grpc: found.grpc, ready: true})
+        clearTimeout(timer)
+        resolve(server)
+      }
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`${name} exited early (${signal ?? code})\n${tail.join('\n')}`))
+    })
+  })
+}
+
+/** Runs a load generator to completion; resolves with its combined output, rejects on a non-zero exit. */
+export function runTool(command, args, {env = {}, timeoutMs}) {
+  const child = spawn(command, args, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+  children.add(child)
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      children.delete(child)
+      if (code !== 0) reject(new Error(`${command} failed (${signal ?? code}):\n${output}`))
+      else resolve(output)
+    })
+  })
+}
