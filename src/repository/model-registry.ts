@@ -62,6 +62,7 @@ export class ModelRegistry {
 
   /** The entry for name and version (default version when absent); 404-type errors otherwise. */
   find(name: string, version?: string): ModelEntry {
+    if (name === '') throw new MlsError('INVALID_REQUEST', 'no model name given')
     const entries = this.models.get(name)
     if (entries === undefined) throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found`)
     if (version === undefined || version === '') return defaultVersion(entries)!

@@ -247,6 +247,11 @@ describe('gRPC bad input: the twin of each REST case, mapped status and the same
     })
   }
 
+  it('an empty request (the twin of an empty body): INVALID_ARGUMENT naming what is missing', async () => {
+    expect(await failure(client, 'ModelInfer', {})).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'INVALID_REQUEST', details: 'no model name given'})
+    expect(await failure(client, 'ModelInfer', {model_name: 'mnist_sklearn'})).toMatchObject({code: 'INVALID_ARGUMENT', details: expect.stringMatching(/inputs: .*>=1/)})
+  })
+
   it('unload of an unknown model: NOT_FOUND', async () => {
     expect(await failure(client, 'RepositoryModelUnload', {model_name: 'nope'})).toMatchObject({code: 'NOT_FOUND', errorCode: 'MODEL_NOT_FOUND'})
     expect(await failure(client, 'ModelMetadata', {name: 'nope'})).toMatchObject({code: 'NOT_FOUND', errorCode: 'MODEL_NOT_FOUND'})

@@ -6,12 +6,12 @@ import * as protoLoader from '@grpc/proto-loader'
 export const PROTO_DIR = fileURLToPath(new URL('../../../proto', import.meta.url))
 export const PROTO_FILES = ['dataplane.proto', 'model_repository.proto', 'health.proto']
 
-/** keepCase: fields keep the proto's snake_case names; longs as numbers; oneofs name the chosen field. */
+/** keepCase: fields keep the proto's snake_case names; longs as numbers; absent fields get proto3 defaults ('' not undefined); oneofs name the chosen field. */
 export const LOADER_OPTIONS: protoLoader.Options = {
   keepCase: true,
   longs: Number,
   enums: String,
-  defaults: false,
+  defaults: true,
   arrays: true,
   objects: true,
   oneofs: true,
