@@ -63,7 +63,13 @@ Stops gracefully on SIGINT / SIGTERM (in-flight requests finish); a second signa
     for (const warning of warnings) logger.warn(warning)
     logger.debug(`resolved settings: ${JSON.stringify(settings)}`)
 
-    const server = await startServer(settings, logger)
+    let server
+    try {
+      server = await startServer(settings, logger)
+    } catch (error) {
+      logger.error(`cannot start: ${(error as Error).message}`)
+      return this.exit(1)
+    }
     await new Promise<void>((resolve) => {
       let signalled = false
       const stop = (signal: NodeJS.Signals) => {

@@ -33,6 +33,13 @@ function urlOf(address: AddressInfo | string | null): string {
   return `http://${host}:${address.port}`
 }
 
+/** A bind failure, said in terms of the setting that chose the port. */
+function listenError(error: unknown, what: string, host: string, port: number, field: string): Error {
+  const message = (error as Error).message
+  const reason = /EADDRINUSE/.test(message) ? 'is already in use' : /EACCES/.test(message) ? 'is not permitted' : `failed: ${message}`
+  return new Error(`${what} address ${host}:${port} ${reason} (set ${field}, MLS_${field.toUpperCase()} or --${field.replace('_', '-')})`, {cause: error})
+}
+
 export async function startServer(settings: ServerSettings, logger: Logger): Promise<RunningServer> {
   const registry = new ModelRegistry({
     root: settings.model_repository_root,
@@ -44,7 +51,11 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger})
 
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.
-  await rest.listen({host: settings.host, port: settings.http_port})
+  try {
+    await rest.listen({host: settings.host, port: settings.http_port})
+  } catch (error) {
+    throw listenError(error, 'REST', settings.host, settings.http_port, 'http_port')
+  }
   const restUrl = urlOf(rest.server.address())
   logger.info(`REST server listening on ${restUrl}`)
   let grpc
@@ -57,7 +68,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     })
   } catch (error) {
     await rest.close()
-    throw error
+    throw listenError(error, 'gRPC', settings.host, settings.grpc_port, 'grpc_port')
   }
   logger.info(`gRPC server listening on ${grpc.address}`)
   logger.info(`model repository: ${settings.model_repository_root}`)

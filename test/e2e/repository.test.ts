@@ -4,6 +4,7 @@
  * with a message that names the file and field.
  */
 import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {MNIST_DIR, MUSHROOM_DIR, makeRepo, readTestSet, rowRequest, type RepoFiles} from './helpers/fixtures.js'
@@ -205,6 +206,21 @@ describe('server settings at start-up', () => {
     const {code, output} = await runMls(['start', repo.dir])
     expect(code).toBe(2)
     expect(output).toMatch(/settings\.json: http_port: expected number, found "eighty"/)
+  })
+
+  it('a port in use stops start-up with exit code 1 and names the setting', async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as net.AddressInfo).port
+    try {
+      const repo = makeRepo({})
+      cleanups.push(repo.cleanup)
+      const {code, output} = await runMls(['start', repo.dir, '--host', '127.0.0.1', '--http-port', String(port), '--grpc-port', '0'])
+      expect(code).toBe(1)
+      expect(output).toContain(`cannot start: REST address 127.0.0.1:${port} is already in use (set http_port, MLS_HTTP_PORT or --http-port)`)
+    } finally {
+      blocker.close()
+    }
   })
 
   it('a bad env value names the variable', async () => {

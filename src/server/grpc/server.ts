@@ -27,6 +27,8 @@ function formatAddress(host: string, port: number): string {
 }
 
 export async function startGrpcServer(dataplane: DataPlane, options: GrpcOptions): Promise<GrpcServer> {
+  // grpc-js logs on its own to stderr; its lines go to our log at debug level (errors reach us as exceptions).
+  grpc.setLogger({error: (...args: unknown[]) => options.logger.debug(`grpc-js: ${args.join(' ')}`)})
   const protos = loadProtos()
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageLength,
