@@ -3,39 +3,11 @@
  * `contents` travel as value arrays and raw_input_contents as RawBytes; the data plane validates both alike.
  */
 import {MlsError} from '../../errors.js'
-import {isDatatype, type Datatype} from '../../protocol/datatypes.js'
+import {CONTENTS_FIELD as FIELD, type ContentsField, type TensorContents} from '../../protocol/contents-fields.js'
+import {isDatatype} from '../../protocol/datatypes.js'
 import {RawBytes, encodeRaw} from '../../protocol/raw.js'
 import type {InferenceResult, Tensor} from '../../protocol/types.js'
 import {fromInferParameters, toInferParameters, type InferParameterMessage} from './parameters.js'
-
-type ContentsField =
-  | 'bool_contents'
-  | 'int_contents'
-  | 'int64_contents'
-  | 'uint_contents'
-  | 'uint64_contents'
-  | 'fp32_contents'
-  | 'fp64_contents'
-  | 'bytes_contents'
-
-export type TensorContents = Partial<Record<ContentsField, unknown[]>>
-
-/** The typed contents field for each datatype; FP16 has none (raw contents only). */
-const FIELD: Readonly<Record<Datatype, ContentsField | undefined>> = {
-  BOOL: 'bool_contents',
-  INT8: 'int_contents',
-  INT16: 'int_contents',
-  INT32: 'int_contents',
-  INT64: 'int64_contents',
-  UINT8: 'uint_contents',
-  UINT16: 'uint_contents',
-  UINT32: 'uint_contents',
-  UINT64: 'uint64_contents',
-  FP16: undefined,
-  FP32: 'fp32_contents',
-  FP64: 'fp64_contents',
-  BYTES: 'bytes_contents',
-}
 
 export interface InferInputMessage {
   name: string

@@ -6,7 +6,7 @@ import type {Logger} from '../../logger.js'
 import {healthHandlers} from './health-service.js'
 import {inferenceHandlers} from './inference-service.js'
 import {guardDeserializers, guardHandlers} from './malformed.js'
-import {loadProtos} from './proto.js'
+import {loadProtos} from '../../protocol/grpc-protos.js'
 import {repositoryHandlers} from './repository-service.js'
 
 export interface GrpcOptions {

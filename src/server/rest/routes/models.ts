@@ -1,7 +1,7 @@
 /** Per-model endpoints, each with and without /versions/{version}: metadata, ready, infer. */
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../../dataplane/dataplane.js'
-import {encodeResponse} from '../json-response.js'
+import {encodeResponse} from '../../../protocol/json.js'
 
 interface ModelParams {
   name: string

@@ -1,6 +1,6 @@
 /** Typed output tensors -> V2 JSON outputs (the REST encoding of an inference result). */
-import {decodeUtf8} from '../../protocol/bytes.js'
-import type {InferenceResponse, InferenceResult, ResponseOutput, Tensor} from '../../protocol/types.js'
+import {decodeUtf8} from './bytes.js'
+import type {InferenceResponse, InferenceResult, ResponseOutput, Tensor} from './types.js'
 
 export function encodeOutputData(tensor: Tensor): Array<number | boolean | string> {
   const data = tensor.data

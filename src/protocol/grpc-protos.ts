@@ -1,9 +1,9 @@
-/** Loads proto/*.proto once: the service definitions the gRPC server serves and reflection describes. */
+/** Loads proto/*.proto once: the service definitions the gRPC server serves, reflection describes and the client calls. */
 import {fileURLToPath} from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 
-export const PROTO_DIR = fileURLToPath(new URL('../../../proto', import.meta.url))
+export const PROTO_DIR = fileURLToPath(new URL('../../proto', import.meta.url))
 export const PROTO_FILES = ['dataplane.proto', 'model_repository.proto', 'health.proto']
 
 /** keepCase: fields keep the proto's snake_case names; longs as numbers; absent fields get proto3 defaults ('' not undefined); oneofs name the chosen field. */

@@ -1,0 +1,50 @@
+/**
+ * The base of every command that talks to a server: the flags that say where it is, one client, and user errors
+ * printed as one clear line (never a stack trace) with exit code 1 (server / check) or 2 (usage).
+ */
+import {Command, Flags} from '@oclif/core'
+import {ClientError, ServerError, createClient, resolveEndpoints, type Endpoints, type MlsClient} from '../client/index.js'
+
+export abstract class ClientCommand extends Command {
+  static override baseFlags = {
+    url: Flags.string({description: 'REST URL of the server (env MLS_URL; default from ./settings.json, else http://127.0.0.1:8080)', helpGroup: 'SERVER'}),
+    'grpc-url': Flags.string({description: 'gRPC address host:port (env MLS_GRPC_URL; default from ./settings.json, else 127.0.0.1:8081)', helpGroup: 'SERVER'}),
+    repo: Flags.directory({description: 'model repository whose settings.json gives the ports (default: the current folder)', helpGroup: 'SERVER'}),
+    grpc: Flags.boolean({description: 'talk gRPC instead of REST', default: false, helpGroup: 'SERVER'}),
+  }
+
+  private clients: MlsClient[] = []
+
+  protected endpoints(flags: {url?: string; 'grpc-url'?: string; repo?: string}): Endpoints {
+    return resolveEndpoints({url: flags.url, grpcUrl: flags['grpc-url'], repo: flags.repo})
+  }
+
+  protected client(flags: {url?: string; 'grpc-url'?: string; repo?: string; grpc?: boolean}): MlsClient {
+    const client = createClient(this.endpoints(flags), {grpc: flags.grpc})
+    this.clients.push(client)
+    return client
+  }
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    if (error instanceof ServerError && error.code === 'MODEL_NOT_FOUND' && this.clients.length > 0) {
+      this.error(`${error.message}${await this.knownModels()}`, {exit: error.exitCode})
+    }
+    if (error instanceof ClientError) this.error(error.message, {exit: error.exitCode})
+    return super.catch(error)
+  }
+
+  /** " (models: a, b)" from the server's index, to say what does exist; empty if the index cannot be had. */
+  private async knownModels(): Promise<string> {
+    try {
+      const names = [...new Set((await this.clients[0].repositoryIndex()).map((m) => m.name))]
+      return names.length > 0 ? ` (models: ${names.join(', ')})` : ' (the repository has no models)'
+    } catch {
+      return ''
+    }
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    await Promise.all(this.clients.map((c) => c.close()))
+    return super.finally(error)
+  }
+}

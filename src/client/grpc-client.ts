@@ -1,0 +1,80 @@
+/** The gRPC client: stubs from proto/dataplane.proto, answers converted to the same V2 JSON shapes as REST. */
+import * as grpc from '@grpc/grpc-js'
+import {loadProtos} from '../protocol/grpc-protos.js'
+import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
+import {ConnectionError, ServerError} from './client-error.js'
+import {fromModelInferResponse, toModelInferRequest} from './grpc-convert.js'
+import type {MlsClient} from './mls-client.js'
+
+const MAX_MESSAGE = 64 * 1024 * 1024
+
+type Stub = grpc.Client & Record<string, (request: unknown, callback: (error: grpc.ServiceError | null, response: any) => void) => void>
+
+export class GrpcClient implements MlsClient {
+  private readonly stub: Stub
+
+  constructor(readonly target: string) {
+    const Service = grpc.makeGenericClientConstructor(loadProtos().inference, 'GRPCInferenceService')
+    this.stub = new Service(target, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': MAX_MESSAGE,
+      'grpc.max_send_message_length': MAX_MESSAGE,
+    }) as unknown as Stub
+  }
+
+  private call<T = any>(method: string, request: unknown): Promise<T> {
+    return new Promise((resolve, reject) =>
+      this.stub[method](request, (error, response) => {
+        if (error === null) return resolve(response as T)
+        const code = error.metadata?.get('mls-error-code')[0]
+        // UNAVAILABLE without mls's error code is the channel itself: nothing is listening there.
+        if (error.code === grpc.status.UNAVAILABLE && code === undefined) {
+          const cause = /ECONNREFUSED/.test(error.details) ? 'ECONNREFUSED' : error.details
+          return reject(new ConnectionError(this.target, cause, '--grpc-url / MLS_GRPC_URL'))
+        }
+        reject(new ServerError(grpc.status[error.code], code === undefined ? undefined : String(code), error.details))
+      }),
+    )
+  }
+
+  async serverLive(): Promise<boolean> {
+    return (await this.call('ServerLive', {})).live
+  }
+
+  async serverReady(): Promise<boolean> {
+    return (await this.call('ServerReady', {})).ready
+  }
+
+  async serverMetadata(): Promise<ServerMetadata> {
+    const {name, version, extensions} = await this.call('ServerMetadata', {})
+    return {name, version, extensions}
+  }
+
+  async modelMetadata(name: string, version?: string): Promise<ModelMetadata> {
+    const m = await this.call('ModelMetadata', {name, version: version ?? ''})
+    const tensor = (t: {name: string; datatype: string; shape: number[]}) => ({name: t.name, datatype: t.datatype, shape: t.shape.map(Number)})
+    return {name: m.name, versions: m.versions, platform: m.platform, inputs: m.inputs.map(tensor), outputs: m.outputs.map(tensor)} as ModelMetadata
+  }
+
+  async infer(name: string, version: string | undefined, request: InferenceRequestBody): Promise<InferenceResponse> {
+    return fromModelInferResponse(await this.call('ModelInfer', toModelInferRequest(name, version, request)))
+  }
+
+  async repositoryIndex(ready?: boolean): Promise<RepositoryIndexItem[]> {
+    const {models} = await this.call('RepositoryIndex', {ready: ready ?? false})
+    const items = (models as RepositoryIndexItem[]).map((m) => ({name: m.name, ...(m.version ? {version: m.version} : {}), state: m.state, reason: m.reason}))
+    // proto3 cannot say ready=false: filter here so both transports answer alike.
+    return ready === false ? items.filter((m) => m.state !== 'READY') : items
+  }
+
+  async loadModel(name: string): Promise<void> {
+    await this.call('RepositoryModelLoad', {model_name: name})
+  }
+
+  async unloadModel(name: string): Promise<void> {
+    await this.call('RepositoryModelUnload', {model_name: name})
+  }
+
+  async close(): Promise<void> {
+    this.stub.close()
+  }
+}

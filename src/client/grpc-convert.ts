@@ -1,0 +1,105 @@
+/** V2 JSON requests and responses <-> the gRPC messages, on the client side. */
+import {decodeUtf8, encodeUtf8} from '../protocol/bytes.js'
+import {CONTENTS_FIELD, type TensorContents} from '../protocol/contents-fields.js'
+import {DATATYPES, isDatatype, type Datatype} from '../protocol/datatypes.js'
+import {encodeOutputData} from '../protocol/json.js'
+import {decodeRaw, encodeRaw} from '../protocol/raw.js'
+import type {InferenceRequestBody, InferenceResponse, ResponseOutput, TensorData} from '../protocol/types.js'
+
+interface ParameterMessage {
+  parameter_choice?: string
+  [key: string]: unknown
+}
+
+const flatten = (data: unknown): unknown[] => (Array.isArray(data) ? data.flat(Infinity) : [data])
+
+function toParameters(parameters: Record<string, unknown> | undefined): Record<string, ParameterMessage> {
+  const out: Record<string, ParameterMessage> = {}
+  for (const [key, value] of Object.entries(parameters ?? {})) {
+    if (typeof value === 'boolean') out[key] = {bool_param: value}
+    else if (typeof value === 'number') out[key] = Number.isInteger(value) ? {int64_param: value} : {double_param: value}
+    else out[key] = {string_param: typeof value === 'string' ? value : JSON.stringify(value)}
+  }
+  return out
+}
+
+function fromParameters(map: Record<string, ParameterMessage> | undefined): Record<string, unknown> | undefined {
+  const entries = Object.entries(map ?? {})
+  if (entries.length === 0) return undefined
+  return Object.fromEntries(entries.map(([key, p]) => [key, p.parameter_choice ? p[p.parameter_choice] : undefined]))
+}
+
+/** JSON values of one input as the datatype's typed array (for raw contents). */
+function toTensorData(datatype: Datatype, values: unknown[]): TensorData {
+  if (datatype === 'BYTES') return values.map((v) => encodeUtf8(String(v)))
+  const info = DATATYPES[datatype]
+  const array = new info.array!(values.length)
+  values.forEach((v, i) => {
+    array[i] = (info.big ? BigInt(v as number) : datatype === 'BOOL' ? (v ? 1 : 0) : v === null ? NaN : v) as never
+  })
+  return array
+}
+
+export function toModelInferRequest(name: string, version: string | undefined, body: InferenceRequestBody) {
+  // FP16 has no typed field: a request with an FP16 input goes raw, every input alike.
+  const raw = body.inputs.some((input) => input.datatype === 'FP16')
+  const inputs = body.inputs.map((input) => {
+    const values = flatten(input.data)
+    const base = {name: input.name, datatype: input.datatype, shape: input.shape, parameters: toParameters(input.parameters)}
+    if (raw || !isDatatype(input.datatype)) return base
+    const field = CONTENTS_FIELD[input.datatype]!
+    const contents: TensorContents = {[field]: input.datatype === 'BYTES' ? values.map((v) => Buffer.from(String(v))) : values}
+    return {...base, contents}
+  })
+  return {
+    model_name: name,
+    model_version: version ?? '',
+    id: body.id ?? '',
+    parameters: toParameters(body.parameters),
+    inputs,
+    outputs: (body.outputs ?? []).map((o) => ({name: o.name, parameters: toParameters(o.parameters)})),
+    raw_input_contents: raw
+      ? body.inputs.map((input) => Buffer.from(encodeRaw(input.datatype as Datatype, toTensorData(input.datatype as Datatype, flatten(input.data)))))
+      : [],
+  }
+}
+
+interface OutputMessage {
+  name: string
+  datatype: string
+  shape: number[]
+  parameters?: Record<string, ParameterMessage>
+  contents?: TensorContents | null
+}
+
+export function fromModelInferResponse(message: {
+  model_name: string
+  model_version: string
+  id: string
+  parameters?: Record<string, ParameterMessage>
+  outputs: OutputMessage[]
+  raw_output_contents: Uint8Array[]
+}): InferenceResponse {
+  const outputs = message.outputs.map((o, i): ResponseOutput => {
+    const datatype = o.datatype as Datatype
+    const shape = o.shape.map(Number)
+    let data: ResponseOutput['data']
+    if (message.raw_output_contents.length > 0) {
+      const tensor = decodeRaw(message.raw_output_contents[i], datatype, shape.reduce((a, b) => a * b, 1), `output "${o.name}"`)
+      data = encodeOutputData({name: o.name, datatype, shape, data: tensor})
+    } else {
+      const values = (o.contents?.[CONTENTS_FIELD[datatype]!] ?? []) as unknown[]
+      data = datatype === 'BYTES' ? values.map((v) => decodeUtf8(v as Uint8Array)) : (values as ResponseOutput['data']).map((v) => (typeof v === 'string' ? Number(v) : v))
+    }
+    const parameters = fromParameters(o.parameters)
+    return {name: o.name, shape, datatype, ...(parameters ? {parameters} : {}), data}
+  })
+  const parameters = fromParameters(message.parameters)
+  return {
+    model_name: message.model_name,
+    ...(message.model_version ? {model_version: message.model_version} : {}),
+    id: message.id,
+    ...(parameters ? {parameters} : {}),
+    outputs,
+  }
+}

@@ -1,0 +1,13 @@
+/** Makes the client a command asked for. */
+import type {Endpoints} from './endpoints.js'
+import {GrpcClient} from './grpc-client.js'
+import type {MlsClient} from './mls-client.js'
+import {RestClient} from './rest-client.js'
+
+export function createClient(endpoints: Endpoints, options: {grpc?: boolean} = {}): MlsClient {
+  return options.grpc ? new GrpcClient(endpoints.grpc) : new RestClient(endpoints.rest)
+}
+
+export type {MlsClient} from './mls-client.js'
+export {resolveEndpoints, type Endpoints} from './endpoints.js'
+export {ClientError, ConnectionError, ServerError} from './client-error.js'

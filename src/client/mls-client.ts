@@ -1,0 +1,16 @@
+/** The one client interface the CLI commands, the TUI and the tests use, over REST or gRPC alike. */
+import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
+
+export interface MlsClient {
+  /** Where it talks to, for messages. */
+  readonly target: string
+  serverLive(): Promise<boolean>
+  serverReady(): Promise<boolean>
+  serverMetadata(): Promise<ServerMetadata>
+  modelMetadata(name: string, version?: string): Promise<ModelMetadata>
+  infer(name: string, version: string | undefined, request: InferenceRequestBody): Promise<InferenceResponse>
+  repositoryIndex(ready?: boolean): Promise<RepositoryIndexItem[]>
+  loadModel(name: string): Promise<void>
+  unloadModel(name: string): Promise<void>
+  close(): Promise<void>
+}

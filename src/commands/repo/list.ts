@@ -1,0 +1,20 @@
+import {Flags} from '@oclif/core'
+import {ClientCommand} from '../../cli/client-command.js'
+import {repositoryTable} from '../../cli/repo-rows.js'
+import type {RepositoryIndexItem} from '../../protocol/types.js'
+
+export default class RepoList extends ClientCommand {
+  static override summary = 'List the models of the repository with their version, state and reason.'
+  static override enableJsonFlag = true
+  static override examples = ['<%= config.bin %> repo list', '<%= config.bin %> repo list --ready', '<%= config.bin %> repo list --url http://127.0.0.1:9080 --json']
+  static override flags = {
+    ready: Flags.boolean({description: 'only READY models (--no-ready: only the others)', allowNo: true}),
+  }
+
+  async run(): Promise<RepositoryIndexItem[]> {
+    const {flags} = await this.parse(RepoList)
+    const items = await this.client(flags).repositoryIndex(flags.ready)
+    this.log(repositoryTable(items))
+    return items
+  }
+}
