@@ -26,11 +26,12 @@ export abstract class ClientCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (error instanceof ServerError && error.code === 'MODEL_NOT_FOUND' && this.clients.length > 0) {
-      this.error(`${error.message}${await this.knownModels()}`, {exit: error.exitCode})
-    }
-    if (error instanceof ClientError) this.error(error.message, {exit: error.exitCode})
-    return super.catch(error)
+    if (!(error instanceof ClientError)) return super.catch(error)
+    let message = error.message
+    if (error instanceof ServerError && error.code === 'MODEL_NOT_FOUND' && this.clients.length > 0) message += await this.knownModels()
+    // One unwrapped line on stderr (oclif's error box re-wraps URLs and paths), then the exit code.
+    process.stderr.write(`Error: ${message}\n`)
+    return this.exit(error.exitCode)
   }
 
   /** " (models: a, b)" from the server's index, to say what does exist; empty if the index cannot be had. */

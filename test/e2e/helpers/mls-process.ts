@@ -68,17 +68,28 @@ export function startMls(dir: string, options: StartOptions = {}): Promise<MlsPr
   })
 }
 
-/** Runs the CLI to completion and returns its exit code and output. */
-export function runMls(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{code: number | null; output: string}> {
+/** Runs the CLI to completion and returns its exit code and output (stdout and stderr apart, and together). */
+export function runMls(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  options: {cwd?: string; input?: string} = {},
+): Promise<{code: number | null; output: string; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {cwd: REPO_ROOT, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: {...process.env, NO_COLOR: '1', ...env},
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    })
     let output = ''
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => ((output += c.toString()), (stdout += c.toString())))
+    child.stderr.on('data', (c: Buffer) => ((output += c.toString()), (stderr += c.toString())))
+    if (options.input !== undefined) child.stdin!.end(options.input)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
     child.once('exit', (code) => {
       clearTimeout(timer)
-      resolve({code, output})
+      resolve({code, output, stdout, stderr})
     })
   })
 }
