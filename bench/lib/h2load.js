@@ -32,7 +32,7 @@ export function parseH2load(output, responseBytes) {
   }
 }
 
-export const h2loadArgs = ({threads, connections}, seconds) => [`-t${threads}`, `-c${connections}`, '-m1', `-D${seconds}`]
+export const h2loadArgs = ({threads, connections, streams}, seconds) => [`-t${threads}`, `-c${connections}`, `-m${streams}`, `-D${seconds}`]
 
 export async function runH2load(config, url, frameFile, responseBytes, seconds) {
   const args = [...h2loadArgs(config, seconds), '-d', frameFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers', url]

@@ -66,7 +66,9 @@ export function startServer({name, args, env = {}, endpoints}) {
     child.stderr.on('data', onData)
     child.once('exit', (code, signal) => {
       clearTimeout(timer)
-      reject(new Error(`${name} exited early (${signal ?? code})\n${tail.join('\n')}`))
+      server.exited = String(signal ?? code)
+      if (!cleaning) console.error(`bench: ${name} exited (${server.exited}); its last log lines:\n${tail.join('\n')}`)
+      reject(new Error(`${name} exited early (${server.exited})\n${tail.join('\n')}`))
     })
   })
 }
