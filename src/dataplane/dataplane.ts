@@ -12,6 +12,8 @@ import type {
   ServerMetadata,
   Tensor,
 } from '../protocol/types.js'
+import type {LoadedModel} from '../repository/loaded-model.js'
+import type {ModelEntry} from '../repository/model-entry.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
@@ -21,10 +23,16 @@ import {parseBody} from './parse-body.js'
 
 export const EXTENSIONS = ['model_repository'] as const
 
+/** Told of every inference on a known model (metrics); the data plane itself knows no metrics library. */
+export interface InferenceObserver {
+  inference(model: string, version: string | undefined, seconds: number, ok: boolean): void
+}
+
 export class DataPlane {
   constructor(
     private readonly registry: ModelRegistry,
     private readonly settings: Pick<ServerSettings, 'server_name' | 'server_version' | 'extensions'>,
+    private readonly observer?: InferenceObserver,
   ) {}
 
   live(): boolean {
@@ -62,6 +70,19 @@ export class DataPlane {
    */
   async infer(name: string, version: string | undefined, body: unknown): Promise<InferenceResult> {
     const {entry, instance} = this.registry.ready(name, version)
+    if (this.observer === undefined) return this.run(entry, instance, body)
+    const started = performance.now()
+    let ok = false
+    try {
+      const result = await this.run(entry, instance, body)
+      ok = true
+      return result
+    } finally {
+      this.observer.inference(entry.name, entry.version, (performance.now() - started) / 1000, ok)
+    }
+  }
+
+  private async run(entry: ModelEntry, instance: LoadedModel, body: unknown): Promise<InferenceResult> {
     const request = parseBody(inferenceRequestSchema, body, {required: true})
     const {metadata} = instance
 

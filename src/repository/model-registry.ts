@@ -8,7 +8,7 @@ import type {RepositoryIndexItem} from '../protocol/types.js'
 import type {RuntimeFactory} from '../runtimes/runtime.js'
 import {discoverModels, type ModelSpec} from './discover.js'
 import {LoadedModel} from './loaded-model.js'
-import {ModelEntry} from './model-entry.js'
+import {ModelEntry, type StateListener} from './model-entry.js'
 import {defaultVersion} from './version-order.js'
 
 export interface RegistryOptions {
@@ -16,6 +16,8 @@ export interface RegistryOptions {
   readonly factory: RuntimeFactory
   readonly logger: Logger
   readonly strictReadiness: boolean
+  /** Told of every state change of every model version. */
+  readonly onStateChange?: StateListener
 }
 
 export class ModelRegistry {
@@ -133,7 +135,7 @@ export class ModelRegistry {
     if (entries === undefined) this.models.set(spec.name, (entries = []))
     let entry = entries.find((e) => e.version === spec.version)
     if (entry === undefined) {
-      entry = new ModelEntry(spec.name, spec.version, spec)
+      entry = new ModelEntry(spec.name, spec.version, spec, this.options.onStateChange)
       entries.push(entry)
     } else if (entry.spec.file !== spec.file && this.startupDone === false) {
       this.options.logger.warn(`${spec.file}: model "${spec.name}" version "${spec.version ?? '(none)'}" is already defined by ${entry.spec.file}; ignored`)
@@ -155,10 +157,9 @@ export class ModelRegistry {
     const previous = entry.state === 'READY' ? entry.instance : undefined
     const fail = (message: string) => {
       if (previous) {
-        entry.reason = `reload failed, the previous instance keeps serving: ${message}`
+        entry.set(entry.state, `reload failed, the previous instance keeps serving: ${message}`)
       } else {
-        entry.state = 'UNAVAILABLE'
-        entry.reason = message
+        entry.set('UNAVAILABLE', message)
       }
       this.options.logger.error(`model ${label} failed to load: ${message}`)
       return message
@@ -166,8 +167,7 @@ export class ModelRegistry {
     if (!spec.ok) return fail(spec.error)
     for (const warning of spec.warnings) this.options.logger.warn(warning)
     if (!previous) {
-      entry.state = 'LOADING'
-      entry.reason = ''
+      entry.set('LOADING')
     }
     const started = performance.now()
     let instance: LoadedModel
@@ -177,8 +177,7 @@ export class ModelRegistry {
       return fail((error as Error).message)
     }
     entry.instance = instance
-    entry.state = 'READY'
-    entry.reason = ''
+    entry.set('READY')
     this.options.logger.info(`model ${label} ${previous ? 'reloaded' : 'loaded'} in ${Math.round(performance.now() - started)} ms`)
     if (previous) await previous.close()
     return undefined
@@ -187,14 +186,12 @@ export class ModelRegistry {
   private async unloadEntry(entry: ModelEntry): Promise<void> {
     const instance = entry.instance
     if (instance) {
-      entry.state = 'UNLOADING'
-      entry.reason = ''
+      entry.set('UNLOADING')
       await instance.close()
       entry.instance = undefined
       this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} unloaded`)
     }
-    entry.state = 'UNAVAILABLE'
-    entry.reason = 'unloaded'
+    entry.set('UNAVAILABLE', 'unloaded')
   }
 
   private async withLock<T>(name: string, task: () => Promise<T>): Promise<T> {

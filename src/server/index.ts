@@ -9,6 +9,8 @@ import {ModelRegistry} from '../repository/model-registry.js'
 import {createRuntime} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {startGrpcServer} from './grpc/server.js'
+import {Metrics} from './metrics/metrics.js'
+import {startMetricsServer, type MetricsServer} from './metrics/server.js'
 import {buildRestApp} from './rest/app.js'
 
 /** gRPC message limit when grpc_max_message_length is unset: room for a 16 MiB tensor and more (grpc-js's 4 MiB is not). */
@@ -21,6 +23,8 @@ export interface RunningServer {
   readonly restUrl: string
   /** host:port of the gRPC server, e.g. 127.0.0.1:8081 */
   readonly grpcAddress: string
+  /** URL of the metrics endpoint; undefined when metrics_endpoint is null. */
+  readonly metricsUrl?: string
   /** Resolves once start-up loading has finished. */
   readonly loaded: Promise<void>
   /** Stops accepting requests, lets in-flight ones finish, unloads every model. */
@@ -41,14 +45,16 @@ function listenError(error: unknown, what: string, host: string, port: number, f
 }
 
 export async function startServer(settings: ServerSettings, logger: Logger): Promise<RunningServer> {
+  const metrics = settings.metrics_endpoint === null ? undefined : new Metrics({restPrefix: settings.metrics_rest_server_prefix})
   const registry = new ModelRegistry({
     root: settings.model_repository_root,
     factory: createRuntime,
     logger,
     strictReadiness: settings.strict_readiness,
+    onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
   })
-  const dataplane = new DataPlane(registry, settings)
-  const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger})
+  const dataplane = new DataPlane(registry, settings, metrics)
+  const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics})
 
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.
   try {
@@ -65,12 +71,23 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
       port: settings.grpc_port,
       maxMessageLength: settings.grpc_max_message_length ?? DEFAULT_GRPC_MAX_MESSAGE_LENGTH,
       logger,
+      observer: metrics,
     })
   } catch (error) {
     await rest.close()
     throw listenError(error, 'gRPC', settings.host, settings.grpc_port, 'grpc_port')
   }
   logger.info(`gRPC server listening on ${grpc.address}`)
+  let metricsServer: MetricsServer | undefined
+  if (metrics) {
+    try {
+      metricsServer = await startMetricsServer(metrics, {host: settings.host, port: settings.metrics_port, path: settings.metrics_endpoint!})
+    } catch (error) {
+      await Promise.all([rest.close(), grpc.close()])
+      throw listenError(error, 'metrics', settings.host, settings.metrics_port, 'metrics_port')
+    }
+    logger.info(`metrics listening on ${metricsServer.url}`)
+  }
   logger.info(`model repository: ${settings.model_repository_root}`)
 
   const loaded = registry.start(settings.load_models_at_startup).then(() => {
@@ -85,10 +102,11 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     registry,
     restUrl,
     grpcAddress: grpc.address,
+    metricsUrl: metricsServer?.url,
     loaded,
     close() {
       closing ??= (async () => {
-        await Promise.all([rest.close(), grpc.close()])
+        await Promise.all([rest.close(), grpc.close(), metricsServer?.close()])
         await loaded.catch(() => undefined)
         await registry.close()
       })()

@@ -1,12 +1,24 @@
 /** Wraps data plane calls as grpc-js handlers: every failure goes through the one error mapper. */
-import type * as grpc from '@grpc/grpc-js'
+import * as grpc from '@grpc/grpc-js'
 import type {Logger} from '../../logger.js'
 import {toServiceError} from './error-map.js'
 
+/** Told of every completed call of the mls services (metrics). */
+export interface GrpcObserver {
+  grpcFinished(method: string, code: string, seconds: number): void
+}
+
+export interface HandlerContext {
+  readonly logger: Logger
+  readonly observer?: GrpcObserver
+}
+
 export type Unary<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res
 
-export function unary<Req, Res>(logger: Logger, method: string, fn: Unary<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+export function unary<Req, Res>(context: HandlerContext, method: string, fn: Unary<Req, Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
+    const started = performance.now()
+    const done = (code: grpc.status) => context.observer?.grpcFinished(method, grpc.status[code], (performance.now() - started) / 1000)
     let result: Promise<Res>
     try {
       result = Promise.resolve(fn(call.request, call))
@@ -14,11 +26,15 @@ export function unary<Req, Res>(logger: Logger, method: string, fn: Unary<Req, R
       result = Promise.reject(thrown)
     }
     result.then(
-      (response) => callback(null, response),
+      (response) => {
+        callback(null, response)
+        done(grpc.status.OK)
+      },
       (thrown: unknown) => {
         const status = toServiceError(thrown)
-        logFailure(logger, method, status.error)
+        logFailure(context.logger, method, status.error)
         callback(status)
+        done(status.code ?? grpc.status.UNKNOWN)
       },
     )
   }

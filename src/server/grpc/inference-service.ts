@@ -1,9 +1,8 @@
 /** inference.GRPCInferenceService: every rpc translates its message, calls the data plane, translates back. */
-import type * as grpc from '@grpc/grpc-js'
+import * as grpc from '@grpc/grpc-js'
 import type {DataPlane} from '../../dataplane/dataplane.js'
-import type {Logger} from '../../logger.js'
 import {toServiceError} from './error-map.js'
-import {logFailure, unary} from './handlers.js'
+import {logFailure, unary, type HandlerContext} from './handlers.js'
 import {malformedError} from './malformed.js'
 import {fromModelInferRequest, toModelInferResponse, type ModelInferRequestMessage, type ModelInferResponseMessage} from './infer-messages.js'
 import {toInferParameters} from './parameters.js'
@@ -26,8 +25,10 @@ export async function modelInfer(dataplane: DataPlane, message: ModelInferReques
  * ModelStreamInfer as MLServer serves it: requests answered in order, one plain ModelInferResponse each. The message
  * has no error field, so an error ends the stream with the mapped status.
  */
-function modelStreamInfer(dataplane: DataPlane, logger: Logger): grpc.handleBidiStreamingCall<ModelInferRequestMessage, ModelInferResponseMessage> {
+function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.handleBidiStreamingCall<ModelInferRequestMessage, ModelInferResponseMessage> {
   return (call) => {
+    const started = performance.now()
+    const done = (code: string) => context.observer?.grpcFinished('ModelStreamInfer', code, (performance.now() - started) / 1000)
     let chain = Promise.resolve()
     let failed = false
     call.on('data', (message: ModelInferRequestMessage) => {
@@ -38,32 +39,36 @@ function modelStreamInfer(dataplane: DataPlane, logger: Logger): grpc.handleBidi
         } catch (thrown) {
           failed = true
           const status = toServiceError(thrown)
-          logFailure(logger, 'ModelStreamInfer', status.error)
+          logFailure(context.logger, 'ModelStreamInfer', status.error)
           call.emit('error', status)
+          done(grpc.status[status.code ?? grpc.status.UNKNOWN])
         }
       })
     })
     call.on('end', () => {
       void chain.then(() => {
-        if (!failed) call.end()
+        if (!failed) {
+          call.end()
+          done('OK')
+        }
       })
     })
   }
 }
 
-export function inferenceHandlers(dataplane: DataPlane, logger: Logger): grpc.UntypedServiceImplementation {
+export function inferenceHandlers(dataplane: DataPlane, context: HandlerContext): grpc.UntypedServiceImplementation {
   return {
-    ServerLive: unary(logger, 'ServerLive', () => ({live: dataplane.live()})),
-    ServerReady: unary(logger, 'ServerReady', () => ({ready: dataplane.ready()})),
-    ModelReady: unary(logger, 'ModelReady', (r: NameVersion) => ({ready: dataplane.modelReady(r.name, r.version || undefined)})),
-    ServerMetadata: unary(logger, 'ServerMetadata', () => dataplane.serverMetadata()),
-    ModelMetadata: unary(logger, 'ModelMetadata', (r: NameVersion) => {
+    ServerLive: unary(context, 'ServerLive', () => ({live: dataplane.live()})),
+    ServerReady: unary(context, 'ServerReady', () => ({ready: dataplane.ready()})),
+    ModelReady: unary(context, 'ModelReady', (r: NameVersion) => ({ready: dataplane.modelReady(r.name, r.version || undefined)})),
+    ServerMetadata: unary(context, 'ServerMetadata', () => dataplane.serverMetadata()),
+    ModelMetadata: unary(context, 'ModelMetadata', (r: NameVersion) => {
       const metadata = dataplane.modelMetadata(r.name, r.version || undefined)
       const tensor = (t: (typeof metadata.inputs)[number]) => ({name: t.name, datatype: t.datatype, shape: [...t.shape], parameters: toInferParameters(t.parameters)})
       return {...metadata, inputs: metadata.inputs.map(tensor), outputs: metadata.outputs.map(tensor), parameters: toInferParameters(metadata.parameters)}
     }),
-    ModelInfer: unary(logger, 'ModelInfer', (r: ModelInferRequestMessage) => modelInfer(dataplane, r)),
-    ModelStreamInfer: modelStreamInfer(dataplane, logger),
-    ...repositoryHandlers(dataplane, logger),
+    ModelInfer: unary(context, 'ModelInfer', (r: ModelInferRequestMessage) => modelInfer(dataplane, r)),
+    ModelStreamInfer: modelStreamInfer(dataplane, context),
+    ...repositoryHandlers(dataplane, context),
   }
 }

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js'
 import {ReflectionService} from '@grpc/reflection'
 import type {DataPlane} from '../../dataplane/dataplane.js'
 import type {Logger} from '../../logger.js'
+import type {GrpcObserver} from './handlers.js'
 import {healthHandlers} from './health-service.js'
 import {inferenceHandlers} from './inference-service.js'
 import {guardDeserializers, guardHandlers} from './malformed.js'
@@ -14,6 +15,7 @@ export interface GrpcOptions {
   readonly port: number
   readonly maxMessageLength: number
   readonly logger: Logger
+  readonly observer?: GrpcObserver
 }
 
 export interface GrpcServer {
@@ -34,8 +36,9 @@ export async function startGrpcServer(dataplane: DataPlane, options: GrpcOptions
     'grpc.max_receive_message_length': options.maxMessageLength,
     'grpc.max_send_message_length': options.maxMessageLength,
   })
-  server.addService(guardDeserializers(protos.inference), guardHandlers(inferenceHandlers(dataplane, options.logger)))
-  server.addService(guardDeserializers(protos.modelRepository), guardHandlers(repositoryHandlers(dataplane, options.logger)))
+  const context = {logger: options.logger, observer: options.observer}
+  server.addService(guardDeserializers(protos.inference), guardHandlers(inferenceHandlers(dataplane, context)))
+  server.addService(guardDeserializers(protos.modelRepository), guardHandlers(repositoryHandlers(dataplane, context)))
   server.addService(protos.health, healthHandlers(dataplane))
   new ReflectionService(protos.packageDefinition).addToServer(server)
 

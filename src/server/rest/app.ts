@@ -9,10 +9,21 @@ import {healthRoutes} from './routes/health.js'
 import {modelRoutes} from './routes/models.js'
 import {repositoryRoutes} from './routes/repository.js'
 
+/** Told of every REST request but health checks (metrics); `path` is the route template, never the raw URL. */
+export interface RestObserver {
+  restStarted(method: string, path: string): void
+  restFinished(method: string, path: string, status: number, seconds: number): void
+}
+
 export interface RestOptions {
   readonly maxRequestSize: number
   readonly logger: Logger
+  readonly observer?: RestObserver
 }
+
+const UNCOUNTED = new Set(['/v2/health/live', '/v2/health/ready'])
+/** The label of requests that matched no route: one value, whatever the URL. */
+export const UNMATCHED_PATH = '<unmatched>'
 
 export function buildRestApp(dataplane: DataPlane, options: RestOptions): FastifyInstance {
   const app = Fastify({
@@ -25,6 +36,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
   })
 
   registerBodyParsers(app)
+  if (options.observer) observeRequests(app, options.observer)
 
   app.setErrorHandler((thrown, request, reply) => {
     const {status, body, error} = toHttpError(thrown)
@@ -42,4 +54,16 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
   modelRoutes(app, dataplane)
   repositoryRoutes(app, dataplane)
   return app
+}
+
+/** One hook pair for every route: counting never happens per route. */
+function observeRequests(app: FastifyInstance, observer: RestObserver): void {
+  app.addHook('onRequest', async (request) => {
+    const path = request.routeOptions.url ?? UNMATCHED_PATH
+    if (!UNCOUNTED.has(path)) observer.restStarted(request.method, path)
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const path = request.routeOptions.url ?? UNMATCHED_PATH
+    if (!UNCOUNTED.has(path)) observer.restFinished(request.method, path, reply.statusCode, reply.elapsedTime / 1000)
+  })
 }

@@ -9,6 +9,8 @@ export interface MlsProcess {
   readonly url: string
   /** host:port of the gRPC server */
   readonly grpcAddress: string
+  /** URL of the metrics endpoint (undefined when metrics are off) */
+  readonly metricsUrl?: string
   readonly child: ChildProcess
   /** Everything the server wrote to stdout and stderr so far. */
   logs(): string
@@ -23,9 +25,9 @@ export interface StartOptions {
   readonly waitLoaded?: boolean
 }
 
-/** Runs `mls start DIR --host 127.0.0.1 --http-port 0 --grpc-port 0` and resolves once it listens (and, by default, has loaded). */
+/** Runs `mls start DIR --host 127.0.0.1` with every port 0 (any free port) and resolves once it listens (and, by default, has loaded). */
 export function startMls(dir: string, options: StartOptions = {}): Promise<MlsProcess> {
-  const child = spawn(process.execPath, [BIN, 'start', dir, '--host', '127.0.0.1', '--http-port', '0', '--grpc-port', '0', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [BIN, 'start', dir, '--host', '127.0.0.1', '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0', ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env: {...process.env, ...options.env},
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,6 +37,7 @@ export function startMls(dir: string, options: StartOptions = {}): Promise<MlsPr
   const handle = (url: string, grpcAddress: string): MlsProcess => ({
     url,
     grpcAddress,
+    metricsUrl: /metrics listening on (http:\/\/[^\s]+)/.exec(output)?.[1],
     child,
     logs: () => output,
     async stop(signal = 'SIGTERM') {

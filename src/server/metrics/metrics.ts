@@ -1,0 +1,79 @@
+/**
+ * The Prometheus metrics, with MLServer's exposed names and one label scheme (model, version) for model metrics.
+ * Nothing here knows a transport: the data plane reports inferences, each transport reports its requests through one
+ * hook, the registry reports state changes.
+ */
+import {Counter, Gauge, Histogram, Registry, collectDefaultMetrics} from 'prom-client'
+import type {ModelState} from '../../protocol/types.js'
+
+/** Seconds; finer than prom-client's default at the low end, where small models live. */
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+const STATES: readonly ModelState[] = ['UNKNOWN', 'LOADING', 'READY', 'UNLOADING', 'UNAVAILABLE']
+
+export interface MetricsOptions {
+  /** MLServer's metrics_rest_server_prefix: names of the REST families. */
+  readonly restPrefix: string
+}
+
+export class Metrics {
+  readonly registry = new Registry()
+  private readonly inferSuccess: Counter<'model' | 'version'>
+  private readonly inferFailure: Counter<'model' | 'version'>
+  private readonly inferDuration: Histogram<'model' | 'version'>
+  private readonly restTotal: Counter<'method' | 'path' | 'status'>
+  private readonly restDuration: Histogram<'method' | 'path'>
+  private readonly restInProgress: Gauge<'method' | 'path'>
+  private readonly grpcHandled: Counter<'grpc_method' | 'grpc_code'>
+  private readonly grpcDuration: Histogram<'grpc_method'>
+  private readonly modelState: Gauge<'model' | 'version' | 'state'>
+
+  constructor(options: MetricsOptions) {
+    const registers = [this.registry]
+    const modelLabels = ['model', 'version'] as const
+    this.inferSuccess = new Counter({name: 'model_infer_request_success_total', help: 'Successful inference requests', labelNames: modelLabels, registers})
+    this.inferFailure = new Counter({name: 'model_infer_request_failure_total', help: 'Failed inference requests (model known)', labelNames: modelLabels, registers})
+    this.inferDuration = new Histogram({name: 'model_infer_request_duration', help: 'Inference request duration in seconds', labelNames: modelLabels, buckets: LATENCY_BUCKETS, registers})
+    const rest = options.restPrefix
+    this.restTotal = new Counter({name: `${rest}_requests_total`, help: 'REST requests by route template and status', labelNames: ['method', 'path', 'status'], registers})
+    this.restDuration = new Histogram({name: `${rest}_requests_duration_seconds`, help: 'REST request duration in seconds', labelNames: ['method', 'path'], buckets: LATENCY_BUCKETS, registers})
+    this.restInProgress = new Gauge({name: `${rest}_requests_in_progress`, help: 'REST requests being served', labelNames: ['method', 'path'], registers})
+    this.grpcHandled = new Counter({name: 'grpc_server_handled_total', help: 'gRPC calls completed, by method and status code', labelNames: ['grpc_method', 'grpc_code'], registers})
+    this.grpcDuration = new Histogram({name: 'grpc_server_handling_seconds', help: 'gRPC call duration in seconds', labelNames: ['grpc_method'], buckets: LATENCY_BUCKETS, registers})
+    this.modelState = new Gauge({name: 'model_state', help: 'Model state: 1 for the current state of each model version', labelNames: ['model', 'version', 'state'], registers})
+    collectDefaultMetrics({register: this.registry})
+  }
+
+  /** One inference of a known model; `seconds` from resolving the model to the answer. */
+  inference(model: string, version: string | undefined, seconds: number, ok: boolean): void {
+    const labels = {model, version: version ?? ''}
+    ;(ok ? this.inferSuccess : this.inferFailure).inc(labels)
+    this.inferDuration.observe(labels, seconds)
+  }
+
+  restStarted(method: string, path: string): void {
+    this.restInProgress.inc({method, path})
+  }
+
+  restFinished(method: string, path: string, status: number, seconds: number): void {
+    this.restInProgress.dec({method, path})
+    this.restTotal.inc({method, path, status: String(status)})
+    this.restDuration.observe({method, path}, seconds)
+  }
+
+  grpcFinished(method: string, code: string, seconds: number): void {
+    this.grpcHandled.inc({grpc_method: method, grpc_code: code})
+    this.grpcDuration.observe({grpc_method: method}, seconds)
+  }
+
+  state(model: string, version: string | undefined, state: ModelState): void {
+    for (const s of STATES) this.modelState.set({model, version: version ?? '', state: s}, s === state ? 1 : 0)
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics()
+  }
+
+  get contentType(): string {
+    return this.registry.contentType
+  }
+}
