@@ -38,6 +38,8 @@ export function filesWithExtensions(folder: string, extensions: readonly string[
 export interface ModelFileQuery {
   readonly extensions: readonly string[]
   readonly preferred: readonly string[]
+  /** File names that have a matching extension but are never the model (model-settings.json, test sets). */
+  readonly exclude?: RegExp
   /** Words for the error message, e.g. "an ONNX model (.onnx)". */
   readonly what: string
 }
@@ -51,7 +53,7 @@ export function findModelFile(settings: ModelSettings, query: ModelFileQuery): s
     }
   }
   const folder = settings.uri ?? settings.folder
-  const found = filesWithExtensions(folder, query.extensions, query.preferred)
+  const found = filesWithExtensions(folder, query.extensions, query.preferred).filter((file) => !query.exclude?.test(path.basename(file)))
   if (found.length === 0) {
     throw new Error(`no model file found: expected ${query.what} in ${folder}`)
   }

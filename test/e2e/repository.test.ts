@@ -231,3 +231,16 @@ describe('server settings at start-up', () => {
     expect(output).toMatch(/environment variable MLS_HTTP_PORT: Too big: expected number to be <=65535 \(found "99999"\)/)
   })
 })
+
+describe('model files', () => {
+  it('an xgboost folder without its model file says so, and never takes model-settings.json or a test set for the model', async () => {
+    const {server} = await serve({
+      'm/model-settings.json': JSON.stringify({implementation: 'xgboost'}),
+      'm/test-set.json': '{}',
+      'ok/model-settings.json': JSON.stringify({implementation: 'xgboost'}),
+      'ok/model.json': XGB,
+    })
+    const [m] = (await index(server)).filter((i) => i.name === 'm')
+    expect(m).toMatchObject({state: 'UNAVAILABLE', reason: expect.stringMatching(/^no model file found: expected an XGBoost model \(model\.json or model\.ubj\) in .*m$/)})
+  })
+})

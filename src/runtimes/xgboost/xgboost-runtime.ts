@@ -11,7 +11,12 @@ import type {Runtime, RuntimeMetadata} from '../runtime.js'
 import {decodeUbjson} from './ubjson.js'
 import {parseXGBoostModel, predictRows, type XGBoostModel} from './xgboost-model.js'
 
-export const XGBOOST_FILES = {extensions: ['.json', '.ubj'], preferred: ['model.json', 'model.bst.json', 'model.ubj'], what: 'an XGBoost JSON model (model.json)'}
+export const XGBOOST_FILES = {
+  extensions: ['.json', '.ubj'],
+  preferred: ['model.json', 'model.bst.json', 'model.ubj'],
+  exclude: /^(model-settings|settings|test-set.*)\.json$/,
+  what: 'an XGBoost model (model.json or model.ubj)',
+}
 
 export class XGBoostRuntime implements Runtime {
   private model?: XGBoostModel
