@@ -1,5 +1,6 @@
 /** Loads the Ink prompter only when it is needed: React and Ink cost start-up time, and React must see NODE_ENV first. */
 import type {Prompter} from './prompter.js'
+import {preferInteractiveRendering} from '../cli/interactive-terminal.js'
 
 /** True when `init` may ask: both stdin and stdout are terminals. */
 export function canPrompt(): boolean {
@@ -9,6 +10,7 @@ export function canPrompt(): boolean {
 async function load(): Promise<Prompter> {
   // React picks its build when it is first imported: its development build is slow.
   process.env.NODE_ENV ??= 'production'
+  preferInteractiveRendering()
   const {terminalPrompter} = await import('./ask.js')
   return terminalPrompter
 }
