@@ -161,15 +161,15 @@ export class ModelRegistry {
       } else {
         entry.set('UNAVAILABLE', message)
       }
-      this.options.logger.error(`model ${label} failed to load: ${message}`)
+      this.options.logger.error(`model ${label} failed to load`, {event: 'model_failed', model: entry.name, version: entry.version, duration_ms: Math.round(performance.now() - started), reason: message})
       return message
     }
+    const started = performance.now()
     if (!spec.ok) return fail(spec.error)
     for (const warning of spec.warnings) this.options.logger.warn(warning)
     if (!previous) {
       entry.set('LOADING')
     }
-    const started = performance.now()
     let instance: LoadedModel
     try {
       instance = await LoadedModel.load(spec.settings, this.options.factory)
@@ -178,7 +178,12 @@ export class ModelRegistry {
     }
     entry.instance = instance
     entry.set('READY')
-    this.options.logger.info(`model ${label} ${previous ? 'reloaded' : 'loaded'} in ${Math.round(performance.now() - started)} ms`)
+    this.options.logger.info(`model ${label} ${previous ? 'reloaded' : 'loaded'}`, {
+      event: previous ? 'model_reloaded' : 'model_loaded',
+      model: entry.name,
+      version: entry.version,
+      duration_ms: Math.round(performance.now() - started),
+    })
     if (previous) await previous.close()
     return undefined
   }
@@ -186,10 +191,16 @@ export class ModelRegistry {
   private async unloadEntry(entry: ModelEntry): Promise<void> {
     const instance = entry.instance
     if (instance) {
+      const started = performance.now()
       entry.set('UNLOADING')
       await instance.close()
       entry.instance = undefined
-      this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} unloaded`)
+      this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} unloaded`, {
+        event: 'model_unloaded',
+        model: entry.name,
+        version: entry.version,
+        duration_ms: Math.round(performance.now() - started),
+      })
     }
     entry.set('UNAVAILABLE', 'unloaded')
   }

@@ -18,7 +18,13 @@ export type Unary<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<Req, Res
 export function unary<Req, Res>(context: HandlerContext, method: string, fn: Unary<Req, Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const started = performance.now()
-    const done = (code: grpc.status) => context.observer?.grpcFinished(method, grpc.status[code], (performance.now() - started) / 1000)
+    const done = (code: grpc.status) => {
+      const seconds = (performance.now() - started) / 1000
+      context.observer?.grpcFinished(method, grpc.status[code], seconds)
+      if (context.logger.debugEnabled) {
+        context.logger.debug(`gRPC ${method} ${grpc.status[code]}`, {event: 'grpc_call', method, code: grpc.status[code], duration_ms: Math.round(seconds * 1e5) / 100})
+      }
+    }
     let result: Promise<Res>
     try {
       result = Promise.resolve(fn(call.request, call))

@@ -37,6 +37,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
 
   registerBodyParsers(app)
   if (options.observer) observeRequests(app, options.observer)
+  if (options.logger.debugEnabled) logAccess(app, options.logger)
 
   app.setErrorHandler((thrown, request, reply) => {
     const {status, body, error} = toHttpError(thrown)
@@ -65,5 +66,18 @@ function observeRequests(app: FastifyInstance, observer: RestObserver): void {
   app.addHook('onResponse', async (request, reply) => {
     const path = request.routeOptions.url ?? UNMATCHED_PATH
     if (!UNCOUNTED.has(path)) observer.restFinished(request.method, path, reply.statusCode, reply.elapsedTime / 1000)
+  })
+}
+
+/** Access log lines, with the debug setting only. */
+function logAccess(app: FastifyInstance, logger: Logger): void {
+  app.addHook('onResponse', async (request, reply) => {
+    logger.debug(`${request.method} ${request.url} ${reply.statusCode}`, {
+      event: 'http_request',
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    })
   })
 }

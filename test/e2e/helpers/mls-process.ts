@@ -37,7 +37,7 @@ export function startMls(dir: string, options: StartOptions = {}): Promise<MlsPr
   const handle = (url: string, grpcAddress: string): MlsProcess => ({
     url,
     grpcAddress,
-    metricsUrl: /metrics listening on (http:\/\/[^\s]+)/.exec(output)?.[1],
+    metricsUrl: /metrics listening on (http:\/\/[\w.:[\]/-]+)/.exec(output)?.[1],
     child,
     logs: () => output,
     async stop(signal = 'SIGTERM') {
@@ -54,8 +54,8 @@ export function startMls(dir: string, options: StartOptions = {}): Promise<MlsPr
     }, 20_000)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      url ??= /REST server listening on (http:\/\/[^\s]+)/.exec(output)?.[1]
-      grpcAddress ??= /gRPC server listening on ([^\s]+)/.exec(output)?.[1]
+      url ??= /REST server listening on (http:\/\/[\w.:[\]-]+)/.exec(output)?.[1]
+      grpcAddress ??= /gRPC server listening on ([\w.:[\]-]+)/.exec(output)?.[1]
       const loaded = options.waitLoaded === false || output.includes('start-up loading finished')
       if (url !== undefined && grpcAddress !== undefined && loaded) {
         clearTimeout(timer)
