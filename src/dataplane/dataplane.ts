@@ -21,7 +21,7 @@ import {decodeTensorData} from './decode-input.js'
 import {matchInputs} from './match-inputs.js'
 import {parseBody} from './parse-body.js'
 
-export const EXTENSIONS = ['model_repository'] as const
+export const EXTENSIONS = ['model_repository', 'binary_tensor_data'] as const
 
 /** Told of every inference on a known model (metrics); the data plane itself knows no metrics library. */
 export interface InferenceObserver {

@@ -1,6 +1,6 @@
 /** Typed output tensors -> V2 JSON outputs (the REST encoding of an inference result). */
 import {decodeUtf8} from './bytes.js'
-import type {InferenceResponse, InferenceResult, ResponseOutput, Tensor} from './types.js'
+import type {ResponseOutput, Tensor} from './types.js'
 
 export function encodeOutputData(tensor: Tensor): Array<number | boolean | string> {
   const data = tensor.data
@@ -16,6 +16,3 @@ export function encodeOutput(tensor: Tensor): ResponseOutput {
   return out
 }
 
-export function encodeResponse(result: InferenceResult): InferenceResponse {
-  return {...result, outputs: result.outputs.map(encodeOutput)} as InferenceResponse
-}

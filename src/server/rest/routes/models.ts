@@ -1,7 +1,8 @@
 /** Per-model endpoints, each with and without /versions/{version}: metadata, ready, infer. */
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../../dataplane/dataplane.js'
-import {encodeResponse} from '../../../protocol/json.js'
+import {encodeRestResponse} from '../binary-response.js'
+import {BINARY_TYPE} from '../json-body.js'
 
 interface ModelParams {
   name: string
@@ -24,5 +25,10 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
     return reply.code(ready ? 200 : 400).send({name, ...(version ? {version} : {}), ready})
   })
 
-  both(app, 'POST', '/infer', async (request) => encodeResponse(await dataplane.infer(request.params.name, request.params.version, request.body)))
+  both(app, 'POST', '/infer', async (request, reply) => {
+    const result = await dataplane.infer(request.params.name, request.params.version, request.body)
+    const encoded = encodeRestResponse(result, request.body)
+    if (encoded.kind === 'json') return encoded.body
+    return reply.type(BINARY_TYPE).header('inference-header-content-length', encoded.headerLength).send(encoded.body)
+  })
 }

@@ -1,0 +1,34 @@
+/**
+ * The binary tensor data extension, response side: outputs asked for as binary (`binary_data_output: true` on the
+ * request, or `binary_data: true` on a requested output) leave the JSON with `parameters.binary_data_size` and follow
+ * it as raw bytes; the JSON's length goes in the Inference-Header-Content-Length header.
+ */
+import {encodeOutput} from '../../protocol/json.js'
+import {encodeRaw} from '../../protocol/raw.js'
+import type {InferenceResult, ResponseOutput} from '../../protocol/types.js'
+
+interface RequestFlags {
+  parameters?: {binary_data_output?: unknown}
+  outputs?: Array<{name?: unknown; parameters?: {binary_data?: unknown}}>
+}
+
+export type RestBody = {kind: 'json'; body: unknown} | {kind: 'binary'; body: Buffer; headerLength: number}
+
+export function encodeRestResponse(result: InferenceResult, request: unknown): RestBody {
+  const flags = (request ?? {}) as RequestFlags
+  const all = flags.parameters?.binary_data_output === true
+  const named = new Set((Array.isArray(flags.outputs) ? flags.outputs : []).filter((o) => o?.parameters?.binary_data === true).map((o) => o.name))
+  const binary = (name: string) => all || named.has(name)
+  if (!result.outputs.some((t) => binary(t.name))) {
+    return {kind: 'json', body: {...result, outputs: result.outputs.map(encodeOutput)}}
+  }
+  const chunks: Uint8Array[] = []
+  const outputs = result.outputs.map((tensor): ResponseOutput | Omit<ResponseOutput, 'data'> => {
+    if (!binary(tensor.name)) return encodeOutput(tensor)
+    const bytes = encodeRaw(tensor.datatype, tensor.data)
+    chunks.push(bytes)
+    return {name: tensor.name, shape: [...tensor.shape], datatype: tensor.datatype, parameters: {...tensor.parameters, binary_data_size: bytes.byteLength}}
+  })
+  const header = Buffer.from(JSON.stringify({...result, outputs}))
+  return {kind: 'binary', body: Buffer.concat([header, ...chunks]), headerLength: header.length}
+}
