@@ -3,6 +3,9 @@ import type {TensorMetadata} from '../protocol/types.js'
 import type {Runtime, RuntimeFactory, RuntimeMetadata} from '../runtimes/runtime.js'
 import type {ModelSettings} from '../settings/model-settings.js'
 
+/** Attaches behaviour around a loaded runtime (batching, workers); returns the runtime to serve with. */
+export type RuntimeWrapper = (runtime: Runtime, settings: ModelSettings) => Runtime
+
 export class LoadedModel {
   private inflight = 0
   private idle: Array<() => void> = []
@@ -13,10 +16,14 @@ export class LoadedModel {
     readonly settings: ModelSettings,
   ) {}
 
-  /** Creates and loads the runtime; model-settings.json inputs/outputs, when given, override the runtime's own. */
-  static async load(settings: ModelSettings, factory: RuntimeFactory): Promise<LoadedModel> {
-    const runtime = factory(settings)
-    await runtime.load()
+  /**
+   * Creates and loads the runtime, then lets `wrap` attach around it (adaptive batching, say); model-settings.json
+   * inputs/outputs, when given, override the runtime's own.
+   */
+  static async load(settings: ModelSettings, factory: RuntimeFactory, wrap?: RuntimeWrapper): Promise<LoadedModel> {
+    const loaded = factory(settings)
+    await loaded.load()
+    const runtime = wrap ? wrap(loaded, settings) : loaded
     const own = runtime.metadata()
     const declared = (list: readonly TensorMetadata[], fallback: readonly TensorMetadata[]) => (list.length > 0 ? list : fallback)
     const metadata: RuntimeMetadata = {

@@ -7,7 +7,7 @@ import type {Logger} from '../logger.js'
 import type {RepositoryIndexItem} from '../protocol/types.js'
 import type {RuntimeFactory} from '../runtimes/runtime.js'
 import {discoverModels, type ModelSpec} from './discover.js'
-import {LoadedModel} from './loaded-model.js'
+import {LoadedModel, type RuntimeWrapper} from './loaded-model.js'
 import {ModelEntry, type StateListener} from './model-entry.js'
 import {defaultVersion} from './version-order.js'
 
@@ -18,6 +18,8 @@ export interface RegistryOptions {
   readonly strictReadiness: boolean
   /** Told of every state change of every model version. */
   readonly onStateChange?: StateListener
+  /** Attaches behaviour around each loaded runtime (adaptive batching). */
+  readonly wrap?: RuntimeWrapper
 }
 
 export class ModelRegistry {
@@ -172,7 +174,7 @@ export class ModelRegistry {
     }
     let instance: LoadedModel
     try {
-      instance = await LoadedModel.load(spec.settings, this.options.factory)
+      instance = await LoadedModel.load(spec.settings, this.options.factory, this.options.wrap)
     } catch (error) {
       return fail((error as Error).message)
     }

@@ -3,6 +3,7 @@
  * what a library user can call too.
  */
 import type {AddressInfo} from 'node:net'
+import {adaptiveBatching} from '../batching/index.js'
 import {DataPlane} from '../dataplane/dataplane.js'
 import type {Logger} from '../logger.js'
 import {ModelRegistry} from '../repository/model-registry.js'
@@ -52,6 +53,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     logger,
     strictReadiness: settings.strict_readiness,
     onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
+    wrap: adaptiveBatching(logger, metrics),
   })
   const dataplane = new DataPlane(registry, settings, metrics)
   const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics})

@@ -26,6 +26,7 @@ export class Metrics {
   private readonly grpcHandled: Counter<'grpc_method' | 'grpc_code'>
   private readonly grpcDuration: Histogram<'grpc_method'>
   private readonly modelState: Gauge<'model' | 'version' | 'state'>
+  private readonly batchQueueGauge: Gauge<'model' | 'version'>
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry]
@@ -40,6 +41,7 @@ export class Metrics {
     this.grpcHandled = new Counter({name: 'grpc_server_handled_total', help: 'gRPC calls completed, by method and status code', labelNames: ['grpc_method', 'grpc_code'], registers})
     this.grpcDuration = new Histogram({name: 'grpc_server_handling_seconds', help: 'gRPC call duration in seconds', labelNames: ['grpc_method'], buckets: LATENCY_BUCKETS, registers})
     this.modelState = new Gauge({name: 'model_state', help: 'Model state: 1 for the current state of each model version', labelNames: ['model', 'version', 'state'], registers})
+    this.batchQueueGauge = new Gauge({name: 'batch_request_queue', help: 'Requests waiting for their adaptive batch', labelNames: modelLabels, registers})
     collectDefaultMetrics({register: this.registry})
   }
 
@@ -67,6 +69,10 @@ export class Metrics {
 
   state(model: string, version: string | undefined, state: ModelState): void {
     for (const s of STATES) this.modelState.set({model, version: version ?? '', state: s}, s === state ? 1 : 0)
+  }
+
+  batchQueue(model: string, version: string | undefined, waiting: number): void {
+    this.batchQueueGauge.set({model, version: version ?? ''}, waiting)
   }
 
   text(): Promise<string> {
