@@ -3,31 +3,11 @@ import {decodeUtf8, encodeUtf8} from '../protocol/bytes.js'
 import {CONTENTS_FIELD, type TensorContents} from '../protocol/contents-fields.js'
 import {DATATYPES, isDatatype, type Datatype} from '../protocol/datatypes.js'
 import {encodeOutputData} from '../protocol/json.js'
+import {fromInferParameters, toInferParameters, type InferParameterMessage} from '../protocol/grpc-parameters.js'
 import {decodeRaw, encodeRaw} from '../protocol/raw.js'
 import type {InferenceRequestBody, InferenceResponse, ResponseOutput, TensorData} from '../protocol/types.js'
 
-interface ParameterMessage {
-  parameter_choice?: string
-  [key: string]: unknown
-}
-
 const flatten = (data: unknown): unknown[] => (Array.isArray(data) ? data.flat(Infinity) : [data])
-
-function toParameters(parameters: Record<string, unknown> | undefined): Record<string, ParameterMessage> {
-  const out: Record<string, ParameterMessage> = {}
-  for (const [key, value] of Object.entries(parameters ?? {})) {
-    if (typeof value === 'boolean') out[key] = {bool_param: value}
-    else if (typeof value === 'number') out[key] = Number.isInteger(value) ? {int64_param: value} : {double_param: value}
-    else out[key] = {string_param: typeof value === 'string' ? value : JSON.stringify(value)}
-  }
-  return out
-}
-
-function fromParameters(map: Record<string, ParameterMessage> | undefined): Record<string, unknown> | undefined {
-  const entries = Object.entries(map ?? {})
-  if (entries.length === 0) return undefined
-  return Object.fromEntries(entries.map(([key, p]) => [key, p.parameter_choice ? p[p.parameter_choice] : undefined]))
-}
 
 /** JSON values of one input as the datatype's typed array (for raw contents). */
 function toTensorData(datatype: Datatype, values: unknown[]): TensorData {
@@ -45,7 +25,7 @@ export function toModelInferRequest(name: string, version: string | undefined, b
   const raw = body.inputs.some((input) => input.datatype === 'FP16')
   const inputs = body.inputs.map((input) => {
     const values = flatten(input.data)
-    const base = {name: input.name, datatype: input.datatype, shape: input.shape, parameters: toParameters(input.parameters)}
+    const base = {name: input.name, datatype: input.datatype, shape: input.shape, parameters: toInferParameters(input.parameters)}
     if (raw || !isDatatype(input.datatype)) return base
     const field = CONTENTS_FIELD[input.datatype]!
     const contents: TensorContents = {[field]: input.datatype === 'BYTES' ? values.map((v) => Buffer.from(String(v))) : values}
@@ -55,9 +35,9 @@ export function toModelInferRequest(name: string, version: string | undefined, b
     model_name: name,
     model_version: version ?? '',
     id: body.id ?? '',
-    parameters: toParameters(body.parameters),
+    parameters: toInferParameters(body.parameters),
     inputs,
-    outputs: (body.outputs ?? []).map((o) => ({name: o.name, parameters: toParameters(o.parameters)})),
+    outputs: (body.outputs ?? []).map((o) => ({name: o.name, parameters: toInferParameters(o.parameters)})),
     raw_input_contents: raw
       ? body.inputs.map((input) => Buffer.from(encodeRaw(input.datatype as Datatype, toTensorData(input.datatype as Datatype, flatten(input.data)))))
       : [],
@@ -68,7 +48,7 @@ interface OutputMessage {
   name: string
   datatype: string
   shape: number[]
-  parameters?: Record<string, ParameterMessage>
+  parameters?: Record<string, InferParameterMessage>
   contents?: TensorContents | null
 }
 
@@ -76,7 +56,7 @@ export function fromModelInferResponse(message: {
   model_name: string
   model_version: string
   id: string
-  parameters?: Record<string, ParameterMessage>
+  parameters?: Record<string, InferParameterMessage>
   outputs: OutputMessage[]
   raw_output_contents: Uint8Array[]
 }): InferenceResponse {
@@ -91,10 +71,10 @@ export function fromModelInferResponse(message: {
       const values = (o.contents?.[CONTENTS_FIELD[datatype]!] ?? []) as unknown[]
       data = datatype === 'BYTES' ? values.map((v) => decodeUtf8(v as Uint8Array)) : (values as ResponseOutput['data']).map((v) => (typeof v === 'string' ? Number(v) : v))
     }
-    const parameters = fromParameters(o.parameters)
+    const parameters = fromInferParameters(o.parameters)
     return {name: o.name, shape, datatype, ...(parameters ? {parameters} : {}), data}
   })
-  const parameters = fromParameters(message.parameters)
+  const parameters = fromInferParameters(message.parameters)
   return {
     model_name: message.model_name,
     ...(message.model_version ? {model_version: message.model_version} : {}),

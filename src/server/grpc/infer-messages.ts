@@ -7,7 +7,7 @@ import {CONTENTS_FIELD as FIELD, type ContentsField, type TensorContents} from '
 import {isDatatype} from '../../protocol/datatypes.js'
 import {RawBytes, encodeRaw} from '../../protocol/raw.js'
 import type {InferenceResult, Tensor} from '../../protocol/types.js'
-import {fromInferParameters, toInferParameters, type InferParameterMessage} from './parameters.js'
+import {fromInferParameters, toInferParameters, type InferParameterMessage} from '../../protocol/grpc-parameters.js'
 
 export interface InferInputMessage {
   name: string

@@ -5,7 +5,7 @@ import {toServiceError} from './error-map.js'
 import {logFailure, unary, type HandlerContext} from './handlers.js'
 import {malformedError} from './malformed.js'
 import {fromModelInferRequest, toModelInferResponse, type ModelInferRequestMessage, type ModelInferResponseMessage} from './infer-messages.js'
-import {toInferParameters} from './parameters.js'
+import {toInferParameters} from '../../protocol/grpc-parameters.js'
 import {repositoryHandlers} from './repository-service.js'
 
 interface NameVersion {

@@ -1,5 +1,5 @@
-/** InferParameter maps <-> plain parameter objects. */
-import type {Parameters} from '../../protocol/types.js'
+/** gRPC InferParameter maps <-> plain parameter objects (shared by the server adapter and the client). */
+import type {Parameters} from './types.js'
 
 export interface InferParameterMessage {
   parameter_choice?: string
