@@ -3,6 +3,7 @@ import Fastify, {type FastifyInstance} from 'fastify'
 import type {DataPlane} from '../../dataplane/dataplane.js'
 import {MlsError} from '../../errors.js'
 import type {Logger} from '../../logger.js'
+import {registerDocs} from '../docs/register-docs.js'
 import {toHttpError} from './error-map.js'
 import {registerBodyParsers} from './json-body.js'
 import {healthRoutes} from './routes/health.js'
@@ -51,6 +52,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
     return reply.code(status).send(body)
   })
 
+  registerDocs(app, dataplane)
   healthRoutes(app, dataplane)
   modelRoutes(app, dataplane)
   repositoryRoutes(app, dataplane)

@@ -1,0 +1,102 @@
+/**
+ * zod schemas of what the REST endpoints answer. They validate nothing at run time: they are the source of the
+ * OpenAPI document's response schemas, and the tests check the running server's answers against them.
+ */
+import {z} from 'zod'
+import {ERROR_CODES, type ErrorCode} from '../../errors.js'
+import {DATATYPE_NAMES} from '../../protocol/datatypes.js'
+import type {ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../../protocol/types.js'
+
+const parameters = z.record(z.string(), z.unknown()).meta({description: 'Free-form parameters (string, number or bool values).'})
+const datatype = z.enum(DATATYPE_NAMES)
+
+/** Every stable error code, in catalogue order. */
+export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]
+
+/** Every failure: a message naming the field, what was expected and what was found, and a stable code. */
+export const errorResponseSchema = z.object({
+  error: z.string().meta({description: 'What went wrong, naming the field, what was expected and what was found.'}),
+  code: z.enum(ERROR_CODE_NAMES).meta({description: 'A stable error code (see the README\'s "Errors" table).'}),
+})
+
+export const liveResponseSchema = z.object({live: z.boolean()})
+
+export const serverReadyResponseSchema = z.object({ready: z.boolean()})
+
+export const serverMetadataSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  extensions: z.array(z.string()),
+}) satisfies z.ZodType<ServerMetadata>
+
+export const tensorMetadataSchema = z.object({
+  name: z.string(),
+  datatype,
+  shape: z.array(z.int().min(-1)).meta({description: '-1 marks a variable dimension.'}),
+  parameters: parameters.optional(),
+})
+
+export const modelMetadataSchema = z.object({
+  name: z.string(),
+  versions: z.array(z.string()),
+  platform: z.string(),
+  inputs: z.array(tensorMetadataSchema),
+  outputs: z.array(tensorMetadataSchema),
+  parameters: parameters.optional(),
+}) satisfies z.ZodType<ModelMetadata>
+
+export const modelReadyResponseSchema = z.object({
+  name: z.string(),
+  version: z.string().optional().meta({description: 'Present when the request named a version.'}),
+  ready: z.boolean(),
+})
+
+export const responseOutputSchema = z.object({
+  name: z.string(),
+  shape: z.array(z.int().min(0)),
+  datatype,
+  parameters: parameters.optional(),
+  data: z
+    .array(z.union([z.number(), z.boolean(), z.string(), z.null()]))
+    .meta({description: 'The values, flat and row-major; `null` is NaN in a float output.'}),
+})
+
+export const inferenceResponseSchema = z.object({
+  model_name: z.string(),
+  model_version: z.string().optional(),
+  id: z.string().meta({description: 'The request\'s id, or a generated UUID.'}),
+  parameters: parameters.optional(),
+  outputs: z.array(responseOutputSchema),
+})
+
+export const repositoryIndexItemSchema = z.object({
+  name: z.string(),
+  version: z.string().optional(),
+  state: z.enum(['UNKNOWN', 'READY', 'UNAVAILABLE', 'LOADING', 'UNLOADING']),
+  reason: z.string().meta({description: 'Why the model is in this state: `unloaded`, or the load error; empty when READY.'}),
+}) satisfies z.ZodType<RepositoryIndexItem>
+
+export const repositoryIndexResponseSchema = z.array(repositoryIndexItemSchema)
+
+/** The docs' own JSON answer: just enough to say it is an OpenAPI 3.1 document. */
+export const openApiDocumentSchema = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({title: z.string(), version: z.string()}),
+  paths: z.record(z.string(), z.unknown()),
+})
+
+/** Every response schema under its component name. */
+export const RESPONSE_SCHEMAS = {
+  Error: errorResponseSchema,
+  Live: liveResponseSchema,
+  ServerReady: serverReadyResponseSchema,
+  ServerMetadata: serverMetadataSchema,
+  TensorMetadata: tensorMetadataSchema,
+  ModelMetadata: modelMetadataSchema,
+  ModelReady: modelReadyResponseSchema,
+  ResponseOutput: responseOutputSchema,
+  InferenceResponse: inferenceResponseSchema,
+  RepositoryIndexItem: repositoryIndexItemSchema,
+  RepositoryIndex: repositoryIndexResponseSchema,
+  OpenApiDocument: openApiDocumentSchema,
+} as const satisfies Record<string, z.ZodType>
