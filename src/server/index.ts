@@ -9,6 +9,7 @@ import type {Logger} from '../logger.js'
 import {ModelRegistry} from '../repository/model-registry.js'
 import {createRuntime} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
+import {parallelInference} from '../workers/index.js'
 import {startGrpcServer} from './grpc/server.js'
 import {Metrics} from './metrics/metrics.js'
 import {startMetricsServer, type MetricsServer} from './metrics/server.js'
@@ -49,7 +50,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   const metrics = settings.metrics_endpoint === null ? undefined : new Metrics({restPrefix: settings.metrics_rest_server_prefix})
   const registry = new ModelRegistry({
     root: settings.model_repository_root,
-    factory: createRuntime,
+    // Models with parallel_workers > 0 run on worker threads; adaptive batching (wrap) stays outermost, on the main thread.
+    factory: parallelInference(createRuntime, {workers: settings.parallel_workers, logger, observer: metrics}),
     logger,
     strictReadiness: settings.strict_readiness,
     onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,

@@ -54,6 +54,7 @@ export function loadModelSettings(file: string): LoadedModelSettings {
     outputs: data.outputs,
     maxBatchSize: data.max_batch_size,
     maxBatchTime: data.max_batch_time,
+    parallelWorkers: data.parallel_workers ?? undefined,
     version: parameters.version,
     uri: parameters.uri === undefined ? undefined : path.resolve(folder, parameters.uri),
     format: parameters.format,

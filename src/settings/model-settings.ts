@@ -30,15 +30,16 @@ export const modelSettingsSchema = z.object({
   outputs: z.array(tensorMetadataSchema).default([]),
   max_batch_size: lenientInt(0).default(0),
   max_batch_time: lenientNumber(0).default(0),
+  /** Worker threads for this model; null or absent: the server's parallel_workers. (Deprecated in MLServer; used here.) */
+  parallel_workers: lenientInt(0, 256).nullable().optional(),
   parameters: modelParametersSchema.optional(),
 })
 
 export const MODEL_SETTINGS_KEYS = Object.keys(modelSettingsSchema.shape)
-export const IGNORED_MODEL_KEYS = ['parallel_workers', 'warm_workers', 'cache_enabled'] as const
+export const IGNORED_MODEL_KEYS = ['warm_workers', 'cache_enabled'] as const
 
-// warm_workers and parallel_workers are deprecated in MLServer; they are read (so a wrong type is still reported) and unused.
+// warm_workers is deprecated in MLServer; it is read (so a wrong type is still reported) and unused.
 export const ignoredModelFieldsSchema = z.object({
-  parallel_workers: lenientInt(0).nullable().optional(),
   warm_workers: lenientBoolean().optional(),
   cache_enabled: lenientBoolean().optional(),
 })
@@ -55,6 +56,8 @@ export interface ModelSettings {
   readonly outputs: readonly TensorMetadataSettings[]
   readonly maxBatchSize: number
   readonly maxBatchTime: number
+  /** Worker threads serving this model; undefined: the server's `parallel_workers`. */
+  readonly parallelWorkers?: number
   readonly version?: string
   /** Absolute path of the model artifact, when `parameters.uri` is given. */
   readonly uri?: string

@@ -27,6 +27,7 @@ export class Metrics {
   private readonly grpcDuration: Histogram<'grpc_method'>
   private readonly modelState: Gauge<'model' | 'version' | 'state'>
   private readonly batchQueueGauge: Gauge<'model' | 'version'>
+  private readonly parallelQueueGauge: Gauge<'model' | 'version'>
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry]
@@ -42,6 +43,7 @@ export class Metrics {
     this.grpcDuration = new Histogram({name: 'grpc_server_handling_seconds', help: 'gRPC call duration in seconds', labelNames: ['grpc_method'], buckets: LATENCY_BUCKETS, registers})
     this.modelState = new Gauge({name: 'model_state', help: 'Model state: 1 for the current state of each model version', labelNames: ['model', 'version', 'state'], registers})
     this.batchQueueGauge = new Gauge({name: 'batch_request_queue', help: 'Requests waiting for their adaptive batch', labelNames: modelLabels, registers})
+    this.parallelQueueGauge = new Gauge({name: 'parallel_request_queue', help: 'Requests sent to worker threads and not answered yet', labelNames: modelLabels, registers})
     collectDefaultMetrics({register: this.registry})
   }
 
@@ -73,6 +75,11 @@ export class Metrics {
 
   batchQueue(model: string, version: string | undefined, waiting: number): void {
     this.batchQueueGauge.set({model, version: version ?? ''}, waiting)
+  }
+
+  /** Requests sent to a model's worker threads and not answered yet (parallel_workers). */
+  parallelQueue(model: string, version: string | undefined, inFlight: number): void {
+    this.parallelQueueGauge.set({model, version: version ?? ''}, inFlight)
   }
 
   text(): Promise<string> {

@@ -1,0 +1,161 @@
+/**
+ * One worker thread of a pool, seen from the main thread: its load, its requests in flight, and its end. When the
+ * thread ends, every request in flight on it is rejected at once (never left hanging) and the pool is told.
+ */
+import {Worker} from 'node:worker_threads'
+import {MlsError} from '../errors.js'
+import type {InferRequest, InferResult} from '../protocol/types.js'
+import type {RuntimeMetadata} from '../runtimes/runtime.js'
+import type {ModelSettings} from '../settings/model-settings.js'
+import {deserializeError, type FromWorker, type ToWorker, type WorkerData} from './messages.js'
+import {forTransfer} from './transfer.js'
+
+export interface PoolWorkerOptions {
+  /** The worker's entry module (a built .js file). */
+  readonly entry: URL
+  readonly settings: ModelSettings
+  /** Names this worker in messages, e.g. `worker 2 of model "m" version "v1"`. */
+  readonly label: string
+  /** The thread's name, shown by debuggers (`[worker 7] mls m:v1 #2`). */
+  readonly threadName: string
+  /** How long an unload may take before the thread is terminated anyway. */
+  readonly stopTimeoutMs: number
+  /** Told once when the thread ends without being stopped: why, and how many requests in flight failed. */
+  readonly onDeath: (reason: string, failed: number) => void
+}
+
+interface Pending {
+  resolve(result: InferResult): void
+  reject(error: unknown): void
+}
+
+type State = 'loading' | 'ready' | 'stopping' | 'ended'
+
+/** One thread: created loading the model (see `ready`), then serving predict() until stop() or its death. */
+export class PoolWorker {
+  /** Resolves with the runtime's metadata once the model is loaded in the thread; rejects with the load error. */
+  readonly ready: Promise<RuntimeMetadata>
+  /** Resolves when the thread has ended, however it ended. */
+  readonly ended: Promise<void>
+  /** performance.now() when the model became ready. */
+  readyAt = 0
+  private readonly thread: Worker
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 0
+  private state: State = 'loading'
+  private crash?: string
+  private settle!: {resolve(metadata: RuntimeMetadata): void; reject(error: Error): void}
+  private unloaded?: (problem?: string) => void
+
+  constructor(private readonly options: PoolWorkerOptions) {
+    this.ready = new Promise((resolve, reject) => (this.settle = {resolve, reject}))
+    this.ready.catch(() => undefined) // the pool awaits it; a failed load must not also be an unhandled rejection
+    const workerData: WorkerData = {settings: options.settings}
+    this.thread = new Worker(options.entry, {workerData, name: options.threadName})
+    // A worker never keeps the process alive by itself: shutdown must not hang on a stuck thread.
+    this.thread.unref()
+    this.thread.on('message', (message: FromWorker) => this.receive(message))
+    this.thread.on('error', (error) => {
+      this.crash ??= `it threw ${error.name}: ${error.message}`
+    })
+    this.thread.on('messageerror', (error) => {
+      this.crash ??= `a message could not be read: ${error.message}`
+      void this.thread.terminate()
+    })
+    this.ended = new Promise((resolve) => {
+      this.thread.once('exit', (code) => {
+        this.exited(code)
+        resolve()
+      })
+    })
+  }
+
+  get live(): boolean {
+    return this.state === 'ready'
+  }
+
+  /** Requests sent to this thread and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size
+  }
+
+  /** Sends a request; its input buffers are moved to the thread (see transfer.ts). */
+  predict(request: InferRequest): Promise<InferResult> {
+    if (this.state !== 'ready') return Promise.reject(new MlsError('MODEL_NOT_READY', `${this.options.label} is not serving`))
+    const id = ++this.nextId
+    const {tensors, transfer} = forTransfer(request.inputs)
+    const message: ToWorker = {type: 'infer', id, request: {...request, inputs: tensors}}
+    return new Promise<InferResult>((resolve, reject) => {
+      this.pending.set(id, {resolve, reject})
+      try {
+        this.thread.postMessage(message, transfer)
+      } catch (error) {
+        this.pending.delete(id)
+        reject(error)
+      }
+    })
+  }
+
+  /** Unloads the runtime in the thread (waiting at most stopTimeoutMs) and ends the thread; resolves with a problem to report, if any. */
+  async stop(): Promise<string | undefined> {
+    if (this.state === 'ended') return undefined
+    const wasReady = this.state === 'ready'
+    this.state = 'stopping'
+    let problem: string | undefined
+    if (wasReady) {
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve(`it did not unload within ${this.options.stopTimeoutMs} ms and was terminated`), this.options.stopTimeoutMs)
+      })
+      const unloaded = new Promise<string | undefined>((resolve) => (this.unloaded = resolve))
+      this.thread.postMessage({type: 'unload'} satisfies ToWorker)
+      problem = await Promise.race([unloaded, timeout, this.ended.then(() => undefined)])
+      clearTimeout(timer)
+    }
+    await this.thread.terminate()
+    await this.ended
+    return problem
+  }
+
+  private receive(message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        this.state = 'ready'
+        this.readyAt = performance.now()
+        this.settle.resolve(message.metadata)
+        return
+      case 'load-failed':
+        this.state = 'ended'
+        this.settle.reject(deserializeError(message.error))
+        void this.thread.terminate()
+        return
+      case 'result':
+      case 'failed': {
+        const pending = this.pending.get(message.id)
+        if (pending === undefined) return
+        this.pending.delete(message.id)
+        if (message.type === 'result') pending.resolve(message.result)
+        else pending.reject(deserializeError(message.error))
+        return
+      }
+      case 'unloaded':
+        this.unloaded?.(message.error === undefined ? undefined : `its runtime failed to unload: ${message.error.message}`)
+    }
+  }
+
+  private exited(code: number): void {
+    const previous = this.state
+    this.state = 'ended'
+    const reason = this.crash ?? `it exited with code ${code}`
+    // No-op once settled; otherwise the load ends here (a crash while loading, or a stop before the model was ready).
+    this.settle.reject(new Error(`${this.options.label} ${previous === 'stopping' ? 'was stopped' : 'ended'} while loading the model: ${reason}`))
+    const failed = this.pending.size
+    const message =
+      previous === 'stopping'
+        ? `${this.options.label} was stopped while running this request`
+        : `${this.options.label} died while running this request (${reason}); it is being replaced`
+    for (const pending of this.pending.values()) pending.reject(new MlsError('INTERNAL', message))
+    this.pending.clear()
+    if (previous === 'ready') this.options.onDeath(reason, failed)
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The worker side of a pool: creates the model's runtime from the settings in `workerData`, loads it, and answers
+ * inference messages until told to unload. Runs inside a worker thread only.
+ */
+import {parentPort, workerData} from 'node:worker_threads'
+import type {InferRequest} from '../protocol/types.js'
+import type {Runtime, RuntimeFactory} from '../runtimes/runtime.js'
+import {serializeError, type FromWorker, type ToWorker, type WorkerData} from './messages.js'
+import {forTransfer} from './transfer.js'
+
+/** Posts a message, transferring `transfer`; a buffer that cannot be moved (native memory) is sent as a copy instead. */
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  try {
+    parentPort!.postMessage(message, transfer)
+  } catch (error) {
+    if (transfer.length === 0 || (error as Error).name !== 'DataCloneError') throw error
+    parentPort!.postMessage(message)
+  }
+}
+
+async function infer(runtime: Runtime, id: number, request: InferRequest): Promise<void> {
+  try {
+    const result = await runtime.predict(request)
+    const {tensors, transfer} = forTransfer(result.outputs)
+    post({type: 'result', id, result: {...result, outputs: tensors}}, transfer)
+  } catch (error) {
+    post({type: 'failed', id, error: serializeError(error)})
+  }
+}
+
+/**
+ * Serves one runtime made by `factory` (the worker entry passes the built-in registry's createRuntime). The thread ends
+ * by itself once the runtime is unloaded, or when loading fails.
+ */
+export async function serveRuntime(factory: RuntimeFactory): Promise<void> {
+  if (parentPort === null) throw new Error('serveRuntime() runs in a worker thread only')
+  const port = parentPort
+  const {settings} = workerData as WorkerData
+  let runtime: Runtime
+  let metadata
+  try {
+    runtime = factory(Object.freeze(settings))
+    await runtime.load()
+    metadata = runtime.metadata()
+  } catch (error) {
+    post({type: 'load-failed', error: serializeError(error)})
+    port.close()
+    return
+  }
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'infer') {
+      void infer(runtime, message.id, message.request)
+      return
+    }
+    runtime.unload().then(
+      () => post({type: 'unloaded'}),
+      (error: unknown) => post({type: 'unloaded', error: serializeError(error)}),
+    ).finally(() => port.close())
+  })
+  post({type: 'ready', metadata})
+}

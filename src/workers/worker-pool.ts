@@ -1,0 +1,212 @@
+/**
+ * A model served by a pool of worker threads, as a Runtime: each thread loads its own copy of the model, a request
+ * goes to the least busy live thread, and the main thread stays free for other work. A thread that dies fails its
+ * in-flight requests at once and is replaced; while a replacement loads, the other threads serve. Replacements that
+ * keep failing are retried with a growing delay (logged), and with no live thread requests are refused with the reason.
+ */
+import {MlsError} from '../errors.js'
+import type {Logger} from '../logger.js'
+import type {InferRequest, InferResult} from '../protocol/types.js'
+import type {Runtime, RuntimeMetadata} from '../runtimes/runtime.js'
+import type {ModelSettings} from '../settings/model-settings.js'
+import {PoolWorker} from './pool-worker.js'
+import {DEFAULT_RESTART_POLICY, restartDelay, type RestartPolicy} from './restart-policy.js'
+
+/** The entry module of the built-in worker, next to this file in dist/. */
+export const DEFAULT_WORKER_ENTRY = new URL('./worker-main.js', import.meta.url)
+
+export interface WorkerPoolOptions {
+  readonly size: number
+  readonly logger: Logger
+  /** Told the number of requests sent to the threads and not answered yet, whenever it changes. */
+  readonly onQueue?: (inFlight: number) => void
+  /** The worker entry module; the built-in one by default (tests pass their own). */
+  readonly entry?: URL
+  readonly restart?: Partial<RestartPolicy>
+  /** How long a thread may take to unload before it is terminated (default 10 s). */
+  readonly stopTimeoutMs?: number
+}
+
+interface Slot {
+  readonly number: number
+  /** The live worker, if any. */
+  worker?: PoolWorker
+  /** A replacement that is loading. */
+  starting?: PoolWorker
+  /** Consecutive failures: deaths soon after loading and replacements that failed to load. */
+  failures: number
+  /** Replacements tried since this slot last had a live worker. */
+  attempts: number
+  /** Why this slot has no live worker, for the refusal message. */
+  problem?: string
+  timer?: NodeJS.Timeout
+}
+
+/** A Runtime whose predict() runs on worker threads; built by parallelInference() for models with parallel_workers > 0. */
+export class WorkerPool implements Runtime {
+  private readonly slots: Slot[]
+  private readonly label: string
+  private readonly restart: RestartPolicy
+  private meta?: RuntimeMetadata
+  private closed = false
+  private inflight = 0
+  private drainedWaiters: Array<() => void> = []
+  private turn = 0
+
+  constructor(
+    private readonly settings: ModelSettings,
+    private readonly options: WorkerPoolOptions,
+  ) {
+    this.label = `model "${settings.name}"${settings.version === undefined ? '' : ` version "${settings.version}"`}`
+    this.slots = Array.from({length: options.size}, (_, i) => ({number: i + 1, failures: 0, attempts: 0}))
+    this.restart = {...DEFAULT_RESTART_POLICY, ...options.restart}
+  }
+
+  /** Starts every thread and waits until each has loaded the model; if one fails, all are stopped and its error thrown. */
+  async load(): Promise<void> {
+    const workers = this.slots.map((slot) => this.spawn(slot))
+    let metadata: RuntimeMetadata[]
+    try {
+      metadata = await Promise.all(workers.map((worker) => worker.ready))
+    } catch (error) {
+      this.closed = true
+      await Promise.all(workers.map((worker) => worker.stop()))
+      throw error
+    }
+    // A thread that died while the others were still loading is already being replaced.
+    this.slots.forEach((slot, i) => {
+      if (workers[i].live) slot.worker = workers[i]
+    })
+    this.meta = metadata[0]
+    this.options.onQueue?.(0)
+    this.options.logger.info(`${this.label} serves on ${this.slots.length} worker thread(s)`, {event: 'workers_started', model: this.settings.name, version: this.settings.version, workers: this.slots.length})
+  }
+
+  metadata(): RuntimeMetadata {
+    if (this.meta === undefined) throw new Error(`${this.label}: the worker pool is not loaded`)
+    return this.meta
+  }
+
+  async predict(request: InferRequest): Promise<InferResult> {
+    const worker = this.pick()
+    this.count(+1)
+    try {
+      return await worker.predict(request)
+    } finally {
+      this.count(-1)
+    }
+  }
+
+  /** Waits for the requests in flight, then unloads and ends every thread; pending replacements are cancelled. */
+  async unload(): Promise<void> {
+    this.closed = true
+    for (const slot of this.slots) clearTimeout(slot.timer)
+    if (this.inflight > 0) await new Promise<void>((resolve) => this.drainedWaiters.push(resolve))
+    const problems = await Promise.all(this.slots.map((slot) => Promise.all([slot.worker?.stop(), slot.starting?.stop()]).then(([problem]) => problem)))
+    problems.forEach((problem, i) => {
+      if (problem !== undefined) this.options.logger.warn(`worker ${i + 1} of ${this.label}: ${problem}`, this.fields(i + 1))
+    })
+  }
+
+  /** The least busy live thread; ties go round-robin so idle threads share the work. */
+  private pick(): PoolWorker {
+    if (this.closed) throw new MlsError('MODEL_NOT_READY', `${this.label} is unloading`)
+    let best: PoolWorker | undefined
+    const n = this.slots.length
+    for (let k = 0; k < n; k++) {
+      const worker = this.slots[(this.turn + k) % n].worker
+      if (worker?.live && (best === undefined || worker.inFlight < best.inFlight)) best = worker
+    }
+    if (best === undefined) {
+      const reasons = this.slots.map((slot) => `worker ${slot.number}: ${slot.problem ?? 'starting'}`).join('; ')
+      throw new MlsError('MODEL_NOT_READY', `${this.label} has no live worker (${reasons}); retry shortly`)
+    }
+    this.turn = (this.turn + 1) % n
+    return best
+  }
+
+  private count(delta: number): void {
+    this.inflight += delta
+    this.options.onQueue?.(this.inflight)
+    if (this.inflight === 0 && this.drainedWaiters.length > 0) {
+      const waiters = this.drainedWaiters
+      this.drainedWaiters = []
+      for (const resolve of waiters) resolve()
+    }
+  }
+
+  private fields(worker: number) {
+    return {model: this.settings.name, version: this.settings.version, worker}
+  }
+
+  private spawn(slot: Slot): PoolWorker {
+    const version = this.settings.version === undefined ? '' : `:${this.settings.version}`
+    const worker: PoolWorker = new PoolWorker({
+      entry: this.options.entry ?? DEFAULT_WORKER_ENTRY,
+      settings: this.settings,
+      label: `worker ${slot.number} of ${this.label}`,
+      threadName: `mls ${this.settings.name}${version} #${slot.number}`,
+      stopTimeoutMs: this.options.stopTimeoutMs ?? 10_000,
+      onDeath: (reason, failed) => this.died(slot, worker, reason, failed),
+    })
+    return worker
+  }
+
+  private died(slot: Slot, worker: PoolWorker, reason: string, failed: number): void {
+    const lived = performance.now() - worker.readyAt
+    if (slot.worker === worker) slot.worker = undefined
+    if (this.closed) return
+    slot.failures = lived >= this.restart.stableAfterMs ? 0 : slot.failures + 1
+    slot.problem = `died (${reason}), being replaced`
+    this.options.logger.error(
+      `worker ${slot.number} of ${this.label} died: ${reason}; ${failed} request(s) in flight on it failed; starting a replacement`,
+      {event: 'worker_died', ...this.fields(slot.number), reason, failed},
+    )
+    this.schedule(slot)
+  }
+
+  private schedule(slot: Slot): void {
+    slot.timer = setTimeout(() => void this.replace(slot), restartDelay(this.restart, slot.failures))
+    slot.timer.unref()
+  }
+
+  private async replace(slot: Slot): Promise<void> {
+    if (this.closed) return
+    const started = performance.now()
+    const worker = this.spawn(slot)
+    slot.starting = worker
+    slot.attempts++
+    try {
+      await worker.ready
+    } catch (error) {
+      if (this.closed) return
+      slot.failures++
+      const delay = restartDelay(this.restart, slot.failures)
+      const message = (error as Error).message
+      const next = `next attempt in ${delay / 1000} s`
+      slot.problem = `${slot.attempts} replacement(s) failed to load, the last with: ${message}; ${next}`
+      this.options.logger.error(`worker ${slot.number} of ${this.label}: replacement attempt ${slot.attempts} failed to load: ${message}; ${next}`, {
+        event: 'worker_replacement_failed',
+        ...this.fields(slot.number),
+        reason: message,
+        attempt: slot.attempts,
+      })
+      this.schedule(slot)
+      return
+    } finally {
+      slot.starting = undefined
+    }
+    if (this.closed) {
+      await worker.stop()
+      return
+    }
+    slot.worker = worker
+    slot.problem = undefined
+    slot.attempts = 0
+    this.options.logger.info(`worker ${slot.number} of ${this.label} replaced`, {
+      event: 'worker_replaced',
+      ...this.fields(slot.number),
+      duration_ms: Math.round(performance.now() - started),
+    })
+  }
+}
