@@ -5,6 +5,7 @@
  * datatypes, trailing dimensions, requested outputs); a request with parameters, or larger than a batch, runs alone.
  * A failed batch fails its own requests only.
  */
+import {MlsError} from '../errors.js'
 import type {InferRequest, InferResult} from '../protocol/types.js'
 import type {Runtime, RuntimeMetadata} from '../runtimes/runtime.js'
 import {concatRows, rowsOf, sliceRows} from './concat.js'
@@ -117,8 +118,9 @@ export class AdaptiveBatcher implements Runtime {
         if (rowsOf(output) !== rows) throw new Error(`output "${output.name}" has ${rowsOf(output)} rows for a batch of ${rows}: it cannot be split back`)
       }
     } catch (error) {
+      // Keep the failure's code (a dead worker is INTERNAL, a bad request INVALID_...): only the message says "batch".
       const message = `a batch of ${items.length} requests failed: ${(error as Error).message}`
-      for (const p of items) p.reject(Object.assign(new Error(message), {cause: error}))
+      for (const p of items) p.reject(error instanceof MlsError ? new MlsError(error.code, message, {cause: error}) : new Error(message, {cause: error}))
       return
     }
     let start = 0

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {AdaptiveBatcher} from '../../../src/batching/adaptive-batcher.js'
+import {MlsError} from '../../../src/errors.js'
 import type {InferRequest, InferResult} from '../../../src/protocol/types.js'
 import type {Runtime} from '../../../src/runtimes/runtime.js'
 
@@ -68,6 +69,18 @@ describe('AdaptiveBatcher', () => {
     const results = await Promise.allSettled([batcher.predict(request(1)), batcher.predict(request(2))])
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
     expect((results[0] as PromiseRejectedResult).reason.message).toBe('a batch of 2 requests failed: runtime exploded')
+  })
+
+  it('keeps the code of a typed failure', async () => {
+    const runtime: Runtime = {
+      ...doubling().runtime,
+      async predict() {
+        throw new MlsError('INTERNAL', 'worker 1 died')
+      },
+    }
+    const batcher = new AdaptiveBatcher(runtime, {maxBatchSize: 2, maxBatchTimeMs: 10})
+    const [a] = await Promise.allSettled([batcher.predict(request(1)), batcher.predict(request(2))])
+    expect((a as PromiseRejectedResult).reason).toMatchObject({code: 'INTERNAL', message: 'a batch of 2 requests failed: worker 1 died'})
   })
 
   it('refuses to split an output that is not batch-major', async () => {
