@@ -1,20 +1,26 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {SettingsError} from '../errors.js'
 import {createLogger} from '../logger.js'
+import {gracefulStop} from '../server/graceful-stop.js'
 import {startServer} from '../server/index.js'
 import {loadServerSettings} from '../settings/load-server-settings.js'
+import {canShowDashboard} from '../tui/load-renderer.js'
+import {LogBuffer} from '../tui/log-buffer.js'
+import {runServerDashboard} from '../tui/server-dashboard.js'
 
 export default class Start extends Command {
   static override summary = 'Serve every model below a folder over the Open Inference Protocol (KServe V2).'
 
   static override description = `Reads DIR/settings.json (when present) and every model-settings.json below DIR, loads the models and serves them over REST.
 Settings precedence: flags > environment (MLS_<FIELD>, then MLSERVER_<FIELD>) > settings.json > defaults.
-Stops gracefully on SIGINT / SIGTERM (in-flight requests finish); a second signal exits at once.`
+Stops gracefully on SIGINT / SIGTERM (in-flight requests finish); a second signal exits at once.
+With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the server's log in a pane; q stops the server gracefully.`
 
   static override examples = [
     '<%= config.bin %> start examples/multi-model',
     '<%= config.bin %> start . --http-port 9000 --host 127.0.0.1',
     'MLS_DEBUG=true <%= config.bin %> start ./models --strict-readiness',
+    '<%= config.bin %> start examples/multi-model --tui',
   ]
 
   static override args = {
@@ -31,6 +37,7 @@ Stops gracefully on SIGINT / SIGTERM (in-flight requests finish); a second signa
     'load-models-at-startup': Flags.boolean({description: 'load every model at start-up (default true)', allowNo: true}),
     debug: Flags.boolean({description: 'log debug messages (settings: debug)', allowNo: true}),
     'server-name': Flags.string({description: 'name reported by GET /v2 (settings: server_name)'}),
+    tui: Flags.boolean({description: 'show the live dashboard (as mls monitor) with the log in a pane; needs a terminal'}),
   }
 
   async run(): Promise<void> {
@@ -58,7 +65,11 @@ Stops gracefully on SIGINT / SIGTERM (in-flight requests finish); a second signa
       return this.exit(2)
     }
     const {settings, file, warnings} = loaded
-    const logger = createLogger({debug: settings.debug, structured: settings.use_structured_logging})
+    const dashboard = flags.tui && canShowDashboard()
+    // With the dashboard the log goes to its pane, never over the screen.
+    const log = dashboard ? new LogBuffer() : undefined
+    const logger = createLogger({debug: settings.debug, structured: settings.use_structured_logging, write: log?.write})
+    if (flags.tui && !dashboard) logger.warn('--tui needs a terminal on stdin and stdout: serving without the dashboard')
     logger.info(`mls ${this.config.version}: settings from ${file ?? 'defaults (no settings.json)'}`)
     for (const warning of warnings) logger.warn(warning)
     logger.debug(`resolved settings: ${JSON.stringify(settings)}`)
@@ -68,25 +79,11 @@ Stops gracefully on SIGINT / SIGTERM (in-flight requests finish); a second signa
       server = await startServer(settings, logger)
     } catch (error) {
       logger.error(`cannot start: ${(error as Error).message}`)
+      log?.passThrough((line) => process.stderr.write(line + '\n'), Number.POSITIVE_INFINITY)
       return this.exit(1)
     }
-    await new Promise<void>((resolve) => {
-      let signalled = false
-      const stop = (signal: NodeJS.Signals) => {
-        if (signalled) {
-          logger.warn(`${signal} again: exiting at once`)
-          process.exit(130)
-        }
-        signalled = true
-        logger.info(`${signal}: shutting down (in-flight requests finish first)`)
-        server.close().then(resolve, (error: Error) => {
-          logger.error(`shutdown failed: ${error.message}`)
-          process.exit(1)
-        })
-      }
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
-    })
+    if (log) await runServerDashboard({server, logger, log})
+    else await gracefulStop(server, logger).stopped
     logger.info('stopped')
   }
 }

@@ -1,0 +1,53 @@
+/** The dashboard's data as `mls monitor --json` prints it: snake_case, seconds, null for what the server does not say. */
+import type {DashboardView} from './dashboard-state.js'
+import type {Rates} from './rates.js'
+
+/** Rates in JSON: null where unknown. */
+export interface RatesJson {
+  readonly requests_per_second: number | null
+  readonly error_rate: number | null
+  readonly p50_seconds: number | null
+  readonly p99_seconds: number | null
+}
+
+/** What `mls monitor --json` prints. */
+export interface MonitorJson {
+  readonly url: string
+  readonly metrics_url: string
+  readonly server: {readonly name: string; readonly version: string} | null
+  readonly reachable: boolean
+  readonly ready: boolean | null
+  readonly index_error: string | null
+  readonly metrics_error: string | null
+  /** The span the rates cover. */
+  readonly window_seconds: number | null
+  readonly models: ReadonlyArray<{readonly name: string; readonly version: string | null; readonly state: string; readonly reason: string; readonly queue: number | null} & RatesJson>
+  readonly total: RatesJson & {readonly in_flight: number | null; readonly queue: number | null}
+}
+
+const orNull = <T>(value: T | undefined): T | null => (value === undefined || (typeof value === 'number' && !Number.isFinite(value)) ? null : value)
+
+function ratesJson(rates: Rates | undefined): RatesJson {
+  return {
+    requests_per_second: orNull(rates?.rps),
+    error_rate: orNull(rates?.errorRate),
+    p50_seconds: orNull(rates?.p50),
+    p99_seconds: orNull(rates?.p99),
+  }
+}
+
+/** The view as JSON. */
+export function toMonitorJson(view: DashboardView): MonitorJson {
+  return {
+    url: view.url,
+    metrics_url: view.metricsUrl,
+    server: view.server ? {name: view.server.name, version: view.server.version} : null,
+    reachable: view.reachable,
+    ready: orNull(view.ready),
+    index_error: orNull(view.indexError),
+    metrics_error: orNull(view.metricsError),
+    window_seconds: orNull(view.windowSeconds),
+    models: view.models.map((row) => ({name: row.name, version: orNull(row.version), state: row.state, reason: row.reason, ...ratesJson(row.rates), queue: orNull(row.queue)})),
+    total: {...ratesJson(view.total), in_flight: orNull(view.total?.inFlight), queue: orNull(view.total?.queue)},
+  }
+}
