@@ -9,7 +9,11 @@ import type {RuntimeFactory} from '../runtimes/runtime.js'
 import {discoverModels, type ModelSpec} from './discover.js'
 import {LoadedModel, type RuntimeWrapper} from './loaded-model.js'
 import {ModelEntry, type StateListener} from './model-entry.js'
+import {runBounded} from '../util/bounded.js'
 import {defaultVersion} from './version-order.js'
+
+/** Model names loaded at the same time during start-up. */
+export const START_UP_CONCURRENCY = 8
 
 export interface RegistryOptions {
   readonly root: string
@@ -36,7 +40,8 @@ export class ModelRegistry {
     for (const spec of specs) this.register(spec)
     this.startupEntries = this.all()
     if (loadModels) {
-      await Promise.all([...this.models.keys()].map((name) => this.withLock(name, () => this.loadEntries(name, this.models.get(name)!))))
+      // Bounded: loading a hundred models at once would hold every file and session in memory at the same moment.
+      await runBounded([...this.models.keys()], START_UP_CONCURRENCY, (name) => this.withLock(name, () => this.loadEntries(name, this.models.get(name)!)))
     }
     this.startupDone = true
   }
