@@ -1,4 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
+import {isClusterWorker, runClusterPrimary, runClusterWorker} from '../cluster/index.js'
 import {SettingsError} from '../errors.js'
 import {createLogger} from '../logger.js'
 import {gracefulStop} from '../server/graceful-stop.js'
@@ -37,10 +38,13 @@ With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the se
     'load-models-at-startup': Flags.boolean({description: 'load every model at start-up (default true)', allowNo: true}),
     debug: Flags.boolean({description: 'log debug messages (settings: debug)', allowNo: true}),
     'server-name': Flags.string({description: 'name reported by GET /v2 (settings: server_name)'}),
+    processes: Flags.integer({description: 'processes serving the same ports, each with every model (settings: processes; default 1)', min: 1, max: 256}),
     tui: Flags.boolean({description: 'show the live dashboard (as mls monitor) with the log in a pane; needs a terminal'}),
   }
 
   async run(): Promise<void> {
+    // A process forked by `--processes N`: its settings come from the primary.
+    if (isClusterWorker()) return runClusterWorker()
     const {args, flags} = await this.parse(Start)
     let loaded
     try {
@@ -56,6 +60,7 @@ With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the se
           load_models_at_startup: flags['load-models-at-startup'],
           debug: flags.debug,
           server_name: flags['server-name'],
+          processes: flags.processes,
         },
       })
     } catch (error) {
@@ -65,15 +70,21 @@ With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the se
       return this.exit(2)
     }
     const {settings, file, warnings} = loaded
-    const dashboard = flags.tui && canShowDashboard()
+    const dashboard = flags.tui && settings.processes === 1 && canShowDashboard()
     // With the dashboard the log goes to its pane, never over the screen.
     const log = dashboard ? new LogBuffer() : undefined
     const logger = createLogger({debug: settings.debug, structured: settings.use_structured_logging, write: log?.write})
-    if (flags.tui && !dashboard) logger.warn('--tui needs a terminal on stdin and stdout: serving without the dashboard')
+    if (flags.tui && settings.processes > 1) logger.warn('--tui is not available with more than one process: serving without the dashboard')
+    else if (flags.tui && !dashboard) logger.warn('--tui needs a terminal on stdin and stdout: serving without the dashboard')
     logger.info(`mls ${this.config.version}: settings from ${file ?? 'defaults (no settings.json)'}`)
     for (const warning of warnings) logger.warn(warning)
     logger.debug(`resolved settings: ${JSON.stringify(settings)}`)
 
+    if (settings.processes > 1) {
+      await runClusterPrimary(settings, logger)
+      logger.info('stopped')
+      return
+    }
     let server
     try {
       server = await startServer(settings, logger)

@@ -28,12 +28,26 @@ export interface InferenceObserver {
   inference(model: string, version: string | undefined, seconds: number, ok: boolean): void
 }
 
+/**
+ * Carries out repository load/unload. The default acts on this process's registry; multi-process serving injects one
+ * that reaches every process, so the data plane stays free of any transport.
+ */
+export interface RepositoryCoordinator {
+  load(name: string): Promise<void>
+  unload(name: string): Promise<void>
+}
+
 export class DataPlane {
+  private readonly coordinator: RepositoryCoordinator
+
   constructor(
     private readonly registry: ModelRegistry,
     private readonly settings: Pick<ServerSettings, 'server_name' | 'server_version' | 'extensions'>,
     private readonly observer?: InferenceObserver,
-  ) {}
+    coordinator?: RepositoryCoordinator,
+  ) {
+    this.coordinator = coordinator ?? {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
+  }
 
   live(): boolean {
     return true
@@ -133,10 +147,10 @@ export class DataPlane {
   }
 
   async loadModel(name: string): Promise<void> {
-    await this.registry.load(name)
+    await this.coordinator.load(name)
   }
 
   async unloadModel(name: string): Promise<void> {
-    await this.registry.unload(name)
+    await this.coordinator.unload(name)
   }
 }

@@ -4,7 +4,7 @@
  */
 import type {AddressInfo} from 'node:net'
 import {adaptiveBatching} from '../batching/index.js'
-import {DataPlane} from '../dataplane/dataplane.js'
+import {DataPlane, type RepositoryCoordinator} from '../dataplane/dataplane.js'
 import type {Logger} from '../logger.js'
 import {ModelRegistry} from '../repository/model-registry.js'
 import {createRuntime} from '../runtimes/registry.js'
@@ -25,8 +25,10 @@ export interface RunningServer {
   readonly restUrl: string
   /** host:port of the gRPC server, e.g. 127.0.0.1:8081 */
   readonly grpcAddress: string
-  /** URL of the metrics endpoint; undefined when metrics_endpoint is null. */
+  /** URL of the metrics endpoint; undefined when metrics_endpoint is null or the listener is off (serveMetrics false). */
   readonly metricsUrl?: string
+  /** The metrics families; undefined when metrics_endpoint is null. */
+  readonly metrics?: Metrics
   /** Resolves once start-up loading has finished. */
   readonly loaded: Promise<void>
   /** Stops accepting requests, lets in-flight ones finish, unloads every model. */
@@ -46,7 +48,15 @@ function listenError(error: unknown, what: string, host: string, port: number, f
   return new Error(`${what} address ${host}:${port} ${reason} (set ${field}, MLS_${field.toUpperCase()} or --${field.replace('_', '-')})`, {cause: error})
 }
 
-export async function startServer(settings: ServerSettings, logger: Logger): Promise<RunningServer> {
+/** How a caller embeds the server (multi-process serving uses both; the defaults are a plain single process). */
+export interface StartServerOptions {
+  /** Carries out repository load/unload; default: this process's registry alone. */
+  readonly coordinator?: (local: RepositoryCoordinator) => RepositoryCoordinator
+  /** Bind the metrics port (default true); false keeps the families (`RunningServer.metrics`) for someone else to serve. */
+  readonly serveMetrics?: boolean
+}
+
+export async function startServer(settings: ServerSettings, logger: Logger, options: StartServerOptions = {}): Promise<RunningServer> {
   const metrics = settings.metrics_endpoint === null ? undefined : new Metrics({restPrefix: settings.metrics_rest_server_prefix})
   const registry = new ModelRegistry({
     root: settings.model_repository_root,
@@ -57,7 +67,8 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
     wrap: adaptiveBatching(logger, metrics),
   })
-  const dataplane = new DataPlane(registry, settings, metrics)
+  const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
+  const dataplane = new DataPlane(registry, settings, metrics, options.coordinator?.(local) ?? local)
   const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics})
 
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.
@@ -83,7 +94,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
   }
   logger.info(`gRPC server listening on ${grpc.address}`)
   let metricsServer: MetricsServer | undefined
-  if (metrics) {
+  if (metrics && options.serveMetrics !== false) {
     try {
       metricsServer = await startMetricsServer(metrics, {host: settings.host, port: settings.metrics_port, path: settings.metrics_endpoint!})
     } catch (error) {
@@ -107,6 +118,7 @@ export async function startServer(settings: ServerSettings, logger: Logger): Pro
     restUrl,
     grpcAddress: grpc.address,
     metricsUrl: metricsServer?.url,
+    metrics,
     loaded,
     close() {
       closing ??= (async () => {

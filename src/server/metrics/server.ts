@@ -8,7 +8,10 @@ export interface MetricsServer {
   close(): Promise<void>
 }
 
-export async function startMetricsServer(metrics: Metrics, options: {host: string; port: number; path: string}): Promise<MetricsServer> {
+/** What the listener serves: one process's Metrics, or the cluster primary's aggregate of every process. */
+export type MetricsSource = Pick<Metrics, 'text' | 'contentType'>
+
+export async function startMetricsServer(metrics: MetricsSource, options: {host: string; port: number; path: string}): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]
     if (request.method !== 'GET' || path !== options.path) {

@@ -1,0 +1,36 @@
+/** The IPC messages between the cluster primary and its worker processes, and the environment a worker starts with. */
+import type {ErrorCode} from '../errors.js'
+
+/** Set (to the process number, 1-based) in a worker's environment: the process serves, it does not fork. */
+export const WORKER_ENV = 'MLS_CLUSTER_WORKER'
+/** The primary's resolved settings (JSON, ports already chosen) in a worker's environment. */
+export const SETTINGS_ENV = 'MLS_CLUSTER_SETTINGS'
+
+export type RepositoryOp = 'load' | 'unload'
+
+/** A failure carried over IPC; `code` is the MlsError code when there was one. */
+export interface WireError {
+  readonly code: ErrorCode
+  readonly message: string
+}
+
+/** Worker -> primary. */
+export type WorkerMessage =
+  | {readonly type: 'mls:listening'; readonly restUrl: string; readonly grpcAddress: string}
+  | {readonly type: 'mls:loaded'; readonly summary: string}
+  | {readonly type: 'mls:failed'; readonly message: string}
+  /** A load/unload that arrived at this worker: to be done in every process. */
+  | {readonly type: 'mls:repo'; readonly id: number; readonly op: RepositoryOp; readonly name: string}
+  /** This worker's part of a broadcast operation is done. */
+  | {readonly type: 'mls:repo-done'; readonly id: number; readonly error?: WireError}
+
+/** Primary -> worker. */
+export type PrimaryMessage =
+  | {readonly type: 'mls:repo-do'; readonly id: number; readonly op: RepositoryOp; readonly name: string}
+  | {readonly type: 'mls:repo-result'; readonly id: number; readonly error?: WireError}
+  | {readonly type: 'mls:stop'}
+
+/** True for messages of ours (prom-client and Node's cluster send their own on the same channel). */
+export function isMlsMessage(message: unknown): message is {type: string} {
+  return typeof message === 'object' && message !== null && String((message as {type?: unknown}).type).startsWith('mls:')
+}

@@ -1,0 +1,100 @@
+/**
+ * A worker process of `mls start --processes N`: serves every model on the shared REST and gRPC ports, sends its
+ * metrics to the primary (it binds no metrics port), and sends repository load/unload to the primary, which has every
+ * process do it.
+ */
+import {AggregatorRegistry} from 'prom-client'
+import type {RepositoryCoordinator} from '../dataplane/dataplane.js'
+import {MlsError, toMlsError} from '../errors.js'
+import {createLogger, type LogFields, type Logger} from '../logger.js'
+import {gracefulStop} from '../server/graceful-stop.js'
+import {startServer} from '../server/index.js'
+import type {ServerSettings} from '../settings/server-settings.js'
+import {applyAggregators} from './aggregators.js'
+import {isMlsMessage, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type RepositoryOp, type WireError, type WorkerMessage} from './messages.js'
+
+/** Lines the primary prints once for the whole server (tools parse them); a worker does not log them. */
+const ONCE = /^(REST server listening on|gRPC server listening on|metrics listening on|model repository:|start-up loading finished)/
+
+/** True in a process forked by the primary of `mls start --processes N`. */
+export function isClusterWorker(): boolean {
+  return process.env[WORKER_ENV] !== undefined && process.send !== undefined
+}
+
+const send = (message: WorkerMessage) => process.send!(message)
+const toWire = (error: unknown): WireError => {
+  const mls = toMlsError(error)
+  return {code: mls.code, message: mls.message}
+}
+
+/** Every line carries the process number and pid; the once-lines are left out. */
+function workerLogger(base: Logger, number: number): Logger {
+  const fields = (extra?: LogFields): LogFields => ({...extra, process: number, pid: process.pid})
+  const info = (message: string, extra?: LogFields) => void (ONCE.test(message) || base.info(message, fields(extra)))
+  return {
+    debugEnabled: base.debugEnabled,
+    debug: (m, f) => base.debug(m, fields(f)),
+    info,
+    warn: (m, f) => base.warn(m, fields(f)),
+    error: (m, f) => base.error(m, fields(f)),
+  }
+}
+
+/** Runs this worker until the primary (or a signal) stops it; settings come from the primary through the environment. */
+export async function runClusterWorker(): Promise<void> {
+  const settings = JSON.parse(process.env[SETTINGS_ENV]!) as ServerSettings
+  const number = Number(process.env[WORKER_ENV])
+  const logger = workerLogger(createLogger({debug: settings.debug, structured: settings.use_structured_logging}), number)
+
+  let next = 0
+  const pending = new Map<number, {resolve: () => void; reject: (error: Error) => void}>()
+  const ask = (op: RepositoryOp, name: string) =>
+    new Promise<void>((resolve, reject) => {
+      const id = next++
+      pending.set(id, {resolve, reject})
+      send({type: 'mls:repo', id, op, name})
+    })
+  const coordinator = (): RepositoryCoordinator => ({load: (name) => ask('load', name), unload: (name) => ask('unload', name)})
+
+  let server
+  try {
+    server = await startServer(settings, logger, {coordinator, serveMetrics: false})
+  } catch (error) {
+    send({type: 'mls:failed', message: (error as Error).message})
+    process.exit(1)
+  }
+  if (server.metrics) {
+    applyAggregators(server.metrics.registry)
+    new AggregatorRegistry() // installs the listener that answers the primary's metrics requests
+    AggregatorRegistry.setRegistries([server.metrics.registry])
+  }
+  const running = server
+  const stop = gracefulStop(running, logger)
+  process.on('message', (message: unknown) => {
+    if (!isMlsMessage(message)) return
+    const m = message as PrimaryMessage
+    if (m.type === 'mls:stop') void stop.stop('asked by the primary')
+    else if (m.type === 'mls:repo-result') {
+      const waiter = pending.get(m.id)
+      pending.delete(m.id)
+      if (m.error) waiter?.reject(new MlsError(m.error.code, m.error.message))
+      else waiter?.resolve()
+    } else if (m.type === 'mls:repo-do') {
+      const done = m.op === 'load' ? running.registry.load(m.name) : running.registry.unload(m.name)
+      done.then(
+        () => send({type: 'mls:repo-done', id: m.id}),
+        (error: unknown) => send({type: 'mls:repo-done', id: m.id, error: toWire(error)}),
+      )
+    }
+  })
+  logger.debug(`process ${number} serving (pid ${process.pid}) on ${running.restUrl} and ${running.grpcAddress}`)
+  send({type: 'mls:listening', restUrl: running.restUrl, grpcAddress: running.grpcAddress})
+  await running.loaded.catch(() => undefined)
+  const entries = running.registry.all()
+  const ready = entries.filter((e) => e.state === 'READY').length
+  send({type: 'mls:loaded', summary: `${ready} of ${entries.length} model version(s) ready${running.dataplane.ready() ? '' : ' (server NOT ready)'}`})
+  await stop.stopped
+  logger.debug('stopped')
+  process.disconnect()
+  process.exit(0)
+}

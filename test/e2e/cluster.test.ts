@@ -1,0 +1,105 @@
+/**
+ * `mls start --processes 2`: two processes share the REST and gRPC ports; requests reach both; repository load/unload
+ * reaches every process (the index reads the same whichever answers); metrics are aggregated on the metrics port.
+ */
+import {request as httpRequest} from 'node:http'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {EXAMPLE, MNIST_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
+import {call, inferenceClient} from './helpers/grpc-client.js'
+import {request} from './helpers/http.js'
+import {startMls, type MlsProcess} from './helpers/mls-process.js'
+
+const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
+
+/** A POST on a fresh connection (no keep-alive), so the cluster's round robin spreads requests over the processes. */
+function post(url: string, body: unknown): Promise<{status: number; body: any}> {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body)
+    const req = httpRequest(url, {method: 'POST', agent: false, headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(data)}}, (res) => {
+      let text = ''
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()))
+      res.on('end', () => resolve({status: res.statusCode!, body: text === '' ? undefined : JSON.parse(text)}))
+    })
+    req.on('error', reject)
+    req.end(data)
+  })
+}
+
+/** One sample of the metrics text: the value of `name` with exactly `labels`. */
+async function sample(url: string, name: string, labels: Record<string, string>): Promise<number | undefined> {
+  const text = (await request(url)).text
+  const wanted = `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}} `
+  const line = text.split('\n').find((l) => l.startsWith(wanted))
+  return line === undefined ? undefined : Number(line.slice(wanted.length))
+}
+
+let server: MlsProcess
+beforeAll(async () => {
+  server = await startMls(EXAMPLE, {args: ['--processes', '2', '--debug']})
+}, 30_000)
+afterAll(async () => {
+  await server?.stop()
+})
+
+describe('mls start --processes 2', () => {
+  it('prints the listening lines once and says both processes are ready', () => {
+    const logs = server.logs()
+    for (const line of ['REST server listening on', 'gRPC server listening on', 'metrics listening on', 'start-up loading finished']) {
+      expect(logs.split(line).length - 1, line).toBe(1)
+    }
+    expect(logs).toContain('2 processes ready')
+  })
+
+  it('spreads requests over both processes and counts them all in the aggregated metrics', async () => {
+    const N = 40
+    const INFER = server.url + '/v2/models/mnist_sklearn/versions/v1.0.0/infer'
+    for (let i = 0; i < N; i++) expect((await post(INFER, rowRequest(mnist, i % 5))).status).toBe(200)
+    const client = inferenceClient(server.grpcAddress)
+    try {
+      expect((await call(client, 'ServerReady', {})).ready).toBe(true)
+    } finally {
+      client.close()
+    }
+    // Access log lines (debug) carry the pid of the process that served them.
+    const pids = new Set([...server.logs().matchAll(/POST \/v2\/models\/mnist_sklearn\/versions\/v1\.0\.0\/infer 200.*pid=(\d+)/g)].map((m) => m[1]))
+    expect(pids.size).toBe(2)
+    const labels = {model: 'mnist_sklearn', version: 'v1.0.0'}
+    expect(await sample(server.metricsUrl!, 'model_infer_request_success_total', labels)).toBe(N)
+    expect(await sample(server.metricsUrl!, 'model_state', {...labels, state: 'READY'})).toBe(1)
+  })
+
+  it('keeps the index consistent across processes on unload and load', async () => {
+    const index = async () => (await post(server.url + '/v2/repository/index', {})).body.find((m: {name: string}) => m.name === 'mnist_sklearn').state
+    expect((await post(server.url + '/v2/repository/models/mnist_sklearn/unload', {})).status).toBe(200)
+    for (let i = 0; i < 20; i++) expect(await index()).toBe('UNAVAILABLE')
+    expect(await sample(server.metricsUrl!, 'model_state', {model: 'mnist_sklearn', version: 'v1.0.0', state: 'READY'})).toBe(0)
+    expect((await post(server.url + '/v2/models/mnist_sklearn/infer', rowRequest(mnist, 0))).status).not.toBe(200)
+
+    expect((await post(server.url + '/v2/repository/models/mnist_sklearn/load', {})).status).toBe(200)
+    for (let i = 0; i < 20; i++) expect(await index()).toBe('READY')
+    expect(await sample(server.metricsUrl!, 'model_state', {model: 'mnist_sklearn', version: 'v1.0.0', state: 'READY'})).toBe(1)
+
+    const missing = await post(server.url + '/v2/repository/models/no-such-model/load', {})
+    expect(missing.status).toBe(404)
+    expect(missing.body.code).toBe('MODEL_NOT_FOUND')
+  })
+
+  it('replaces a process that dies', async () => {
+    const pid = Number(/process 1 serving \(pid (\d+)\)/.exec(server.logs())![1])
+    process.kill(pid, 'SIGKILL')
+    const deadline = Date.now() + 15_000
+    const replaced = () => [...server.logs().matchAll(/process 1 \(pid (\d+)\) loaded/g)].some((m) => Number(m[1]) !== pid)
+    while (!replaced()) {
+      if (Date.now() > deadline) throw new Error(`no replacement:\n${server.logs()}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(server.logs()).toContain(`process 1 (pid ${pid}) exited`)
+    for (let i = 0; i < 10; i++) expect((await post(server.url + '/v2/models/mnist_sklearn/infer', rowRequest(mnist, 0))).status).toBe(200)
+  }, 20_000)
+
+  it('stops every process on SIGTERM and exits 0', async () => {
+    expect(await server.stop('SIGTERM')).toBe(0)
+    expect(server.logs()).toMatch(/INFO {2}stopped/)
+  })
+})
