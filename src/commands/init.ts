@@ -35,7 +35,7 @@ Exit codes: 0 written, 1 failed (nothing or part written, as the message says), 
 
   static override flags = {
     name: Flags.string({description: `model name: letters, digits, "_" and "-" (default: the model file's name, or its folder's for model.*; else ${DEFAULT_MODEL_NAME})`}),
-    runtime: Flags.string({description: 'runtime (default: detected from --model-file, else onnx); custom is planned', options: [...RUNTIME_FLAG_OPTIONS]}),
+    runtime: Flags.string({description: 'runtime (default: detected from --model-file, else onnx); custom writes a TypeScript runtime skeleton and its test set', options: [...RUNTIME_FLAG_OPTIONS]}),
     'model-file': Flags.string({description: 'model file to copy into models/<name>/ (.onnx, or XGBoost .json / .ubj)'}),
     version: Flags.string({description: 'model version (model-settings.json: parameters.version)'}),
     host: Flags.string({description: 'address the server binds (settings.json: host; default 0.0.0.0)'}),

@@ -8,7 +8,7 @@ import type {Plan, PlannedFile} from './plan.js'
 import type {SettingsValues} from './templates.js'
 
 /** The examples `--example` accepts. */
-export const EXAMPLES = ['multi-model'] as const
+export const EXAMPLES = ['multi-model', 'custom-runtime'] as const
 
 /** Top-level folders of an example that are not part of the model repository. */
 const LEFT_OUT = new Set(['data', 'train'])

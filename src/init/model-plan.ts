@@ -2,8 +2,8 @@
 import path from 'node:path'
 import type {Plan, PlannedFile} from './plan.js'
 import type {ResolvedModel} from './resolve-model.js'
-import {modelFileName} from './runtimes.js'
-import {renderModelSettings, renderSettings, type SettingsValues} from './templates.js'
+import {CUSTOM_FILES, modelFileName} from './runtimes.js'
+import {customTemplate, renderModelSettings, renderSettings, type SettingsValues} from './templates.js'
 
 /** What to scaffold: the repository folder (absolute), the model, and the settings (undefined: keep settings.json as is). */
 export interface ModelPlanOptions {
@@ -12,10 +12,12 @@ export interface ModelPlanOptions {
   readonly settings?: SettingsValues
 }
 
-/** The plan, and where the model file is (copied there, or to be put there by the user). */
+/** The plan, and where the model file is (copied there, or to be put there by the user; a custom model's runtime.ts). */
 export interface ModelPlan {
   readonly plan: Plan
   readonly modelFile: string
+  /** Where `--model-file` is copied to, when given. */
+  readonly copiedTo?: string
 }
 
 /** The folder a model's files go into: `<dir>/models/<name>`. */
@@ -35,7 +37,10 @@ export function planModel(options: ModelPlanOptions): ModelPlan {
   // The xgboost template names its file (uri): the server would otherwise take model-settings.json for the model.
   const content = renderModelSettings(model.runtime, {name: model.name, version: model.version, uri: `./${fileName}`})
   files.push({role: 'model', target: path.join(folder, 'model-settings.json'), content})
-  const modelFile = path.join(folder, fileName)
-  if (model.modelFile !== undefined) files.push({role: 'model', target: modelFile, copyFrom: model.modelFile})
-  return {plan: {dir, files}, modelFile}
+  // A custom model gets a runtime that works as it is, and a test set for it.
+  if (model.runtime === 'custom') for (const name of CUSTOM_FILES) files.push({role: 'model', target: path.join(folder, name), copyFrom: customTemplate(name)})
+  const copiedTo = model.modelFile === undefined ? undefined : path.join(folder, fileName)
+  if (model.modelFile !== undefined) files.push({role: 'model', target: copiedTo!, copyFrom: model.modelFile})
+  const modelFile = model.runtime === 'custom' ? path.join(folder, 'runtime.ts') : path.join(folder, fileName)
+  return {plan: {dir, files}, modelFile, copiedTo}
 }

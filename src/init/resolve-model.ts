@@ -46,8 +46,8 @@ export interface CheckedModelRequest {
 }
 
 /**
- * Refuses a bad request before anything is asked or written: the custom runtime, a pickle, an unknown extension, a
- * runtime the file cannot feed, a missing model file, a bad name or version. Fills in what the model file tells:
+ * Refuses a bad request before anything is asked or written: a pickle, an unknown extension, a runtime the file cannot
+ * feed, a missing model file, a bad name or version. Fills in what the model file tells:
  * the runtime (from its extension) and the name (from its base name).
  */
 export function checkModelRequest(request: ModelRequest): CheckedModelRequest {

@@ -46,10 +46,12 @@ export interface ScaffoldedModel {
   readonly name: string
   readonly runtime: RuntimeName
   readonly version?: string
-  /** Where the model file is (copied there), or must be put by the user (when `source` is undefined). */
+  /** Where the model file is (copied there), or must be put by the user (when `source` is undefined); custom: runtime.ts. */
   readonly file: string
   /** The `--model-file` it was copied from. */
   readonly source?: string
+  /** Where `source` was copied to, when that is not `file` (a custom model keeps the file's own name beside runtime.ts). */
+  readonly copiedTo?: string
 }
 
 function checkDir(dir: string): void {
@@ -89,13 +91,13 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   if (!settingsSkipped) checkConflicts({dir, files: [{role: 'settings', target: settingsFile, content: ''}]}, force)
   const model = await completeModel(checked, options.prompter)
   const settings = settingsSkipped ? undefined : settingsValues(options.settings)
-  const {plan, modelFile} = planModel({dir, model, settings})
+  const {plan, modelFile, copiedTo} = planModel({dir, model, settings})
   const files = writePlan(checkConflicts(plan, force))
   return {
     dir,
     files,
     settingsSkipped,
     httpPort: settings?.http_port,
-    model: {name: model.name, runtime: model.runtime, version: model.version, file: modelFile, source: model.modelFile},
+    model: {name: model.name, runtime: model.runtime, version: model.version, file: modelFile, source: model.modelFile, ...(copiedTo === undefined || copiedTo === modelFile ? {} : {copiedTo})},
   }
 }

@@ -2,12 +2,15 @@
 import path from 'node:path'
 import {usageError} from './init-error.js'
 
-/** The built-in runtimes a scaffolded model can use. */
-export const RUNTIMES = ['onnx', 'sklearn', 'xgboost'] as const
+/** The runtimes a scaffolded model can use: the built-ins, and `custom` (a runtime.ts skeleton of your own). */
+export const RUNTIMES = ['onnx', 'sklearn', 'xgboost', 'custom'] as const
 export type RuntimeName = (typeof RUNTIMES)[number]
 
-/** What `--runtime` accepts: the built-ins plus `custom`, which is refused until custom runtimes exist. */
-export const RUNTIME_FLAG_OPTIONS = [...RUNTIMES, 'custom'] as const
+/** What `--runtime` accepts. */
+export const RUNTIME_FLAG_OPTIONS = RUNTIMES
+
+/** The files a custom model gets besides model-settings.json, copied from templates/custom/ as they are. */
+export const CUSTOM_FILES = ['runtime.ts', 'test-set.json'] as const
 
 /** The runtime used when none is given, none can be detected and there is no terminal to ask. */
 export const DEFAULT_RUNTIME: RuntimeName = 'onnx'
@@ -17,9 +20,8 @@ export const RUNTIME_DESCRIPTIONS: Readonly<Record<RuntimeName, string>> = {
   onnx: 'an ONNX graph (model.onnx) on onnxruntime',
   sklearn: 'a scikit-learn model exported to ONNX (model.onnx), answering as MLServer\'s sklearn runtime',
   xgboost: 'an XGBoost model saved as JSON (model.json) or UBJSON (model.ubj)',
+  custom: 'a runtime of your own in TypeScript (runtime.ts: a working skeleton that sums rows, and its test set)',
 }
-
-export const CUSTOM_REFUSAL = 'custom runtimes are not available yet (planned); use onnx, sklearn or xgboost'
 
 const PICKLE_EXTENSIONS = ['.joblib', '.pkl', '.pickle']
 const ONNX_EXTENSIONS = ['.onnx']
@@ -43,10 +45,10 @@ export function pickleRefusal(file: string): string {
 /**
  * The runtime for a model: `explicit` (the `--runtime` flag) when given and compatible with the model file, else the one
  * the file's extension implies (`.onnx` -> onnx, `.json` / `.ubj` -> xgboost). Returns undefined when there is neither
- * flag nor file. Throws a usage error for `custom`, a pickle, an unknown extension, or a runtime the file cannot feed.
+ * flag nor file. `custom` takes any model file (copied beside runtime.ts under its own name) but a pickle. Throws a
+ * usage error for a pickle, an unknown extension, or a runtime the file cannot feed.
  */
 export function resolveRuntime(explicit: string | undefined, modelFile: string | undefined): RuntimeName | undefined {
-  if (explicit === 'custom') throw usageError(CUSTOM_REFUSAL)
   if (explicit !== undefined && !(RUNTIMES as readonly string[]).includes(explicit)) {
     throw usageError(`--runtime: unknown runtime "${explicit}"; expected one of ${RUNTIMES.join(', ')}`)
   }
@@ -54,6 +56,13 @@ export function resolveRuntime(explicit: string | undefined, modelFile: string |
   if (modelFile === undefined) return given
   const ext = path.extname(modelFile).toLowerCase()
   if (PICKLE_EXTENSIONS.includes(ext)) throw usageError(pickleRefusal(modelFile))
+  if (given === 'custom') {
+    const name = path.basename(modelFile)
+    if (name === 'model-settings.json' || (CUSTOM_FILES as readonly string[]).includes(name)) {
+      throw usageError(`--model-file ${modelFile}: a custom model's folder has its own ${name}; rename the file`)
+    }
+    return given
+  }
   if (ONNX_EXTENSIONS.includes(ext)) {
     if (given === 'xgboost') throw usageError(`--runtime xgboost cannot serve ${modelFile}: an .onnx file needs --runtime onnx or sklearn`)
     return given ?? 'onnx'
@@ -69,8 +78,12 @@ export function resolveRuntime(explicit: string | undefined, modelFile: string |
   )
 }
 
-/** The name the model file gets inside `models/<name>/`: `model.onnx`, `model.json` or `model.ubj`. */
+/**
+ * The name the model file gets inside `models/<name>/`: `model.onnx`, `model.json` or `model.ubj`; for custom, the
+ * file's own name (and `runtime.ts`, the file to edit, when there is none).
+ */
 export function modelFileName(runtime: RuntimeName, modelFile?: string): string {
+  if (runtime === 'custom') return modelFile === undefined ? 'runtime.ts' : path.basename(modelFile)
   if (runtime !== 'xgboost') return 'model.onnx'
   return modelFile !== undefined && path.extname(modelFile).toLowerCase() === '.ubj' ? 'model.ubj' : 'model.json'
 }

@@ -1,4 +1,4 @@
-/** Renders the files in `templates/`: settings.json and model-settings/<runtime>.json. */
+/** Renders the files in `templates/`: settings.json, model-settings/<runtime>.json and custom/model-settings.json. */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {fillTemplate} from './fill-template.js'
@@ -43,6 +43,12 @@ export function renderSettings(values: SettingsValues, dir = TEMPLATES_DIR): str
 
 /** The text of a model's model-settings.json for `runtime`. */
 export function renderModelSettings(runtime: RuntimeName, values: ModelSettingsValues, dir = TEMPLATES_DIR): string {
+  const template = runtime === 'custom' ? path.join('custom', 'model-settings.json') : path.join('model-settings', `${runtime}.json`)
   // Every key explicitly: an absent optional one (version) is null, which drops it from the file.
-  return render(path.join('model-settings', `${runtime}.json`), {name: values.name, version: values.version, uri: values.uri}, dir)
+  return render(template, {name: values.name, version: values.version, uri: values.uri}, dir)
+}
+
+/** The path of a file of templates/custom/ that is copied as it is (runtime.ts, test-set.json). */
+export function customTemplate(name: string, dir = TEMPLATES_DIR): string {
+  return path.join(dir, 'custom', name)
 }

@@ -7,7 +7,7 @@ import {adaptiveBatching} from '../batching/index.js'
 import {DataPlane, type RepositoryCoordinator} from '../dataplane/dataplane.js'
 import type {Logger} from '../logger.js'
 import {ModelRegistry} from '../repository/model-registry.js'
-import {createRuntime} from '../runtimes/registry.js'
+import {runtimeFactory} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {parallelInference} from '../workers/index.js'
 import {startGrpcServer} from './grpc/server.js'
@@ -61,7 +61,7 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
   const registry = new ModelRegistry({
     root: settings.model_repository_root,
     // Models with parallel_workers > 0 run on worker threads; adaptive batching (wrap) stays outermost, on the main thread.
-    factory: parallelInference(createRuntime, {workers: settings.parallel_workers, logger, observer: metrics}),
+    factory: parallelInference(runtimeFactory({root: settings.model_repository_root, metrics, logger}), {workers: settings.parallel_workers, logger, observer: metrics}),
     logger,
     strictReadiness: settings.strict_readiness,
     onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,

@@ -111,6 +111,34 @@ describe('mls init: what it writes serves', () => {
   })
 })
 
+describe('mls init --runtime custom', () => {
+  it('writes a TypeScript runtime that serves as it is, and a test set that mls test passes', async () => {
+    const dir = newDir()
+    const init = await runMls(['init', dir, '--runtime', 'custom', '--name', 'adder', '--version', 'v1'])
+    expect(init.code).toBe(0)
+    expect(init.output).toContain('Model "adder": runtime custom, version v1.')
+    expect(existsSync(path.join(dir, 'models/adder/runtime.ts'))).toBe(true)
+    await serve(dir, async (server) => {
+      const res = await postJson(server.url + '/v2/models/adder/infer', {inputs: [{name: 'input', shape: [2, 3], datatype: 'FP64', data: [1, 2, 3, 4, 5, 6]}]})
+      expect(res.status).toBe(200)
+      expect(res.body.outputs).toEqual([{name: 'sum', shape: [2, 1], datatype: 'FP64', data: [6, 15], parameters: {content_type: 'np'}}])
+      const test = await runMls(['test', '--model', 'adder', '--repo', dir, '--url', server.url])
+      expect(test.code, test.output).toBe(0)
+      expect(test.output).toMatch(/agreement\s+100\.00% \(4\/4 rows/)
+    })
+  })
+
+  it('--example custom-runtime: the sentiment model READY and answering', async () => {
+    const dir = newDir()
+    expect((await runMls(['init', dir, '--example', 'custom-runtime'])).code).toBe(0)
+    await serve(dir, async (server) => {
+      expect(await index(server)).toEqual([{name: 'sentiment', version: 'v1', state: 'READY', reason: ''}])
+      const res = await postJson(server.url + '/v2/models/sentiment/infer', {inputs: [{name: 'text', shape: [1], datatype: 'BYTES', data: ['a great day']}]})
+      expect(res.body.outputs.map((o: {data: number[]}) => o.data)).toEqual([[3], [1]])
+    })
+  })
+})
+
 describe('mls init: an existing repository', () => {
   it('refuses a second init (exit 2), overwrites with --force, adds a model with --skip-settings', async () => {
     const dir = newDir()
@@ -161,14 +189,6 @@ describe('mls init: refusals write nothing', () => {
     expect(res.output).toContain('mls never loads pickles (.joblib, .pkl, .pickle): unpickling runs arbitrary code.')
     expect(res.output).toContain('from skl2onnx import to_onnx')
     expectNoStack(res.output)
-    expect(existsSync(dir)).toBe(false)
-  })
-
-  it('refuses --runtime custom', async () => {
-    const dir = newDir()
-    const res = await runMls(['init', dir, '--runtime', 'custom', '--name', 'c'])
-    expect(res.code).toBe(2)
-    expect(res.output).toBe('mls init: custom runtimes are not available yet (planned); use onnx, sklearn or xgboost\n')
     expect(existsSync(dir)).toBe(false)
   })
 

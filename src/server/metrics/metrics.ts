@@ -5,6 +5,8 @@
  */
 import {Counter, Gauge, Histogram, Registry, collectDefaultMetrics} from 'prom-client'
 import type {ModelState} from '../../protocol/types.js'
+import type {RuntimeMetrics, RuntimeMetricsProvider} from '../../runtimes/runtime.js'
+import {RuntimeMetricFamilies} from './runtime-metrics.js'
 
 /** Seconds; finer than prom-client's default at the low end, where small models live. */
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -15,8 +17,10 @@ export interface MetricsOptions {
   readonly restPrefix: string
 }
 
-export class Metrics {
+export class Metrics implements RuntimeMetricsProvider {
   readonly registry = new Registry()
+  /** Families runtimes register through RuntimeContext.metrics. */
+  private readonly custom = new RuntimeMetricFamilies(this.registry, LATENCY_BUCKETS)
   private readonly inferSuccess: Counter<'model' | 'version'>
   private readonly inferFailure: Counter<'model' | 'version'>
   private readonly inferDuration: Histogram<'model' | 'version'>
@@ -80,6 +84,11 @@ export class Metrics {
   /** Requests sent to a model's worker threads and not answered yet (parallel_workers). */
   parallelQueue(model: string, version: string | undefined, inFlight: number): void {
     this.parallelQueueGauge.set({model, version: version ?? ''}, inFlight)
+  }
+
+  /** The custom metrics of one model version, labelled with its name and version. */
+  forModel(model: string, version: string | undefined): RuntimeMetrics {
+    return this.custom.forModel(model, version)
   }
 
   text(): Promise<string> {

@@ -10,6 +10,7 @@ import {runInit} from '../../../src/init/run-init.js'
 import {summarize} from '../../../src/init/summary.js'
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/multi-model/', import.meta.url))
+const TEMPLATES = fileURLToPath(new URL('../../../templates/', import.meta.url))
 const ONNX = path.join(EXAMPLE, 'models/mnist_sklearn/model.onnx')
 const XGB = path.join(EXAMPLE, 'models/mushroom_xgboost/model.json')
 
@@ -89,10 +90,10 @@ describe('runInit: one model', () => {
     expect(none.select).not.toHaveBeenCalled()
   })
 
-  it('refuses custom and pickles before asking or writing anything', async () => {
+  it('refuses pickles before asking or writing anything', async () => {
     const dir = tempDir()
     const prompter = fakePrompter('x', 'onnx')
-    expect((await refusal(runInit({dir, model: {runtime: 'custom'}, prompter}))).exit).toBe(2)
+    expect((await refusal(runInit({dir, model: {runtime: 'custom', modelFile: 'model.joblib'}, prompter}))).exit).toBe(2)
     expect((await refusal(runInit({dir, model: {modelFile: 'model.joblib'}, prompter}))).message).toMatch(/never loads pickles/)
     expect(prompter.text).not.toHaveBeenCalled()
     expect(existsSync(dir)).toBe(false)
@@ -103,6 +104,49 @@ describe('runInit: one model', () => {
     const file = path.join(path.dirname(tempDir()), 'a-file')
     writeFileSync(file, '')
     expect((await refusal(runInit({dir: file}))).message).toMatch(/exists and is not a folder$/)
+  })
+})
+
+describe('runInit: a custom runtime', () => {
+  it('writes model-settings.json, the runtime skeleton and its test set from templates/custom/', async () => {
+    const dir = tempDir()
+    const result = await runInit({dir, model: {runtime: 'custom', name: 'adder', version: 'v1'}})
+    const folder = path.join(dir, 'models/adder')
+    expect(result.files).toEqual([
+      path.join(dir, 'settings.json'),
+      path.join(folder, 'model-settings.json'),
+      path.join(folder, 'runtime.ts'),
+      path.join(folder, 'test-set.json'),
+    ])
+    expect(readJson(path.join(folder, 'model-settings.json'))).toEqual({
+      name: 'adder',
+      implementation: './runtime.ts',
+      inputs: [{name: 'input', datatype: 'FP64', shape: [-1, -1]}],
+      outputs: [{name: 'sum', datatype: 'FP64', shape: [-1, 1]}],
+      parameters: {version: 'v1'},
+    })
+    expect(readFileSync(path.join(folder, 'runtime.ts'), 'utf8')).toBe(readFileSync(path.join(TEMPLATES, 'custom/runtime.ts'), 'utf8'))
+    expect(result.model).toEqual({name: 'adder', runtime: 'custom', version: 'v1', file: path.join(folder, 'runtime.ts'), source: undefined})
+    const text = summarize(result)
+    expect(text).toContain(`${path.join(folder, 'runtime.ts')} serves it as written: it sums each row of the input "input".`)
+    expect(text).toContain(`mls test --model adder --repo ${dir} sends those rows and compares.`)
+    expect(text).toContain('curl -s localhost:8080/v2/models/adder/versions/v1')
+  })
+
+  it('copies a model file beside runtime.ts under its own name', async () => {
+    const dir = tempDir()
+    const result = await runInit({dir, model: {runtime: 'custom', modelFile: XGB, name: 'c'}})
+    const copy = path.join(dir, 'models/c/model.json')
+    expect(result.files).toContain(copy)
+    expect(result.model).toMatchObject({file: path.join(dir, 'models/c/runtime.ts'), source: XGB, copiedTo: copy})
+    expect(summarize(result)).toContain(`models/c/model.json (copied from ${path.relative(process.cwd(), XGB)})`)
+  })
+
+  it('offers custom when it asks for the runtime', async () => {
+    const prompter = fakePrompter('asked', 'custom')
+    const result = await runInit({dir: tempDir(), prompter})
+    expect(result.model).toMatchObject({runtime: 'custom'})
+    expect(prompter.select.mock.calls[0][0].choices.map((c: {value: string}) => c.value)).toEqual(['onnx', 'sklearn', 'xgboost', 'custom'])
   })
 })
 
@@ -161,6 +205,14 @@ describe('runInit: the example', () => {
     ])
     expect(result.httpPort).toBe(9080)
     expect(readFileSync(path.join(dir, 'settings.json'), 'utf8')).toBe(readFileSync(path.join(EXAMPLE, 'settings.json'), 'utf8'))
+  })
+
+  it('copies the custom-runtime example: its runtime, word list and test set', async () => {
+    const dir = tempDir()
+    const result = await runInit({dir, example: 'custom-runtime'})
+    const relative = result.files.map((f) => path.relative(dir, f)).sort()
+    expect(relative).toEqual(['README.md', 'models/sentiment/lexicon.json', 'models/sentiment/model-settings.json', 'models/sentiment/runtime.ts', 'models/sentiment/test-set.json', 'settings.json'])
+    expect(result.example?.models).toEqual([{name: 'sentiment', version: 'v1'}])
   })
 
   it('applies port and host flags to the example settings.json, keeping its other fields', async () => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {InitError} from '../../../src/init/init-error.js'
-import {CUSTOM_REFUSAL, modelFileName, resolveRuntime} from '../../../src/init/runtimes.js'
+import {modelFileName, resolveRuntime} from '../../../src/init/runtimes.js'
 
 function refusal(run: () => unknown): InitError {
   try {
@@ -36,9 +36,16 @@ describe('resolveRuntime', () => {
     expect(refusal(() => resolveRuntime('sklearn', 'model.json')).message).toMatch(/XGBoost's format/)
   })
 
-  it('refuses custom first, even with a model file', () => {
-    const error = refusal(() => resolveRuntime('custom', 'model.joblib'))
-    expect(error.message).toBe(CUSTOM_REFUSAL)
+  it('custom takes any model file but a pickle, or none', () => {
+    expect(resolveRuntime('custom', undefined)).toBe('custom')
+    expect(resolveRuntime('custom', 'weights.bin')).toBe('custom')
+    expect(resolveRuntime('custom', 'model.onnx')).toBe('custom')
+    expect(refusal(() => resolveRuntime('custom', 'model.joblib')).message).toMatch(/mls never loads pickles/)
+  })
+
+  it('custom refuses a model file named like the files it writes', () => {
+    const error = refusal(() => resolveRuntime('custom', 'src/runtime.ts'))
+    expect(error.message).toBe("--model-file src/runtime.ts: a custom model's folder has its own runtime.ts; rename the file")
     expect(error.exit).toBe(2)
   })
 
@@ -69,5 +76,7 @@ describe('modelFileName', () => {
     expect(modelFileName('xgboost')).toBe('model.json')
     expect(modelFileName('xgboost', '/x/m.json')).toBe('model.json')
     expect(modelFileName('xgboost', '/x/m.UBJ')).toBe('model.ubj')
+    expect(modelFileName('custom')).toBe('runtime.ts')
+    expect(modelFileName('custom', '/x/weights.bin')).toBe('weights.bin')
   })
 })

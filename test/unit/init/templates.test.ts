@@ -9,14 +9,28 @@ import {RUNTIMES} from '../../../src/init/runtimes.js'
 import {renderModelSettings, renderSettings} from '../../../src/init/templates.js'
 import {loadModelSettings} from '../../../src/settings/load-model-settings.js'
 import {loadServerSettings} from '../../../src/settings/load-server-settings.js'
+import {readTestSet} from '../../../src/testing/test-set.js'
 
 function repo(): string {
   return mkdtempSync(path.join(tmpdir(), 'mls-init-templates-'))
 }
 
 describe('templates/', () => {
-  it('has one model-settings template per runtime, and nothing else there', () => {
-    expect(readdirSync(path.join(TEMPLATES_DIR, 'model-settings')).sort()).toEqual(RUNTIMES.map((r) => `${r}.json`).sort())
+  it('has one model-settings template per built-in runtime, and nothing else there', () => {
+    expect(readdirSync(path.join(TEMPLATES_DIR, 'model-settings')).sort()).toEqual(RUNTIMES.filter((r) => r !== 'custom').map((r) => `${r}.json`).sort())
+  })
+
+  it('custom/ has the model-settings template, the runtime and its test set; only model-settings.json has placeholders', () => {
+    expect(readdirSync(path.join(TEMPLATES_DIR, 'custom')).sort()).toEqual(['README.md', 'model-settings.json', 'runtime.ts', 'test-set.json'])
+    expect(placeholders(readFileSync(path.join(TEMPLATES_DIR, 'custom/model-settings.json'), 'utf8')).sort()).toEqual(['name', 'version'])
+    expect(placeholders(readFileSync(path.join(TEMPLATES_DIR, 'custom/runtime.ts'), 'utf8'))).toEqual([])
+  })
+
+  it('custom/test-set.json is a test set for the model-settings.json inputs and outputs', async () => {
+    const set = await readTestSet(path.join(TEMPLATES_DIR, 'custom/test-set.json'))
+    const declared = JSON.parse(renderModelSettings('custom', {name: 'm', uri: ''}))
+    expect(set.request.inputs.map((i) => [i.name, i.datatype])).toEqual(declared.inputs.map((i: {name: string; datatype: string}) => [i.name, i.datatype]))
+    expect(Object.keys(set.expected)).toEqual(declared.outputs.map((o: {name: string}) => o.name))
   })
 
   it('settings.json uses exactly host and the three ports', () => {
@@ -39,7 +53,7 @@ describe('templates/', () => {
       writeFileSync(file, renderModelSettings(runtime, {name: 'm', version: 'v1', uri: './model.json'}))
       const {settings, warnings} = loadModelSettings(file)
       expect(warnings).toEqual([])
-      expect(settings).toMatchObject({name: 'm', implementation: runtime, version: 'v1'})
+      expect(settings).toMatchObject({name: 'm', implementation: runtime === 'custom' ? './runtime.ts' : runtime, version: 'v1'})
       if (runtime === 'xgboost') expect(settings.uri).toBe(path.join(folder, 'model.json'))
       else expect(settings.uri).toBeUndefined()
     })

@@ -1,0 +1,13 @@
+/** Content types (codecs): MLServer's np, pd, str, base64 and datetime, decodeRequest / encodeResponse, and the registry. */
+export type {ContentTypeDefaults, EncodeHint, InputCodec, RequestCodec, ResponseEncoding, TaggedTensor} from './codec.js'
+export {Base64Codec} from './base64.js'
+export type {CodecOptions} from './content-type.js'
+export {DatetimeCodec} from './datetime.js'
+export {decodeInput, decodeRequest, type DecodedInputs} from './decode-request.js'
+export {encodeOutput, encodeResponse} from './encode-response.js'
+export {isNdArray, type NdArray} from './ndarray.js'
+export {NumpyCodec, NumpyRequestCodec} from './numpy.js'
+export {PandasCodec, isTable} from './pandas.js'
+export {CodecRegistry, codecs, registerInputCodec, registerRequestCodec} from './registry.js'
+export {StringCodec, StringRequestCodec} from './string.js'
+export {Table, type CellValue, type ColumnValues, type Row} from './table.js'

@@ -1,0 +1,39 @@
+/**
+ * Where a custom runtime's module file is, and the rule that it lives inside the repository root: a model-settings.json
+ * must not make the server import code from anywhere on the machine. Symbolic links are followed before the check.
+ */
+import {realpathSync, statSync} from 'node:fs'
+import path from 'node:path'
+
+function isInside(file: string, folder: string): boolean {
+  const relative = path.relative(folder, file)
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
+}
+
+function realpath(file: string): string {
+  try {
+    return realpathSync(file)
+  } catch {
+    return path.resolve(file)
+  }
+}
+
+/**
+ * The absolute path of `specifier` resolved from the model `folder`; throws an Error (the model's reason) when there
+ * is no file there or when it lies outside `root`.
+ */
+export function locateRuntimeFile(specifier: string, folder: string, root: string): string {
+  const file = path.resolve(folder, specifier)
+  let isFile = false
+  try {
+    isFile = statSync(file).isFile()
+  } catch {
+    // reported below
+  }
+  if (!isFile) throw new Error(`implementation: no runtime module at ${file} (${specifier} from the model folder)`)
+  const real = realpath(file)
+  if (!isInside(real, realpath(root))) {
+    throw new Error(`implementation: ${specifier} is ${real}, outside the repository root ${root}; a runtime module must live inside the repository`)
+  }
+  return real
+}
