@@ -4,6 +4,7 @@ import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 import {loadModelSettings} from '../settings/load-model-settings.js'
 import type {ModelSettings} from '../settings/model-settings.js'
+import {readEnvModel} from './env-model.js'
 
 export const MODEL_SETTINGS_FILE = 'model-settings.json'
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git'])
@@ -57,6 +58,10 @@ export function readModelSpec(file: string): ModelSpec {
   }
 }
 
-export async function discoverModels(root: string): Promise<ModelSpec[]> {
-  return (await findModelSettingsFiles(root)).map(readModelSpec)
+/** Every model-settings.json below root; when there is none, the one model MLS_MODEL_* describes (if any). */
+export async function discoverModels(root: string, env: NodeJS.ProcessEnv = process.env): Promise<ModelSpec[]> {
+  const specs = (await findModelSettingsFiles(root)).map(readModelSpec)
+  if (specs.length > 0) return specs
+  const fromEnv = readEnvModel(root, env)
+  return fromEnv === undefined ? [] : [fromEnv]
 }

@@ -1,0 +1,49 @@
+import {Args, Command, Flags} from '@oclif/core'
+import {DEFAULT_BASE_IMAGE} from '../deploy/dockerfile.js'
+import {DockerfileError, writeDockerfile, type WriteDockerfileResult} from '../deploy/write-dockerfile.js'
+
+export default class Dockerfile extends Command {
+  static override summary = 'Write a Dockerfile that builds an image serving a model repository (as mlserver dockerfile).'
+
+  static override description = `Writes DIR/Dockerfile (and DIR/.dockerignore when there is none): FROM the mls image, with DIR copied to /mnt/models, run as a non-root user, ports 8080 (REST), 8081 (gRPC), 8082 (metrics) and a HEALTHCHECK on /v2/health/ready. When DIR has a package.json (custom runtimes' dependencies) they are installed with npm ci.
+Build the mls base image first from the mls repository (docker build -t ${DEFAULT_BASE_IMAGE} .), or pass --base-image.
+Never overwrites a Dockerfile unless --force. Exit codes: 0 written, 2 bad usage or the Dockerfile exists.`
+
+  static override examples = [
+    '<%= config.bin %> dockerfile my-repo && docker build -t my-models my-repo',
+    '<%= config.bin %> dockerfile . --base-image registry.example.com/mls:0.1.0 --force',
+  ]
+
+  static override enableJsonFlag = true
+
+  static override args = {
+    dir: Args.string({description: 'model repository folder (default: the current folder)', default: '.'}),
+  }
+
+  static override flags = {
+    force: Flags.boolean({char: 'f', description: 'overwrite an existing Dockerfile'}),
+    'base-image': Flags.string({description: `mls image to build from (default ${DEFAULT_BASE_IMAGE})`}),
+  }
+
+  /** oclif's --json error path exits 1 whatever the error's exit code; keep 2 for bad usage. */
+  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
+    if (this.jsonEnabled() && error.oclif?.exit !== undefined) process.exitCode = error.oclif.exit
+    return super.catch(error)
+  }
+
+  async run(): Promise<WriteDockerfileResult> {
+    const {args, flags} = await this.parse(Dockerfile)
+    let result: WriteDockerfileResult
+    try {
+      result = writeDockerfile(args.dir, {force: flags.force, baseImage: flags['base-image']})
+    } catch (error) {
+      if (!(error instanceof DockerfileError)) throw error
+      if (this.jsonEnabled()) this.error(error.message, {exit: error.exit})
+      process.stderr.write(`${this.config.bin} dockerfile: ${error.message}\n`)
+      return this.exit(error.exit)
+    }
+    this.log(`wrote ${result.dockerfile}${result.dockerignore ? ` and ${result.dockerignore}` : ''} (FROM ${result.baseImage})`)
+    this.log(`build: docker build -t my-models ${args.dir}`)
+    return result
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The image without Docker: the repository's files laid out as the Dockerfile's runtime stage lays them out (WORKDIR,
+ * COPY), the example models in a read-only "/mnt/models", then the image's ENTRYPOINT + CMD run with its ENV. It must
+ * become ready and infer, and the HEALTHCHECK command must pass against it (and fail once it stops).
+ */
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {chmodSync, cpSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs'
+import {createServer} from 'node:net'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {all, envOf, execForm, healthcheck, last, readDockerfile} from '../unit/deploy/dockerfile-parse.js'
+import {EXAMPLE, MNIST_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
+import {postJson, request} from './helpers/http.js'
+import {REPO_ROOT} from './helpers/mls-process.js'
+
+const stage = readDockerfile(path.join(REPO_ROOT, 'Dockerfile')).at(-1)!
+const WORKDIR = last(stage, 'WORKDIR')!
+const MOUNT = envOf(stage).MLS_MODEL_REPOSITORY_ROOT
+const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
+
+let temp: string
+let imageRoot: string
+let models: string
+let child: ChildProcess
+let output = ''
+let env: Record<string, string>
+let url: string
+
+/** Image paths to the temporary layout. */
+const localize = (value: string) => value.replaceAll(MOUNT, models).replaceAll(WORKDIR, imageRoot)
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as {port: number}
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+function runHealthcheck(): number | null {
+  const [command, ...args] = healthcheck(stage).command
+  expect(command).toBe('node')
+  return spawnSync(process.execPath, args, {env: {...process.env, ...env}, timeout: 10_000}).status
+}
+
+beforeAll(async () => {
+  temp = mkdtempSync(path.join(tmpdir(), 'mls-image-'))
+  imageRoot = path.join(temp, 'app')
+  models = path.join(temp, 'mnt-models')
+  // COPY [--from=build] SRC... DEST of the runtime stage, from the built repository; node_modules as npm ci made it.
+  for (const copy of all(stage, 'COPY')) {
+    const parts = copy.split(' ').filter((p) => !p.startsWith('--'))
+    const dest = parts.pop()!
+    for (const source of parts) {
+      const name = path.basename(source)
+      const target = dest.endsWith('/') ? path.join(imageRoot, name) : path.resolve(imageRoot, dest)
+      cpSync(path.join(REPO_ROOT, name), target, {recursive: true})
+    }
+  }
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(imageRoot, 'node_modules'), 'dir')
+  cpSync(EXAMPLE, models, {recursive: true})
+  spawnSync('chmod', ['-R', 'a-w', models])
+
+  env = Object.fromEntries(Object.entries(envOf(stage)).map(([key, value]) => [key, localize(value)]))
+  // Free ports instead of the image's 8080-8082, which may be taken on a test machine.
+  env.MLS_HTTP_PORT = String(await freePort())
+  env.MLS_GRPC_PORT = String(await freePort())
+  env.MLS_METRICS_PORT = String(await freePort())
+  url = `http://127.0.0.1:${env.MLS_HTTP_PORT}`
+  const [command, ...args] = [...execForm(last(stage, 'ENTRYPOINT')), ...execForm(last(stage, 'CMD'))].map(localize)
+  expect(command).toBe('node')
+  child = spawn(process.execPath, args, {cwd: imageRoot, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    const ready = await request(url + '/v2/health/ready').catch(() => undefined)
+    if (ready?.status === 200) return
+    if (child.exitCode !== null) break
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`the image's command did not become ready:\n${output}`)
+}, 60_000)
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM')
+    await new Promise((resolve) => child.once('exit', resolve))
+  }
+  if (temp) {
+    chmodSync(models, 0o755)
+    spawnSync('chmod', ['-R', 'u+w', models])
+    rmSync(temp, {recursive: true, force: true})
+  }
+})
+
+describe('the image entry point, run from a copy laid out as the image', () => {
+  it('serves the mounted repository, read from the image layout (not the repository)', async () => {
+    expect(output).toContain(`settings from ${path.join(models, 'settings.json')}`)
+    const res = await postJson(url + '/v2/models/mnist_sklearn/infer', rowRequest(mnist, 0))
+    expect(res.status).toBe(200)
+    expect(res.body.outputs[0].data).toEqual([mnist.expected.predict[0]])
+  })
+
+  it('passes its HEALTHCHECK while ready, and fails it once stopped', async () => {
+    expect(runHealthcheck()).toBe(0)
+    child.kill('SIGTERM')
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0)
+    expect(runHealthcheck()).toBe(1)
+  })
+})
