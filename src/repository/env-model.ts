@@ -4,7 +4,8 @@
  */
 import path from 'node:path'
 import {formatIssue} from '../util/zod-issues.js'
-import {modelSettingsSchema, type ModelSettings} from '../settings/model-settings.js'
+import {toModelSettings} from '../settings/load-model-settings.js'
+import {modelSettingsSchema} from '../settings/model-settings.js'
 import type {ModelSpec} from './discover.js'
 
 /** The model fields read from the environment, and the model-settings.json path each fills. */
@@ -69,24 +70,6 @@ export function readEnvModel(root: string, env: NodeJS.ProcessEnv = process.env)
       .join('; ')
     return {ok: false, name: raw.name, version: get('VERSION'), file, error}
   }
-  const data = parsed.data
-  const settings: ModelSettings = {
-    name: data.name ?? fallbackName,
-    implementation: data.implementation,
-    platform: data.platform,
-    versions: data.versions,
-    inputs: data.inputs,
-    outputs: data.outputs,
-    maxBatchSize: data.max_batch_size,
-    maxBatchTime: data.max_batch_time,
-    parallelWorkers: data.parallel_workers ?? undefined,
-    version: data.parameters?.version,
-    uri: uri === undefined ? undefined : path.resolve(root, uri),
-    format: data.parameters?.format,
-    contentType: data.parameters?.content_type,
-    extra: data.parameters?.extra ?? {},
-    source: ENV_MODEL_SOURCE,
-    folder: root,
-  }
-  return {ok: true, name: settings.name, version: settings.version, file, settings: Object.freeze(settings), warnings: []}
+  const settings = toModelSettings(parsed.data, {source: ENV_MODEL_SOURCE, folder: root, defaultName: fallbackName})
+  return {ok: true, name: settings.name, version: settings.version, file, settings, warnings: []}
 }

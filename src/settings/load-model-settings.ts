@@ -1,5 +1,6 @@
 /** Reads and validates one model-settings.json. */
 import path from 'node:path'
+import type {z} from 'zod'
 import {SettingsError} from '../errors.js'
 import {formatIssue} from '../util/zod-issues.js'
 import {unknownKeyWarnings} from './did-you-mean.js'
@@ -43,10 +44,18 @@ export function loadModelSettings(file: string): LoadedModelSettings {
     throw new SettingsError(`${file}: ${issues.map((issue) => formatIssue(issue, raw)).join('; ')}`)
   }
 
-  const data = parsed.data
+  const settings = toModelSettings(parsed.data, {source: file, folder, defaultName: path.basename(folder)})
+  return {settings, warnings}
+}
+
+/**
+ * Parsed model-settings fields as the frozen ModelSettings every part of mls reads: `uri` made absolute against
+ * `folder`, `name` defaulted. Shared by model-settings.json files and the model the environment describes.
+ */
+export function toModelSettings(data: z.output<typeof modelSettingsSchema>, origin: {source: string; folder: string; defaultName: string}): ModelSettings {
   const parameters = data.parameters ?? {}
-  const settings: ModelSettings = {
-    name: data.name ?? path.basename(folder),
+  return Object.freeze({
+    name: data.name ?? origin.defaultName,
     implementation: data.implementation,
     platform: data.platform,
     versions: data.versions,
@@ -56,12 +65,11 @@ export function loadModelSettings(file: string): LoadedModelSettings {
     maxBatchTime: data.max_batch_time,
     parallelWorkers: data.parallel_workers ?? undefined,
     version: parameters.version,
-    uri: parameters.uri === undefined ? undefined : path.resolve(folder, parameters.uri),
+    uri: parameters.uri === undefined ? undefined : path.resolve(origin.folder, parameters.uri),
     format: parameters.format,
     contentType: parameters.content_type,
     extra: parameters.extra ?? {},
-    source: file,
-    folder,
-  }
-  return {settings: Object.freeze(settings), warnings}
+    source: origin.source,
+    folder: origin.folder,
+  })
 }
