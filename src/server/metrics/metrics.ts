@@ -33,6 +33,25 @@ export class Metrics implements RuntimeMetricsProvider {
   private readonly batchQueueGauge: Gauge<'model' | 'version'>
   private readonly parallelQueueGauge: Gauge<'model' | 'version'>
 
+  /**
+   * Labelled children, created once per label set: prom-client hashes the labels on every call otherwise, and these
+   * calls sit on every request's path. Label values are bounded (models, route templates, status codes).
+   */
+  private readonly cache = new Map<string, unknown>()
+
+  private children<T>(key: string, make: () => T): T {
+    let child = this.cache.get(key) as T | undefined
+    if (child === undefined) this.cache.set(key, (child = make()))
+    return child
+  }
+
+  private restChildren(method: string, path: string): {inProgress: {inc(): void; dec(): void}; duration: {observe(v: number): void}} {
+    return this.children(`r\0${method}\0${path}`, () => ({
+      inProgress: this.restInProgress.labels({method, path}),
+      duration: this.restDuration.labels({method, path}),
+    }))
+  }
+
   constructor(options: MetricsOptions) {
     const registers = [this.registry]
     const modelLabels = ['model', 'version'] as const
@@ -53,24 +72,28 @@ export class Metrics implements RuntimeMetricsProvider {
 
   /** One inference of a known model; `seconds` from resolving the model to the answer. */
   inference(model: string, version: string | undefined, seconds: number, ok: boolean): void {
-    const labels = {model, version: version ?? ''}
-    ;(ok ? this.inferSuccess : this.inferFailure).inc(labels)
-    this.inferDuration.observe(labels, seconds)
+    const child = this.children(`m\0${model}\0${version ?? ''}`, () => {
+      const labels = {model, version: version ?? ''}
+      return {success: this.inferSuccess.labels(labels), failure: this.inferFailure.labels(labels), duration: this.inferDuration.labels(labels)}
+    })
+    ;(ok ? child.success : child.failure).inc()
+    child.duration.observe(seconds)
   }
 
   restStarted(method: string, path: string): void {
-    this.restInProgress.inc({method, path})
+    this.restChildren(method, path).inProgress.inc()
   }
 
   restFinished(method: string, path: string, status: number, seconds: number): void {
-    this.restInProgress.dec({method, path})
-    this.restTotal.inc({method, path, status: String(status)})
-    this.restDuration.observe({method, path}, seconds)
+    const child = this.restChildren(method, path)
+    child.inProgress.dec()
+    child.duration.observe(seconds)
+    this.children(`s\0${method}\0${path}\0${status}`, () => ({total: this.restTotal.labels({method, path, status: String(status)})})).total.inc()
   }
 
   grpcFinished(method: string, code: string, seconds: number): void {
-    this.grpcHandled.inc({grpc_method: method, grpc_code: code})
-    this.grpcDuration.observe({grpc_method: method}, seconds)
+    this.children(`g\0${method}\0${code}`, () => ({handled: this.grpcHandled.labels({grpc_method: method, grpc_code: code})})).handled.inc()
+    this.children(`d\0${method}`, () => ({duration: this.grpcDuration.labels({grpc_method: method})})).duration.observe(seconds)
   }
 
   state(model: string, version: string | undefined, state: ModelState): void {

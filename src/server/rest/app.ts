@@ -61,13 +61,16 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
 
 /** One hook pair for every route: counting never happens per route. */
 function observeRequests(app: FastifyInstance, observer: RestObserver): void {
-  app.addHook('onRequest', async (request) => {
+  // Callback-style hooks: cheaper than async ones on every request.
+  app.addHook('onRequest', (request, _reply, done) => {
     const path = request.routeOptions.url ?? UNMATCHED_PATH
     if (!UNCOUNTED.has(path)) observer.restStarted(request.method, path)
+    done()
   })
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const path = request.routeOptions.url ?? UNMATCHED_PATH
     if (!UNCOUNTED.has(path)) observer.restFinished(request.method, path, reply.statusCode, reply.elapsedTime / 1000)
+    done()
   })
 }
 
