@@ -1,27 +1,42 @@
-// Throughput benchmark: one-row mnist_sklearn inferences against mls and minimal baselines, over REST (wrk vs a bare
-// fastify + onnxruntime app) and gRPC (h2load vs a bare grpc-js + onnxruntime server, typed and raw contents).
-// Run with `npm run bench` (builds first) or `node bench/run.js [--scenarios rest,grpc-typed,grpc-raw] [--rounds 3] ...`.
+// Benchmark of mls against baselines measured in the same run:
+// - one-row mnist_sklearn inferences over REST (wrk vs a bare fastify + onnxruntime app) and gRPC (h2load vs a bare
+//   grpc-js + onnxruntime server, typed and raw contents);
+// - a 100k-float FP32 tensor over REST, mls's JSON path vs the binary tensor data extension;
+// - one-row requests on a small MLP at 256 connections, without and with adaptive batching;
+// - start-up: time to ready and RSS, for the example and for 100 tiny models.
+// Run with `npm run bench` (builds first) or `node bench/run.js [--scenarios rest,mlp-batched,...] [--rounds 3] ...`.
 // See bench/README.md.
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {parseArgs} from 'node:util'
 import {cleanup, cleaningUp, onCleanup, startServer} from './lib/processes.js'
+import {loadExpected, verifyModels} from './lib/models.js'
 import {printTable, summarize} from './lib/report.js'
-import {SCENARIO_IDS, SERVERS, buildScenarios, waitReady} from './lib/scenarios.js'
+import {LOAD_SCENARIO_IDS, SERVERS, buildScenarios, waitReady} from './lib/scenarios.js'
+import {STARTUP_SCENARIO_IDS, buildStartupScenarios, printStartupTable} from './lib/startup.js'
 import {git, root, toolVersion} from './lib/util.js'
 
-const USAGE = `usage: node bench/run.js [--scenarios ${SCENARIO_IDS.join(',')}] [--rounds N=3] [--duration SECONDS=10]
+const SCENARIO_IDS = [...LOAD_SCENARIO_IDS, ...STARTUP_SCENARIO_IDS]
+const DEFAULT_IDS = SCENARIO_IDS.filter((id) => id !== 'large-binary-sum')
+
+const USAGE = `usage: node bench/run.js [--scenarios ${DEFAULT_IDS.join(',')}] [--rounds N=3] [--duration SECONDS=10]
                          [--connections N=50] [--streams N=1] [--warmup SECONDS=2]
-  --streams: concurrent gRPC calls per connection (h2load -m); the REST scenario always has one per connection.`
+                         [--large-connections N=8] [--mlp-connections N=256]
+  scenarios: ${SCENARIO_IDS.join(', ')} (large-binary-sum only when asked for)
+  --connections: for rest and grpc-*; large-binary* use --large-connections, mlp-batched --mlp-connections.
+  --streams: concurrent gRPC calls per connection (h2load -m); REST scenarios always have one per connection.
+  --rounds: also the number of measured starts of startup and scale100; --warmup 0 skips their unmeasured first start.`
 const {values: flags} = parseArgs({
   options: {
-    scenarios: {type: 'string', default: SCENARIO_IDS.join(',')},
+    scenarios: {type: 'string', default: DEFAULT_IDS.join(',')},
     rounds: {type: 'string', default: '3'},
     duration: {type: 'string', default: '10'},
     connections: {type: 'string', default: '50'},
     streams: {type: 'string', default: '1'},
     warmup: {type: 'string', default: '2'},
+    'large-connections': {type: 'string', default: '8'},
+    'mlp-connections': {type: 'string', default: '256'},
     help: {type: 'boolean', short: 'h', default: false},
   },
 })
@@ -44,8 +59,15 @@ const config = {
   connections: int('connections'),
   streams: int('streams'),
   warmup: int('warmup', 0),
+  largeConnections: int('large-connections'),
+  mlpConnections: int('mlp-connections'),
   threads: 1,
 }
+
+// wrk holds every connection open at once; the servers need a descriptor per connection too.
+const openFiles = Number(/^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1].replace('unlimited', 'Infinity'))
+const mostConnections = Math.max(config.connections, config.largeConnections, config.mlpConnections)
+if (openFiles < mostConnections + 256) fail(`ulimit -n is ${openFiles}: too low for ${mostConnections} connections; raise it (ulimit -n ${mostConnections + 1024})`)
 
 const wanted = [...new Set(flags.scenarios.split(',').map((s) => s.trim()).filter(Boolean))]
 const unknown = wanted.filter((id) => !SCENARIO_IDS.includes(id))
@@ -55,9 +77,10 @@ if (unknown.length > 0 || wanted.length === 0) fail(`--scenarios takes a comma-s
 const tools = {wrk: toolVersion('wrk'), h2load: toolVersion('h2load')}
 const INSTALL = {wrk: 'apt-get install wrk', h2load: 'apt-get install nghttp2-client'}
 const skipped = []
+const toolOf = (id) => (id.startsWith('grpc-') ? 'h2load' : STARTUP_SCENARIO_IDS.includes(id) ? undefined : 'wrk')
 const ids = wanted.filter((id) => {
-  const tool = id === 'rest' ? 'wrk' : 'h2load'
-  if (tools[tool]) return true
+  const tool = toolOf(id)
+  if (!tool || tools[tool]) return true
   skipped.push({id, reason: `${tool} not found (${INSTALL[tool]})`})
   return false
 })
@@ -72,50 +95,77 @@ onCleanup(() => rmSync(tmp, {recursive: true, force: true}))
 const testSet = JSON.parse(readFileSync(path.join(root, 'examples/multi-model/models/mnist_sklearn/test-set.json'), 'utf8'))
 const row = testSet.request.inputs[0].data.slice(0, 64)
 const expectedLabel = testSet.expected.predict[0]
-const scenarios = buildScenarios(ids, row, tmp)
-
-async function checkLabel(scenario, server, when) {
-  const {label} = await scenario.check(server)
-  if (label !== expectedLabel) throw new Error(`${server.name} (${scenario.id}, ${when}) answered label ${label}, expected ${expectedLabel}`)
-  return label
-}
+const needsBenchModels = ids.some((id) => id.startsWith('large-') || id === 'mlp-batched' || id === 'scale100')
+const {connections, largeConnections, mlpConnections} = config
 
 async function runScenario(scenario, servers) {
-  const pair = [['baseline', servers[scenario.baseline]], ['mls', servers.mls]]
-  console.log(`\n${scenario.name}: ${scenario.command(config)}`)
-  for (const [, server] of pair) console.log(`  ${server.name.padEnd(16)} label ${await checkLabel(scenario, server, 'before')} (expected ${expectedLabel})`)
-  if (config.warmup) for (const [, server] of pair) await scenario.run(config, server, config.warmup)
+  const conns = scenario.connections ?? connections
+  const cfg = {...config, connections: conns}
+  const pair = Object.entries(scenario.sides).map(([role, side]) => [role, side, servers[side.server]])
+  console.log(`\n${scenario.name}: ${scenario.command(cfg)}`)
+  for (const [, side, server] of pair) console.log(`  ${side.label.padEnd(22)} ${await side.check(server)}`)
+  if (config.warmup) for (const [, side, server] of pair) await side.run(cfg, server, config.warmup)
 
   const rounds = {baseline: [], mls: []}
   for (let round = 1; round <= config.rounds; round++) {
-    for (const [role, server] of pair) {
-      const result = await scenario.run(config, server, config.duration)
+    for (const [role, side, server] of pair) {
+      const result = await side.run(cfg, server, config.duration)
       if (server.exited) throw new Error(`${server.name} exited during round ${round} (${server.exited})`)
       rounds[role].push(result)
       const latency = result.p50 === undefined ? `mean ${result.mean.toFixed(2)} ms` : `p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms`
-      console.log(`  round ${round} ${server.name.padEnd(16)} ${result.rps.toFixed(0).padStart(7)} req/s  ${latency}${scenario.describe(result, server)}`)
+      console.log(`  round ${round} ${side.label.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} req/s  ${latency}${side.describe(result, server)}`)
     }
   }
-  for (const [, server] of pair) await checkLabel(scenario, server, 'after the load') // still answering correctly
-  const {check, run, describe, command, ...rest} = scenario
-  return {...rest, command: command(config), baselineServer: SERVERS[scenario.baseline].args[0], summary: summarize(rounds), rounds}
+  for (const [, side, server] of pair) await side.check(server) // still answering correctly
+  const {sides, command, ...rest} = scenario
+  const summary = summarize(rounds)
+  return {
+    ...rest,
+    connections: conns,
+    command: command(cfg),
+    labels: Object.fromEntries(pair.map(([role, side]) => [role, side.label])),
+    servers: Object.fromEntries(pair.map(([role, side]) => [role, SERVERS[side.server].args.join(' ')])),
+    ...(scenario.target && {met: summary.mls.ratio.rps >= scenario.target.ratio}),
+    summary,
+    rounds,
+  }
 }
 
 try {
-  const needed = [...new Set([...scenarios.map((s) => s.baseline), 'mls'])]
-  const started = await Promise.all(needed.map((key) => startServer(SERVERS[key])))
-  const servers = Object.fromEntries(needed.map((key, i) => [key, started[i]]))
-  for (const server of started) {
-    await waitReady(server)
-    console.log(`${server.name.padEnd(16)} ready at ${[server.url, server.grpc && `grpc://${server.grpc}`].filter(Boolean).join(' and ')}`)
+  const expected = needsBenchModels ? loadExpected() : undefined
+  if (needsBenchModels) for (const line of await verifyModels(expected)) console.log(line)
+  const context = {row, expectedLabel, expected, dir: tmp, largeConnections, mlpConnections}
+  const startups = buildStartupScenarios(ids, context)
+  const scenarios = buildScenarios(ids.filter((id) => LOAD_SCENARIO_IDS.includes(id)), context)
+
+  const loadSeconds = scenarios.length * (config.rounds * config.duration + config.warmup) * 2
+  const startSeconds = startups.length * (config.rounds + (config.warmup ? 1 : 0)) * 4
+  console.log(`${scenarios.length} load scenario(s) × 2 sides × ${config.rounds} round(s) of ${config.duration}s` +
+    `${config.warmup ? `, ${config.warmup}s warm-up each` : ''}; ${startups.length} start-up scenario(s) × ${config.rounds} run(s)` +
+    ` (~${((loadSeconds + startSeconds) / 60).toFixed(1)} min)`)
+
+  // Start-up first, while no other server of the bench runs.
+  const startResults = []
+  for (const scenario of startups) {
+    console.log(`\n${scenario.name}: ${scenario.command}`)
+    const {run, ...rest} = scenario
+    startResults.push({...rest, ...(await run(config, (line) => console.log(line)))})
   }
-  const minutes = scenarios.length * (config.rounds * config.duration + config.warmup) * 2 / 60
-  console.log(`${scenarios.length} scenario(s) × 2 servers × ${config.rounds} round(s) of ${config.duration}s, -c${config.connections}` +
-    `${config.warmup ? `, ${config.warmup}s warm-up each` : ''} (~${minutes.toFixed(1)} min)`)
 
   const results = []
-  for (const scenario of scenarios) results.push(await runScenario(scenario, servers))
-  printTable(results, config.rounds)
+  if (scenarios.length) {
+    const needed = [...new Set(scenarios.flatMap((s) => Object.values(s.sides).map((side) => side.server)))]
+    const started = await Promise.all(needed.map((key) => startServer(SERVERS[key])))
+    const servers = Object.fromEntries(needed.map((key, i) => [key, started[i]]))
+    console.log()
+    for (const server of started) {
+      await waitReady(server)
+      console.log(`${server.name.padEnd(16)} ready at ${[server.url, server.grpc && `grpc://${server.grpc}`].filter(Boolean).join(' and ')}`)
+    }
+    for (const scenario of scenarios) results.push(await runScenario(scenario, servers))
+  }
+  if (results.length) printTable(results, config.rounds)
+  printStartupTable(startResults)
 
   const valid = results.every((s) => Object.values(s.summary).every((r) => r.valid))
   const output = {
@@ -129,6 +179,7 @@ try {
     valid,
     skipped,
     scenarios: results,
+    startup: startResults,
   }
   const outDir = path.join(root, 'bench/results')
   mkdirSync(outDir, {recursive: true})
@@ -137,7 +188,7 @@ try {
   if (skipped.length) console.log(`skipped: ${skipped.map((s) => `${s.id} (${s.reason})`).join(', ')}`)
   process.exitCode = valid ? 0 : 1
 } catch (error) {
-  if (!cleaningUp()) console.error(`bench: ${error.message}`)
+  if (!cleaningUp()) console.error(`bench: ${error.stack ?? error.message}`)
   process.exitCode = 1
 } finally {
   await cleanup()

@@ -14,6 +14,12 @@ export function cleanup() {
 export const cleaningUp = () => cleaning !== undefined
 export const onCleanup = (fn) => finalizers.push(fn)
 
+/** Stops one server started by startServer (SIGTERM, then SIGKILL after 5 s); resolves once it has exited. */
+export function stopServer(server) {
+  server.stopping = true
+  return stop(server.child).then(() => children.delete(server.child))
+}
+
 function stop(child) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => {
@@ -67,6 +73,7 @@ export function startServer({name, args, env = {}, endpoints}) {
     child.once('exit', (code, signal) => {
       clearTimeout(timer)
       server.exited = String(signal ?? code)
+      if (server.stopping) return
       if (!cleaning) console.error(`bench: ${name} exited (${server.exited}); its last log lines:\n${tail.join('\n')}`)
       reject(new Error(`${name} exited early (${server.exited})\n${tail.join('\n')}`))
     })

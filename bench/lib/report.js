@@ -21,11 +21,14 @@ export function summarize(rounds) {
 const ms = (value) => (value === null ? '-' : value.toFixed(2))
 
 export function printTable(scenarios, rounds) {
-  const table = [['scenario', 'server', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'req/s vs baseline', 'valid']]
+  const table = [['scenario', 'server', 'conns', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'req/s vs baseline', 'target', 'met', 'valid']]
   for (const scenario of scenarios) {
     for (const [role, s] of Object.entries(scenario.summary)) {
-      const server = role === 'baseline' ? `baseline (${scenario.baselineLabel})` : role
-      table.push([scenario.name, server, s.rps.toFixed(0), ms(s.mean), ms(s.p50), ms(s.p99), s.ratio.rps.toFixed(2), s.valid ? 'yes' : 'NO'])
+      const targeted = role === 'mls' && scenario.target
+      const target = targeted ? [`>= ${scenario.target.ratio.toFixed(2)}`, scenario.met ? 'yes' : 'NO'] : ['', '']
+      // against a target, truncate rather than round, so that 1.996 shows as 1.99 beside "NO", not 2.00
+      const ratio = targeted ? (Math.floor(s.ratio.rps * 100) / 100).toFixed(2) : s.ratio.rps.toFixed(2)
+      table.push([scenario.name, scenario.labels[role], String(scenario.connections), s.rps.toFixed(0), ms(s.mean), ms(s.p50), ms(s.p99), ratio, ...target, s.valid ? 'yes' : 'NO'])
     }
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)))

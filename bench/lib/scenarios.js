@@ -1,23 +1,22 @@
-// The servers and the scenarios the bench can run. Each scenario pairs a baseline with mls, and says how to check one
-// answer and how to drive one round of load.
+// The servers and the load scenarios the bench can run. Each scenario compares two sides, `baseline` and `mls` (the
+// side under test), each served by one of SERVERS, and says how to check one answer and how to drive one round of load.
+// The start-up scenarios (startup, scale100) are in startup.js.
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {GRPC_INFER_PATH, checkGrpcInfer, inferFrame, waitGrpcReady} from './grpc.js'
 import {describeH2load, h2loadArgs, runH2load} from './h2load.js'
-import {REST_INFER_PATH, checkRestInfer, restBody, waitRestReady} from './rest.js'
+import {largeInput, mismatch, reference} from './models.js'
+import {REST_INFER_PATH, binaryBody, checkRestInfer, inferPath, jsonBody, postInfer, restBody, waitRestReady} from './rest.js'
 import {describeWrk, runWrk, wrkArgs} from './wrk.js'
+
+const MLS_FLAGS = ['--host', '127.0.0.1', '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0', '--no-debug']
 
 export const SERVERS = {
   fastify: {name: 'baseline-fastify', args: ['bench/baseline/fastify-onnx.js'], env: {HOST: '127.0.0.1', PORT: '0'}, endpoints: ['rest']},
   grpcjs: {name: 'baseline-grpc-js', args: ['bench/baseline/grpc-onnx.js'], env: {HOST: '127.0.0.1', PORT: '0'}, endpoints: ['grpc']},
-  mls: {
-    name: 'mls',
-    args: [
-      'bin/run.js', 'start', 'examples/multi-model', '--host', '127.0.0.1',
-      '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0', '--no-debug',
-    ],
-    endpoints: ['rest', 'grpc'],
-  },
+  mls: {name: 'mls', args: ['bin/run.js', 'start', 'examples/multi-model', ...MLS_FLAGS], endpoints: ['rest', 'grpc']},
+  // The bench's own repository: large_identity, large_sum, mlp, mlp_batched, tiny.
+  mlsBench: {name: 'mls-bench-models', args: ['bin/run.js', 'start', 'bench/models', ...MLS_FLAGS], endpoints: ['rest', 'grpc']},
 }
 
 export async function waitReady(server) {
@@ -25,50 +24,155 @@ export async function waitReady(server) {
   if (server.grpc) await waitGrpcReady(server)
 }
 
-function restScenario(row, dir) {
+function mnistRest({row, expectedLabel, dir}) {
   const body = restBody(row)
-  const bodyFile = path.join(dir, 'body.json')
-  writeFileSync(bodyFile, body)
+  const file = path.join(dir, 'body.json')
+  writeFileSync(file, body)
+  const side = (server, label) => ({
+    server,
+    label,
+    async check(s) {
+      const {label: answer} = await checkRestInfer(s, body)
+      if (answer !== expectedLabel) throw new Error(`${s.name} answered label ${answer}, expected ${expectedLabel}`)
+      return `label ${answer} (expected ${expectedLabel})`
+    },
+    run: (config, s, seconds) => runWrk(config, s.url + REST_INFER_PATH, {file}, seconds),
+    describe: (result) => describeWrk(result),
+  })
   return {
     id: 'rest',
     name: 'mnist_sklearn 1 row REST',
     tool: 'wrk',
-    baseline: 'fastify',
-    baselineLabel: 'fastify',
+    sides: {baseline: side('fastify', 'baseline (fastify)'), mls: side('mls', 'mls')},
     request: {path: REST_INFER_PATH, bodyBytes: Buffer.byteLength(body)},
     command: (config) => `wrk ${wrkArgs(config, config.duration).join(' ')} -s bench/post.lua`,
-    check: (server) => checkRestInfer(server, body),
-    run: (config, server, seconds) => runWrk(config, server.url + REST_INFER_PATH, bodyFile, seconds),
-    describe: describeWrk,
   }
 }
 
-function grpcScenario(kind, row, dir) {
+function mnistGrpc(kind, {row, expectedLabel, dir}) {
   const body = inferFrame(kind, row)
   const frameFile = path.join(dir, `grpc-${kind}.bin`)
   writeFileSync(frameFile, body)
   const responseBytes = {} // per server name, measured by the check; the load rounds compare DATA bytes against it
+  const side = (server, label) => ({
+    server,
+    label,
+    async check(s) {
+      const result = await checkGrpcInfer(s, kind, body)
+      if (result.label !== expectedLabel) throw new Error(`${s.name} gRPC ${kind} answered label ${result.label}, expected ${expectedLabel}`)
+      responseBytes[s.name] = result.responseBytes
+      return `label ${result.label} (expected ${expectedLabel})`
+    },
+    run: (config, s, seconds) => runH2load(config, `http://${s.grpc}${GRPC_INFER_PATH}`, frameFile, responseBytes[s.name], seconds),
+    describe: (result, s) => describeH2load(result, responseBytes[s.name]),
+  })
   return {
     id: `grpc-${kind}`,
     name: `mnist_sklearn 1 row gRPC ${kind}`,
     tool: 'h2load',
-    baseline: 'grpcjs',
-    baselineLabel: 'grpc-js',
+    sides: {baseline: side('grpcjs', 'baseline (grpc-js)'), mls: side('mls', 'mls')},
     request: {path: GRPC_INFER_PATH, frameBytes: body.length, contents: kind === 'typed' ? 'fp32_contents' : 'raw_input_contents', responseBytes},
     command: (config) => `h2load ${h2loadArgs(config, config.duration).join(' ')} -d <frame> -H 'content-type: application/grpc' -H 'te: trailers'`,
-    async check(server) {
-      const result = await checkGrpcInfer(server, kind, body)
-      responseBytes[server.name] = result.responseBytes
-      return result
-    },
-    run: (config, server, seconds) =>
-      runH2load(config, `http://${server.grpc}${GRPC_INFER_PATH}`, frameFile, responseBytes[server.name], seconds),
-    describe: (result, server) => describeH2load(result, responseBytes[server.name]),
   }
 }
 
-export const SCENARIO_IDS = ['rest', 'grpc-typed', 'grpc-raw']
+/**
+ * One [1, 100000] FP32 tensor through large_identity (answer as large as the request: both directions measured) or
+ * large_sum (answer [1, 1]: the request side measured), mls's REST JSON path (baseline) against the binary tensor data
+ * extension (binary input, and binary output where there is a tensor to return).
+ */
+function largeTensor(model, {expected, dir, connections}) {
+  const data = largeInput(expected.large.elements)
+  const shape = [1, data.length]
+  const url = inferPath(model)
+  const json = jsonBody('x', data, shape)
+  const binary = binaryBody('x', data, shape, {binaryOutputs: true})
+  const bodies = {
+    json: {file: path.join(dir, `${model}.json`), contentType: 'application/json', bytes: Buffer.byteLength(json)},
+    binary: {file: path.join(dir, `${model}.bin`), contentType: 'application/octet-stream', headerLength: binary.headerLength, bytes: binary.body.length},
+  }
+  writeFileSync(bodies.json.file, json)
+  writeFileSync(bodies.binary.file, binary.body)
+  const responseBytes = {}
+  let want // onnxruntime-node's answer in this process
+  const side = (kind, label) => ({
+    server: 'mlsBench',
+    label,
+    async check(s) {
+      want ??= await reference(model, data, shape)
+      const body = kind === 'json' ? json : binary.body
+      const answer = await postInfer(s, url, {body, contentType: bodies[kind].contentType, headerLength: bodies[kind].headerLength})
+      if (answer.binary !== (kind === 'binary')) throw new Error(`${s.name} ${model}: expected a ${kind} answer`)
+      const y = answer.values.y
+      // identity: JSON numbers parse back to the same float32 values, so both paths must be exact
+      const problem = y ? mismatch(Float32Array.from(y), want, {atol: model === 'large_sum' ? 1e-2 : 0, rtol: model === 'large_sum' ? 1e-6 : 0}) : 'no output y'
+      if (problem) throw new Error(`${s.name} ${model} ${kind}: ${problem}`)
+      responseBytes[kind] = answer.responseBytes
+      return `${kind} request ${bodies[kind].bytes} bytes, answer ${answer.responseBytes} bytes, y [${answer.json.outputs[0].shape}] equals onnxruntime-node's`
+    },
+    run: (config, s, seconds) => runWrk(config, s.url + url, bodies[kind], seconds, responseBytes[kind]),
+    describe: (result) => describeWrk(result, responseBytes[kind]),
+  })
+  const short = model === 'large_identity' ? 'identity' : 'sum'
+  return {
+    id: model === 'large_identity' ? 'large-binary' : 'large-binary-sum',
+    name: `100k FP32 ${short} REST`,
+    tool: 'wrk',
+    connections,
+    target: {ratio: 3, text: 'binary >= 3x JSON'},
+    sides: {baseline: side('json', 'mls JSON (baseline)'), mls: side('binary', 'mls binary')},
+    request: {path: url, model, elements: data.length, bodyBytes: {json: bodies.json.bytes, binary: bodies.binary.bytes}, headerLength: binary.headerLength, responseBytes},
+    command: (config) => `wrk ${wrkArgs({...config, connections}, config.duration).join(' ')} -s bench/post.lua`,
+  }
+}
 
-export function buildScenarios(ids, row, dir) {
-  return ids.map((id) => (id === 'rest' ? restScenario(row, dir) : grpcScenario(id.slice('grpc-'.length), row, dir)))
+/**
+ * One-row requests on a small MLP at high concurrency: mlp (no batching, baseline) against mlp_batched (the same
+ * graph with max_batch_size 32, max_batch_time 0.002). The check sends 48 different rows at once to each model, so the
+ * batched one answers them in batches, and compares every answer with onnxruntime-node's for that row.
+ */
+function mlpBatching({expected, dir, connections}) {
+  const row = expected.mlp.input
+  const body = jsonBody('x', row, [1, 64])
+  const file = path.join(dir, 'mlp.json')
+  writeFileSync(file, body)
+  const rows = Array.from({length: 48}, (_, i) => row.map((v, j) => (j === i % 64 ? v + 1 + (i >> 6) : v)))
+  const side = (model, label) => ({
+    server: 'mlsBench',
+    label,
+    async check(s) {
+      const want = await reference('mlp', rows.flat(), [rows.length, 64])
+      const answers = await Promise.all(rows.map((r) => postInfer(s, inferPath(model), {body: jsonBody('x', r, [1, 64])})))
+      answers.forEach(({json, values}, i) => {
+        const problem = JSON.stringify(json.outputs?.[0]?.shape) === '[1,10]' ? mismatch(values.y, want.subarray(i * 10, i * 10 + 10), {atol: 1e-3}) : `output ${JSON.stringify(json.outputs)}`
+        if (problem) throw new Error(`${s.name} ${model}, row ${i} of ${rows.length} sent at once: ${problem}`)
+      })
+      return `${rows.length} different rows at once, each answer equals onnxruntime-node's`
+    },
+    run: (config, s, seconds) => runWrk(config, s.url + inferPath(model), {file}, seconds),
+    describe: (result) => describeWrk(result),
+  })
+  return {
+    id: 'mlp-batched',
+    name: 'mlp 1 row REST',
+    tool: 'wrk',
+    connections,
+    target: {ratio: 2, text: 'batched >= 2x unbatched'},
+    sides: {baseline: side('mlp', 'mls mlp (baseline)'), mls: side('mlp_batched', 'mls mlp_batched')},
+    request: {path: inferPath('mlp_batched'), bodyBytes: Buffer.byteLength(body), batching: {max_batch_size: 32, max_batch_time: 0.002}},
+    command: (config) => `wrk ${wrkArgs({...config, connections}, config.duration).join(' ')} -s bench/post.lua`,
+  }
+}
+
+export const LOAD_SCENARIO_IDS = ['rest', 'grpc-typed', 'grpc-raw', 'large-binary', 'large-binary-sum', 'mlp-batched']
+
+export function buildScenarios(ids, context) {
+  return ids.map((id) => {
+    if (id === 'rest') return mnistRest(context)
+    if (id.startsWith('grpc-')) return mnistGrpc(id.slice('grpc-'.length), context)
+    if (id === 'large-binary') return largeTensor('large_identity', {...context, connections: context.largeConnections})
+    if (id === 'large-binary-sum') return largeTensor('large_sum', {...context, connections: context.largeConnections})
+    if (id === 'mlp-batched') return mlpBatching({...context, connections: context.mlpConnections})
+    throw new Error(`unknown scenario ${id}`)
+  })
 }
