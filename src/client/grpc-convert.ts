@@ -6,8 +6,7 @@ import {encodeOutputData} from '../protocol/json.js'
 import {fromInferParameters, toInferParameters, type InferParameterMessage} from '../protocol/grpc-parameters.js'
 import {decodeRaw, encodeRaw} from '../protocol/raw.js'
 import type {InferenceRequestBody, InferenceResponse, ResponseOutput, TensorData} from '../protocol/types.js'
-
-const flatten = (data: unknown): unknown[] => (Array.isArray(data) ? data.flat(Infinity) : [data])
+import {flattenData} from '../protocol/flatten.js'
 
 /** JSON values of one input as the datatype's typed array (for raw contents). */
 function toTensorData(datatype: Datatype, values: unknown[]): TensorData {
@@ -24,7 +23,7 @@ export function toModelInferRequest(name: string, version: string | undefined, b
   // FP16 has no typed field: a request with an FP16 input goes raw, every input alike.
   const raw = body.inputs.some((input) => input.datatype === 'FP16')
   const inputs = body.inputs.map((input) => {
-    const values = flatten(input.data)
+    const values = flattenData(input.data)
     const base = {name: input.name, datatype: input.datatype, shape: input.shape, parameters: toInferParameters(input.parameters)}
     if (raw || !isDatatype(input.datatype)) return base
     const field = CONTENTS_FIELD[input.datatype]!
@@ -39,7 +38,7 @@ export function toModelInferRequest(name: string, version: string | undefined, b
     inputs,
     outputs: (body.outputs ?? []).map((o) => ({name: o.name, parameters: toInferParameters(o.parameters)})),
     raw_input_contents: raw
-      ? body.inputs.map((input) => Buffer.from(encodeRaw(input.datatype as Datatype, toTensorData(input.datatype as Datatype, flatten(input.data)))))
+      ? body.inputs.map((input) => Buffer.from(encodeRaw(input.datatype as Datatype, toTensorData(input.datatype as Datatype, flattenData(input.data)))))
       : [],
   }
 }

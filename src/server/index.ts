@@ -68,7 +68,7 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     wrap: adaptiveBatching(logger, metrics),
   })
   const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
-  const dataplane = new DataPlane(registry, settings, metrics, options.coordinator?.(local) ?? local)
+  const dataplane = new DataPlane(registry, settings, metrics, options.coordinator?.(local))
   const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics})
 
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.

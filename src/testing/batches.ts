@@ -1,6 +1,7 @@
 /** Splits a test set's one big request into requests of `batchSize` rows (dimension 0 of every input). */
 import type {InferenceRequestBody} from '../protocol/types.js'
 import type {TestSet} from './test-set.js'
+import {flattenData} from '../protocol/flatten.js'
 
 export interface Batch {
   /** First row of the batch. */
@@ -9,8 +10,6 @@ export interface Batch {
   readonly request: InferenceRequestBody
 }
 
-const flat = (data: unknown): unknown[] => (Array.isArray(data) ? data.flat(Infinity) : [data])
-
 export function rowCount(set: TestSet): number {
   return set.request.inputs[0].shape[0] ?? 1
 }
@@ -18,7 +17,7 @@ export function rowCount(set: TestSet): number {
 export function* batches(set: TestSet, batchSize: number, limit: number): Generator<Batch> {
   const total = Math.min(rowCount(set), limit)
   const inputs = set.request.inputs.map((input) => {
-    const data = flat(input.data)
+    const data = flattenData(input.data)
     const rows = input.shape[0] ?? 1
     return {input, data, width: rows > 0 ? data.length / rows : 0}
   })
