@@ -4,7 +4,7 @@ import {loadProtos} from '../protocol/grpc-protos.js'
 import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
 import {ConnectionError, ServerError} from './client-error.js'
 import {fromModelInferResponse, toModelInferRequest} from './grpc-convert.js'
-import type {MlsClient} from './mls-client.js'
+import type {InferOptions, MlsClient} from './mls-client.js'
 
 const MAX_MESSAGE = 64 * 1024 * 1024
 
@@ -55,8 +55,8 @@ export class GrpcClient implements MlsClient {
     return {name: m.name, versions: m.versions, platform: m.platform, inputs: m.inputs.map(tensor), outputs: m.outputs.map(tensor)} as ModelMetadata
   }
 
-  async infer(name: string, version: string | undefined, request: InferenceRequestBody): Promise<InferenceResponse> {
-    return fromModelInferResponse(await this.call('ModelInfer', toModelInferRequest(name, version, request)))
+  async infer(name: string, version: string | undefined, request: InferenceRequestBody, options: InferOptions = {}): Promise<InferenceResponse> {
+    return fromModelInferResponse(await this.call('ModelInfer', toModelInferRequest(name, version, request, {raw: options.binary})))
   }
 
   async repositoryIndex(ready?: boolean): Promise<RepositoryIndexItem[]> {

@@ -19,9 +19,10 @@ function toTensorData(datatype: Datatype, values: unknown[]): TensorData {
   return array
 }
 
-export function toModelInferRequest(name: string, version: string | undefined, body: InferenceRequestBody) {
+/** `raw`: every input as raw_input_contents; otherwise typed contents, unless an input is FP16 (no typed field). */
+export function toModelInferRequest(name: string, version: string | undefined, body: InferenceRequestBody, options: {raw?: boolean} = {}) {
   // FP16 has no typed field: a request with an FP16 input goes raw, every input alike.
-  const raw = body.inputs.some((input) => input.datatype === 'FP16')
+  const raw = options.raw === true || body.inputs.some((input) => input.datatype === 'FP16')
   const inputs = body.inputs.map((input) => {
     const values = flattenData(input.data)
     const base = {name: input.name, datatype: input.datatype, shape: input.shape, parameters: toInferParameters(input.parameters)}

@@ -8,6 +8,6 @@ export function createClient(endpoints: Endpoints, options: {grpc?: boolean} = {
   return options.grpc ? new GrpcClient(endpoints.grpc) : new RestClient(endpoints.rest)
 }
 
-export type {MlsClient} from './mls-client.js'
+export type {InferOptions, MlsClient} from './mls-client.js'
 export {resolveEndpoints, type Endpoints} from './endpoints.js'
 export {ClientError, ConnectionError, ServerError} from './client-error.js'

@@ -1,6 +1,12 @@
 /** The one client interface the CLI commands, the TUI and the tests use, over REST or gRPC alike. */
 import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
 
+/** How to send an inference. */
+export interface InferOptions {
+  /** Tensor data as bytes: REST's binary tensor data extension (inputs and outputs), gRPC's raw_*_contents. */
+  readonly binary?: boolean
+}
+
 export interface MlsClient {
   /** Where it talks to, for messages. */
   readonly target: string
@@ -8,7 +14,7 @@ export interface MlsClient {
   serverReady(): Promise<boolean>
   serverMetadata(): Promise<ServerMetadata>
   modelMetadata(name: string, version?: string): Promise<ModelMetadata>
-  infer(name: string, version: string | undefined, request: InferenceRequestBody): Promise<InferenceResponse>
+  infer(name: string, version: string | undefined, request: InferenceRequestBody, options?: InferOptions): Promise<InferenceResponse>
   repositoryIndex(ready?: boolean): Promise<RepositoryIndexItem[]>
   loadModel(name: string): Promise<void>
   unloadModel(name: string): Promise<void>

@@ -1,8 +1,9 @@
 /** The REST client (undici). */
 import {request} from 'undici'
 import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
+import {BINARY_CONTENT_TYPE, HEADER_LENGTH, decodeBinaryResponse, encodeBinaryRequest} from './binary-body.js'
 import {ConnectionError, ServerError} from './client-error.js'
-import type {MlsClient} from './mls-client.js'
+import type {InferOptions, MlsClient} from './mls-client.js'
 
 const modelPath = (name: string, version?: string) =>
   `/v2/models/${encodeURIComponent(name)}${version ? `/versions/${encodeURIComponent(version)}` : ''}`
@@ -11,29 +12,37 @@ export class RestClient implements MlsClient {
   constructor(readonly target: string) {}
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, okStatuses: number[] = []): Promise<{status: number; body: T}> {
+    const {status, text} = await this.send(method, path, body === undefined ? {} : {'content-type': 'application/json'}, body === undefined ? undefined : JSON.stringify(body))
+    return {status, body: this.parse<T>(status, text, okStatuses)}
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string | Buffer) {
     let response
     try {
-      response = await request(this.target + path, {
-        method,
-        headers: body === undefined ? {} : {'content-type': 'application/json'},
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
+      response = await request(this.target + path, {method, headers, body})
     } catch (error) {
       const e = error as NodeJS.ErrnoException
       throw new ConnectionError(this.target, e.code ?? e.message)
     }
-    const text = await response.body.text()
+    const binaryLength = response.headers[HEADER_LENGTH]
+    if (binaryLength !== undefined && response.statusCode < 400) {
+      return {status: response.statusCode, text: '', binary: {body: Buffer.from(await response.body.arrayBuffer()), headerLength: Number(binaryLength)}}
+    }
+    return {status: response.statusCode, text: await response.body.text()}
+  }
+
+  private parse<T>(status: number, text: string, okStatuses: number[] = []): T {
     let parsed: unknown
     try {
       parsed = text === '' ? undefined : JSON.parse(text)
     } catch {
       parsed = undefined
     }
-    if (response.statusCode >= 400 && !okStatuses.includes(response.statusCode)) {
+    if (status >= 400 && !okStatuses.includes(status)) {
       const error = parsed as {error?: string; code?: string; detail?: unknown} | undefined
-      throw new ServerError(String(response.statusCode), error?.code, error?.error ?? (text || `HTTP ${response.statusCode}`))
+      throw new ServerError(String(status), error?.code, error?.error ?? (text || `HTTP ${status}`))
     }
-    return {status: response.statusCode, body: parsed as T}
+    return parsed as T
   }
 
   async serverLive(): Promise<boolean> {
@@ -52,8 +61,14 @@ export class RestClient implements MlsClient {
     return (await this.call<ModelMetadata>('GET', modelPath(name, version))).body
   }
 
-  async infer(name: string, version: string | undefined, body: InferenceRequestBody): Promise<InferenceResponse> {
-    return (await this.call<InferenceResponse>('POST', `${modelPath(name, version)}/infer`, body)).body
+  async infer(name: string, version: string | undefined, body: InferenceRequestBody, options: InferOptions = {}): Promise<InferenceResponse> {
+    const path = `${modelPath(name, version)}/infer`
+    if (!options.binary) return (await this.call<InferenceResponse>('POST', path, body)).body
+    const encoded = encodeBinaryRequest(body)
+    const headers = {'content-type': BINARY_CONTENT_TYPE, [HEADER_LENGTH]: String(encoded.headerLength)}
+    const answer = await this.send('POST', path, headers, encoded.body)
+    if (answer.binary) return decodeBinaryResponse(answer.binary.body, answer.binary.headerLength)
+    return this.parse<InferenceResponse>(answer.status, answer.text)
   }
 
   async repositoryIndex(ready?: boolean): Promise<RepositoryIndexItem[]> {

@@ -1,0 +1,107 @@
+import {Flags} from '@oclif/core'
+import {benchProgress} from '../cli/bench-progress.js'
+import {formatBenchReport, type BenchReport} from '../cli/bench-report.js'
+import {benchRequests} from '../cli/bench-requests.js'
+import {ClientCommand} from '../cli/client-command.js'
+import {parseConcurrencyLevels} from '../benchmark/levels.js'
+import {parseShapes} from '../benchmark/random-request.js'
+import {runBenchmark} from '../benchmark/run-benchmark.js'
+
+/** With --requests alone, a level still stops after this long. */
+const MAX_DURATION_S = 3600
+
+export default class Bench extends ClientCommand {
+  static override summary = 'Measure throughput and latency of a model on a running server, at one or more concurrency levels.'
+  static override description = `Like Triton's perf_analyzer: for each --concurrency level, that many requests are kept in flight (each loop sends its next request when the previous one is answered) for --duration seconds and/or --requests requests, after --warmup seconds of unmeasured load. Prints requests/s, rows/s, latency p50/p90/p99 and errors per level; --json prints the same as JSON.
+Requests come from the model's test set (test-set.json beside its model-settings.json in the repository of the current folder or --repo DIR, or --dataset FILE), cut into requests of --batch-size rows; without one, or with --random, from the model's metadata: random values of each input's datatype, -1 dimensions set to --batch-size (--shape NAME:D1,D2 sets an input's shape).
+--binary sends tensors as bytes: the binary tensor data extension over REST, raw_input_contents over gRPC.
+The client shares the machine with the server when both run here: for the server's own capacity, see npm run bench (wrk, h2load). Exits 1 if any measured request failed.`
+  static override enableJsonFlag = true
+  static override examples = [
+    '<%= config.bin %> bench --model mnist_sklearn --version v1.0.0',
+    '<%= config.bin %> bench -m mnist_sklearn --concurrency 1,4,16 --duration 10 --binary',
+    '<%= config.bin %> bench -m mushroom_xgboost --grpc --batch-size 32 --requests 5000 --json',
+    '<%= config.bin %> bench -m my-model --random --shape input:1,3,224,224 --url http://10.0.0.5:8080',
+  ]
+  static override flags = {
+    model: Flags.string({char: 'm', description: 'model name', required: true}),
+    version: Flags.string({char: 'v', description: "model version (default: the server's default version)"}),
+    concurrency: Flags.string({char: 'c', description: 'requests in flight: one level or a comma-separated list, run one after another (1 to 1024 each)', default: '1'}),
+    duration: Flags.string({char: 'd', description: `seconds to measure each level (up to ${MAX_DURATION_S}; default 5 unless --requests is given)`}),
+    requests: Flags.integer({char: 'n', description: 'requests to measure per level (with --duration: whichever comes first)', min: 1, max: 10_000_000}),
+    warmup: Flags.string({description: 'seconds of unmeasured load before each level (0 to 60)', default: '1'}),
+    'batch-size': Flags.integer({char: 'b', description: 'rows per request (dimension 0)', default: 1, min: 1, max: 65_536}),
+    binary: Flags.boolean({description: 'send tensors as bytes: REST binary tensor data extension, gRPC raw_input_contents', default: false}),
+    random: Flags.boolean({description: "random data from the model's metadata even if it has a test set", default: false, exclusive: ['dataset']}),
+    dataset: Flags.file({description: 'test set file to take requests from (default: test-set.json beside the model)', exists: true}),
+    shape: Flags.string({description: 'shape of a random input, NAME:D1,D2,... (repeatable)', multiple: true, default: []}),
+    timeout: Flags.string({description: 'seconds after which an unanswered request counts as failed', default: '30'}),
+  }
+
+  async run(): Promise<BenchReport> {
+    const {flags} = await this.parse(Bench)
+    const seconds = (name: string, value: string | undefined, min: number, max: number) => {
+      if (value === undefined) return undefined
+      const n = Number(value)
+      if (value.trim() === '' || Number.isNaN(n) || n < min || n > max) this.error(`--${name} must be a number of seconds from ${min} to ${max}, found "${value}"`, {exit: 2})
+      return n
+    }
+    const levels = parseConcurrencyLevels(flags.concurrency)
+    const shapes = parseShapes(flags.shape)
+    const duration = seconds('duration', flags.duration, 0.1, MAX_DURATION_S) ?? (flags.requests === undefined ? 5 : undefined)
+    const warmup = seconds('warmup', flags.warmup, 0, 60)!
+    const timeout = seconds('timeout', flags.timeout, 0.1, 3600)!
+
+    const client = this.client(flags)
+    const metadata = await client.modelMetadata(flags.model, flags.version)
+    const {requests, source} = await benchRequests(metadata, {
+      model: flags.model,
+      version: flags.version,
+      repo: flags.repo,
+      dataset: flags.dataset,
+      random: flags.random,
+      batchSize: flags['batch-size'],
+      shapes,
+    })
+    const progress = this.jsonEnabled() ? benchProgress({isTTY: false} as NodeJS.WriteStream) : benchProgress()
+    const run = await runBenchmark(client, {
+      model: flags.model,
+      version: flags.version,
+      requests,
+      batchSize: flags['batch-size'],
+      binary: flags.binary,
+      levels,
+      durationMs: (duration ?? MAX_DURATION_S) * 1000,
+      maxRequests: flags.requests,
+      warmupMs: warmup * 1000,
+      timeoutMs: timeout * 1000,
+      source: source.source === 'test-set' ? source.file : 'random data',
+      onLevelStart: (c, phase) => progress.phase(c, phase),
+      onProgress: (c, done, elapsed) => progress.update(c, done, elapsed),
+    })
+    progress.clear()
+    const report: BenchReport = {
+      model: flags.model,
+      ...(run.version ?? flags.version ? {version: run.version ?? flags.version} : {}),
+      transport: flags.grpc ? 'grpc' : 'rest',
+      target: client.target,
+      binary: flags.binary,
+      batchSize: flags['batch-size'],
+      data: {...source, requests: requests.length},
+      ...(duration === undefined ? {} : {durationSeconds: duration}),
+      ...(flags.requests === undefined ? {} : {requestsPerLevel: flags.requests}),
+      warmupSeconds: warmup,
+      levels: run.levels,
+      errors: run.levels.reduce((n, l) => n + l.errors, 0),
+      requests: run.levels.reduce((n, l) => n + l.requests, 0),
+    }
+    this.log(formatBenchReport(report))
+    if (report.errors > 0) {
+      if (this.jsonEnabled()) this.logJson(report)
+      const first = run.levels.find((l) => l.firstError !== undefined)!
+      process.stderr.write(`Error: ${report.errors} of ${report.requests} requests failed (first, at concurrency ${first.concurrency}: ${first.firstError})\n`)
+      this.exit(1)
+    }
+    return report
+  }
+}
