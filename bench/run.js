@@ -1,6 +1,7 @@
 // Benchmark of mls against baselines measured in the same run:
 // - one-row mnist_sklearn inferences over REST (wrk vs a bare fastify + onnxruntime app) and gRPC (h2load vs a bare
-//   grpc-js + onnxruntime server, typed and raw contents);
+//   grpc-js + onnxruntime server, typed and raw contents); the same row over the REST binary extension vs REST JSON;
+//   mls --processes 2 vs one process;
 // - a 100k-float FP32 tensor over REST, mls's JSON path vs the binary tensor data extension;
 // - one-row requests on a small MLP at 256 connections, without and with adaptive batching;
 // - start-up: time to ready and RSS, for the example and for 100 tiny models.
@@ -20,8 +21,8 @@ import {git, root, toolVersion} from './lib/util.js'
 const SCENARIO_IDS = [...LOAD_SCENARIO_IDS, ...STARTUP_SCENARIO_IDS]
 const DEFAULT_IDS = SCENARIO_IDS.filter((id) => id !== 'large-binary-sum')
 
-const USAGE = `usage: node bench/run.js [--scenarios ${DEFAULT_IDS.join(',')}] [--rounds N=3] [--duration SECONDS=10]
-                         [--connections N=50] [--streams N=1] [--warmup SECONDS=2]
+const USAGE = `usage: node bench/run.js [--scenarios ${DEFAULT_IDS.join(',')}] [--rounds N=3] [--duration SECONDS=5]
+                         [--connections N=50] [--streams N=1] [--warmup SECONDS=1]
                          [--large-connections N=8] [--mlp-connections N=256]
   scenarios: ${SCENARIO_IDS.join(', ')} (large-binary-sum only when asked for)
   --connections: for rest and grpc-*; large-binary* use --large-connections, mlp-batched --mlp-connections.
@@ -31,10 +32,10 @@ const {values: flags} = parseArgs({
   options: {
     scenarios: {type: 'string', default: DEFAULT_IDS.join(',')},
     rounds: {type: 'string', default: '3'},
-    duration: {type: 'string', default: '10'},
+    duration: {type: 'string', default: '5'},
     connections: {type: 'string', default: '50'},
     streams: {type: 'string', default: '1'},
-    warmup: {type: 'string', default: '2'},
+    warmup: {type: 'string', default: '1'},
     'large-connections': {type: 'string', default: '8'},
     'mlp-connections': {type: 'string', default: '256'},
     help: {type: 'boolean', short: 'h', default: false},
@@ -171,7 +172,13 @@ try {
   const output = {
     date: new Date().toISOString(),
     node: process.version,
-    git: {commit: git('rev-parse', '--short', 'HEAD'), dirty: Boolean(git('status', '--porcelain'))},
+    git: {
+      commit: git('rev-parse', 'HEAD'),
+      short: git('rev-parse', '--short', 'HEAD'),
+      subject: git('log', '-1', '--format=%s'),
+      committed: git('log', '-1', '--format=%cI'),
+      dirty: Boolean(git('status', '--porcelain', '--untracked-files=no')),
+    },
     machine: {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}`},
     loadGenerators: tools,
     config,
@@ -183,8 +190,12 @@ try {
   }
   const outDir = path.join(root, 'bench/results')
   mkdirSync(outDir, {recursive: true})
-  writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(output, null, 2) + '\n')
-  console.log(`\nresults written to bench/results/latest.json${valid ? '' : '\nINVALID run: some requests failed (see the rounds flagged INVALID)'}`)
+  // One file per run, named by date and commit (kept, to compare commits with bench/compare.js), and latest.json.
+  const named = `${output.date.replace(/[:.]/g, '-')}_${output.git.short ?? 'nogit'}${output.git.dirty ? '-dirty' : ''}.json`
+  const text = JSON.stringify(output, null, 2) + '\n'
+  writeFileSync(path.join(outDir, named), text)
+  writeFileSync(path.join(outDir, 'latest.json'), text)
+  console.log(`\nresults written to bench/results/${named} (and latest.json)${valid ? '' : '\nINVALID run: some requests failed (see the rounds flagged INVALID)'}`)
   if (skipped.length) console.log(`skipped: ${skipped.map((s) => `${s.id} (${s.reason})`).join(', ')}`)
   process.exitCode = valid ? 0 : 1
 } catch (error) {

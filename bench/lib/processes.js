@@ -1,5 +1,6 @@
 // The processes the bench starts (servers, load generators): tracked so every exit path stops them.
 import {spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {root} from './util.js'
 
 const children = new Set()
@@ -46,23 +47,26 @@ const ENDPOINT_PATTERNS = {
 
 /**
  * Starts `node ...args` and resolves once its log has named every endpoint in `endpoints` ('rest' -> server.url,
- * 'grpc' -> server.grpc as host:port).
+ * 'grpc' -> server.grpc as host:port) and, when `readyLine` is given, once a log line matches it. The endpoints are
+ * read from the log, so servers bind port 0 and the bench uses the ports they report: under `--processes N` the
+ * primary picks free ports before forking, and logs the address its first process listens on.
  */
-export function startServer({name, args, env = {}, endpoints}) {
+export function startServer({name, args, env = {}, endpoints, readyLine}) {
   const child = spawn(process.execPath, args, {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   children.add(child)
   const tail = [] // last log lines, shown when something goes wrong; reading also keeps the pipes drained
   const server = {name, child, tail, url: undefined, grpc: undefined}
   const found = {}
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not report ${endpoints.join(' + ')} within 20 s\n${tail.join('\n')}`)), 20_000)
+    const timer = setTimeout(() => reject(new Error(`${name} did not report ${[...endpoints, ...(readyLine ? [String(readyLine)] : [])].join(' + ')} within 20 s\n${tail.join('\n')}`)), 20_000)
     const onData = (chunk) => {
       for (const line of String(chunk).split('\n').filter(Boolean)) {
         tail.push(line)
         if (tail.length > 30) tail.shift()
         for (const endpoint of endpoints) found[endpoint] ??= ENDPOINT_PATTERNS[endpoint].exec(line)?.[1]
+        if (readyLine?.test(line)) found.readyLine = true
       }
-      if (endpoints.every((e) => found[e]) && !server.ready) {
+      if (endpoints.every((e) => found[e]) && (!readyLine || found.readyLine) && !server.ready) {
         Object.assign(server, {url: found.rest, grpc: found.grpc, ready: true})
         clearTimeout(timer)
         resolve(server)
@@ -96,4 +100,23 @@ export function runTool(command, args, {env = {}, timeoutMs}) {
       else resolve(output)
     })
   })
+}
+
+/** PIDs of a process's children (Linux /proc), e.g. the processes of `mls start --processes N`. */
+export function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks at the usual 100 Hz). */
+export function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime: fields 14 and 15 of stat
+  } catch {
+    return NaN
+  }
 }

@@ -7,6 +7,7 @@ import {GRPC_INFER_PATH, checkGrpcInfer, inferFrame, waitGrpcReady} from './grpc
 import {describeH2load, h2loadArgs, runH2load} from './h2load.js'
 import {largeInput, mismatch, reference} from './models.js'
 import {REST_INFER_PATH, binaryBody, checkRestInfer, inferPath, jsonBody, postInfer, restBody, waitRestReady} from './rest.js'
+import {childPids, cpuSeconds} from './processes.js'
 import {describeWrk, runWrk, wrkArgs} from './wrk.js'
 
 const MLS_FLAGS = ['--host', '127.0.0.1', '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0', '--no-debug']
@@ -15,6 +16,8 @@ export const SERVERS = {
   fastify: {name: 'baseline-fastify', args: ['bench/baseline/fastify-onnx.js'], env: {HOST: '127.0.0.1', PORT: '0'}, endpoints: ['rest']},
   grpcjs: {name: 'baseline-grpc-js', args: ['bench/baseline/grpc-onnx.js'], env: {HOST: '127.0.0.1', PORT: '0'}, endpoints: ['grpc']},
   mls: {name: 'mls', args: ['bin/run.js', 'start', 'examples/multi-model', ...MLS_FLAGS], endpoints: ['rest', 'grpc']},
+  // The same repository served by 2 processes sharing the ports (node:cluster); ready once both have loaded.
+  mlsCluster: {name: 'mls-2-processes', args: ['bin/run.js', 'start', 'examples/multi-model', ...MLS_FLAGS, '--processes', '2'], endpoints: ['rest'], readyLine: /\b2 processes ready\b/},
   // The bench's own repository: large_identity, large_sum, mlp, mlp_batched, tiny.
   mlsBench: {name: 'mls-bench-models', args: ['bin/run.js', 'start', 'bench/models', ...MLS_FLAGS], endpoints: ['rest', 'grpc']},
 }
@@ -24,7 +27,8 @@ export async function waitReady(server) {
   if (server.grpc) await waitGrpcReady(server)
 }
 
-function mnistRest({row, expectedLabel, dir}) {
+/** A side that POSTs the one-row mnist JSON body and checks the label. */
+function mnistJsonSide({row, expectedLabel, dir}) {
   const body = restBody(row)
   const file = path.join(dir, 'body.json')
   writeFileSync(file, body)
@@ -39,12 +43,94 @@ function mnistRest({row, expectedLabel, dir}) {
     run: (config, s, seconds) => runWrk(config, s.url + REST_INFER_PATH, {file}, seconds),
     describe: (result) => describeWrk(result),
   })
+  return {side, bodyBytes: Buffer.byteLength(body)}
+}
+
+function mnistRest(context) {
+  const {side, bodyBytes} = mnistJsonSide(context)
   return {
     id: 'rest',
     name: 'mnist_sklearn 1 row REST',
     tool: 'wrk',
     sides: {baseline: side('fastify', 'baseline (fastify)'), mls: side('mls', 'mls')},
-    request: {path: REST_INFER_PATH, bodyBytes: Buffer.byteLength(body)},
+    request: {path: REST_INFER_PATH, bodyBytes},
+    command: (config) => `wrk ${wrkArgs(config, config.duration).join(' ')} -s bench/post.lua`,
+  }
+}
+
+/**
+ * The rest scenario's request against mls in one process (baseline) and in two (`--processes 2`). The check also
+ * finds the two server processes (children of the primary), and each round records the CPU time each one used, so
+ * the results show that both served.
+ */
+function multiProcess(context) {
+  const {side: jsonSide, bodyBytes} = mnistJsonSide(context)
+  const side = (server, label) => {
+    const base = jsonSide(server, label)
+    if (server !== 'mlsCluster') return base
+    return {
+      ...base,
+      async check(s) {
+        const workers = childPids(s.child.pid)
+        if (workers.length !== 2) throw new Error(`${s.name}: expected 2 server processes under pid ${s.child.pid}, found ${workers.length}`)
+        return `${await base.check(s)}; processes ${workers.join(', ')}`
+      },
+      async run(config, s, seconds) {
+        const workers = childPids(s.child.pid)
+        const before = workers.map(cpuSeconds)
+        const result = await base.run(config, s, seconds)
+        const cpu = workers.map((pid, i) => Math.round((cpuSeconds(pid) - before[i]) * 100) / 100)
+        return {...result, processCpuSeconds: cpu}
+      },
+      describe: (result) => `  CPU s per process: ${result.processCpuSeconds?.join(' / ') ?? '?'}${base.describe(result)}`,
+    }
+  }
+  return {
+    id: 'multi-process',
+    name: 'mnist_sklearn 1 row REST, 2 processes',
+    tool: 'wrk',
+    target: {ratio: 1.4, text: '2 processes >= 1.4x 1 process'},
+    sides: {baseline: side('mls', 'mls 1 process (baseline)'), mls: side('mlsCluster', 'mls --processes 2')},
+    request: {path: REST_INFER_PATH, bodyBytes, processes: 2},
+    command: (config) => `wrk ${wrkArgs(config, config.duration).join(' ')} -s bench/post.lua`,
+  }
+}
+
+/**
+ * One mnist row over the binary tensor data extension (64 little-endian float32 after a JSON header; the label comes
+ * back as 8 binary bytes), against the same row as V2 JSON on the same mls process: one variable changed, the encoding.
+ */
+function mnistBinary(context) {
+  const {row, expectedLabel, dir} = context
+  const {side: jsonSide, bodyBytes: jsonBytes} = mnistJsonSide(context)
+  const binary = binaryBody('predict', Float32Array.from(row), [1, row.length], {binaryOutputs: true})
+  const body = {file: path.join(dir, 'body.bin'), contentType: 'application/octet-stream', headerLength: binary.headerLength}
+  writeFileSync(body.file, binary.body)
+  let responseBytes
+  const binarySide = {
+    server: 'mls',
+    label: 'mls binary',
+    async check(s) {
+      const answer = await postInfer(s, REST_INFER_PATH, {body: binary.body, contentType: body.contentType, headerLength: body.headerLength})
+      const output = answer.json.outputs?.[0]
+      const bytes = answer.values.predict
+      if (!answer.binary || output?.datatype !== 'INT64' || JSON.stringify(output.shape) !== '[1,1]' || bytes?.length !== 8) {
+        throw new Error(`${s.name} answered an unexpected binary output: ${JSON.stringify(answer.json)}`)
+      }
+      const label = Number(Buffer.from(bytes).readBigInt64LE(0))
+      if (label !== expectedLabel) throw new Error(`${s.name} binary answered label ${label}, expected ${expectedLabel}`)
+      responseBytes = answer.responseBytes
+      return `request ${binary.body.length} bytes (JSON header ${binary.headerLength}), binary answer ${answer.responseBytes} bytes, label ${label} (expected ${expectedLabel})`
+    },
+    run: (config, s, seconds) => runWrk(config, s.url + REST_INFER_PATH, body, seconds, responseBytes),
+    describe: (result) => describeWrk(result, responseBytes),
+  }
+  return {
+    id: 'rest-binary',
+    name: 'mnist_sklearn 1 row REST binary',
+    tool: 'wrk',
+    sides: {baseline: jsonSide('mls', 'mls JSON (baseline)'), mls: binarySide},
+    request: {path: REST_INFER_PATH, bodyBytes: {json: jsonBytes, binary: binary.body.length}, headerLength: binary.headerLength},
     command: (config) => `wrk ${wrkArgs(config, config.duration).join(' ')} -s bench/post.lua`,
   }
 }
@@ -164,11 +250,13 @@ function mlpBatching({expected, dir, connections}) {
   }
 }
 
-export const LOAD_SCENARIO_IDS = ['rest', 'grpc-typed', 'grpc-raw', 'large-binary', 'large-binary-sum', 'mlp-batched']
+export const LOAD_SCENARIO_IDS = ['rest', 'rest-binary', 'grpc-typed', 'grpc-raw', 'multi-process', 'large-binary', 'large-binary-sum', 'mlp-batched']
 
 export function buildScenarios(ids, context) {
   return ids.map((id) => {
     if (id === 'rest') return mnistRest(context)
+    if (id === 'rest-binary') return mnistBinary(context)
+    if (id === 'multi-process') return multiProcess(context)
     if (id.startsWith('grpc-')) return mnistGrpc(id.slice('grpc-'.length), context)
     if (id === 'large-binary') return largeTensor('large_identity', {...context, connections: context.largeConnections})
     if (id === 'large-binary-sum') return largeTensor('large_sum', {...context, connections: context.largeConnections})
