@@ -15,13 +15,17 @@ export default class Start extends Command {
   static override description = `Reads DIR/settings.json (when present) and every model-settings.json below DIR, loads the models and serves them over REST.
 Settings precedence: flags > environment (MLS_<FIELD>, then MLSERVER_<FIELD>) > settings.json > defaults.
 Stops gracefully on SIGINT / SIGTERM (in-flight requests finish); a second signal exits at once.
-With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the server's log in a pane; q stops the server gracefully.`
+With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the server's log in a pane; q stops the server gracefully.
+With --watch (for development) it follows the files below DIR: a new model-settings.json loads its model, a changed
+model file or model-settings.json reloads that model version (the old one serves until the new one is READY; if the
+reload fails the old one keeps serving and the reason is logged), a deleted model-settings.json unloads it. One process only.`
 
   static override examples = [
     '<%= config.bin %> start examples/multi-model',
     '<%= config.bin %> start . --http-port 9000 --host 127.0.0.1',
     'MLS_DEBUG=true <%= config.bin %> start ./models --strict-readiness',
     '<%= config.bin %> start examples/multi-model --tui',
+    '<%= config.bin %> start my-repo --watch --tui',
   ]
 
   static override args = {
@@ -40,6 +44,7 @@ With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the se
     'server-name': Flags.string({description: 'name reported by GET /v2 (settings: server_name)'}),
     processes: Flags.integer({description: 'processes serving the same ports, each with every model (settings: processes; default 1)', min: 1, max: 256}),
     tui: Flags.boolean({description: 'show the live dashboard (as mls monitor) with the log in a pane; needs a terminal'}),
+    watch: Flags.boolean({description: 'load, reload and unload models as their files change below DIR (development; one process)'}),
   }
 
   async run(): Promise<void> {
@@ -70,6 +75,11 @@ With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the se
       return this.exit(2)
     }
     const {settings, file, warnings} = loaded
+    if (flags.watch && settings.processes > 1) {
+      // Each process would watch and reload on its own, at different moments: refused rather than half-supported.
+      process.stderr.write(`mls start: --watch works with one process, and processes is ${settings.processes}; drop --processes (or MLS_PROCESSES / processes in settings.json) while developing\n`)
+      return this.exit(2)
+    }
     const dashboard = flags.tui && settings.processes === 1 && canShowDashboard()
     // With the dashboard the log goes to its pane, never over the screen.
     const log = dashboard ? new LogBuffer() : undefined
@@ -87,7 +97,7 @@ With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the se
     }
     let server
     try {
-      server = await startServer(settings, logger)
+      server = await startServer(settings, logger, {watch: flags.watch})
     } catch (error) {
       logger.error(`cannot start: ${(error as Error).message}`)
       log?.passThrough((line) => process.stderr.write(line + '\n'), Number.POSITIVE_INFINITY)

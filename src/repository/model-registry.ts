@@ -22,6 +22,8 @@ export interface RegistryOptions {
   readonly strictReadiness: boolean
   /** Told of every state change of every model version. */
   readonly onStateChange?: StateListener
+  /** Told of a version dropped from the repository (removeVersion). */
+  readonly onRemove?: (entry: ModelEntry) => void
   /** Attaches behaviour around each loaded runtime (adaptive batching). */
   readonly wrap?: RuntimeWrapper
 }
@@ -132,6 +134,47 @@ export class ModelRegistry {
     await this.withLock(name, () => Promise.all(entries.map((entry) => this.unloadEntry(entry))))
   }
 
+  /** The version that `file` (a model-settings.json) defines, if the registry has it. */
+  entryForFile(file: string): ModelEntry | undefined {
+    return this.all().find((entry) => entry.spec.file === file)
+  }
+
+  /** The entry for exactly this name and version (undefined: the unversioned one), if any. */
+  get(name: string, version: string | undefined): ModelEntry | undefined {
+    return this.models.get(name)?.find((entry) => entry.version === version)
+  }
+
+  /**
+   * Loads or reloads one version from `spec`: into `entry` when given (the version that spec's file defined, even if
+   * the file is now broken), else into the version the spec names. Rolling, as `load`. Resolves with why it failed.
+   */
+  async loadVersion(spec: ModelSpec, entry?: ModelEntry): Promise<string | undefined> {
+    return this.withLock(entry?.name ?? spec.name, () => {
+      const target = entry ?? this.register(spec)
+      target.spec = spec
+      return this.loadEntry(target)
+    })
+  }
+
+  /** Unloads one version (after its in-flight requests) and drops it from the repository: its file is gone. */
+  async removeVersion(entry: ModelEntry): Promise<void> {
+    await this.withLock(entry.name, async () => {
+      const entries = this.models.get(entry.name)
+      if (entries === undefined || !entries.includes(entry)) return
+      await this.unloadEntry(entry)
+      const rest = entries.filter((e) => e !== entry)
+      if (rest.length > 0) this.models.set(entry.name, rest)
+      else this.models.delete(entry.name)
+      this.startupEntries = this.startupEntries.filter((e) => e !== entry)
+      this.options.onRemove?.(entry)
+      this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} removed from the repository`, {
+        event: 'model_removed',
+        model: entry.name,
+        version: entry.version,
+      })
+    })
+  }
+
   /** Unloads everything (server shutdown). */
   async close(): Promise<void> {
     await Promise.all([...this.models.keys()].map((name) => this.unload(name)))
@@ -168,7 +211,7 @@ export class ModelRegistry {
       } else {
         entry.set('UNAVAILABLE', message)
       }
-      this.options.logger.error(`model ${label} failed to load`, {event: 'model_failed', model: entry.name, version: entry.version, duration_ms: Math.round(performance.now() - started), reason: message})
+      this.options.logger.error(`model ${label} failed to ${previous ? 'reload (the previous instance keeps serving)' : 'load'}`, {event: 'model_failed', model: entry.name, version: entry.version, duration_ms: Math.round(performance.now() - started), reason: message})
       return message
     }
     const started = performance.now()

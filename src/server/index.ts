@@ -9,6 +9,7 @@ import type {Logger} from '../logger.js'
 import {ModelRegistry} from '../repository/model-registry.js'
 import {runtimeFactory} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
+import {watchRepository, type RepositoryWatcher} from '../watch/repository-watcher.js'
 import {parallelInference} from '../workers/index.js'
 import {startGrpcServer} from './grpc/server.js'
 import {Metrics} from './metrics/metrics.js'
@@ -29,6 +30,8 @@ export interface RunningServer {
   readonly metricsUrl?: string
   /** The metrics families; undefined when metrics_endpoint is null. */
   readonly metrics?: Metrics
+  /** The watcher of the repository's files (`watch` option); it tells what it does through `onEvent`. */
+  readonly watcher?: RepositoryWatcher
   /** Resolves once start-up loading has finished. */
   readonly loaded: Promise<void>
   /** Stops accepting requests, lets in-flight ones finish, unloads every model. */
@@ -54,6 +57,11 @@ export interface StartServerOptions {
   readonly coordinator?: (local: RepositoryCoordinator) => RepositoryCoordinator
   /** Bind the metrics port (default true); false keeps the families (`RunningServer.metrics`) for someone else to serve. */
   readonly serveMetrics?: boolean
+  /**
+   * Follow the repository's files (`mls start --watch`): new models load, changed ones reload rolling, deleted ones
+   * unload. `debounceMs` is the quiet time per model before a change is applied.
+   */
+  readonly watch?: boolean | {readonly debounceMs?: number}
 }
 
 export async function startServer(settings: ServerSettings, logger: Logger, options: StartServerOptions = {}): Promise<RunningServer> {
@@ -65,6 +73,7 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     logger,
     strictReadiness: settings.strict_readiness,
     onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
+    onRemove: metrics ? (entry) => metrics.forgetState(entry.name, entry.version) : undefined,
     wrap: adaptiveBatching(logger, metrics),
   })
   const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
@@ -110,6 +119,10 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     const ready = entries.filter((e) => e.state === 'READY').length
     logger.info(`start-up loading finished: ${ready} of ${entries.length} model version(s) ready${dataplane.ready() ? '' : ' (server NOT ready)'}`)
   })
+  // Watching starts with loading, so no change made meanwhile is missed; changes are applied once loading is over.
+  const watcher = options.watch
+    ? watchRepository({root: settings.model_repository_root, registry, logger, after: loaded, debounceMs: typeof options.watch === 'object' ? options.watch.debounceMs : undefined})
+    : undefined
 
   let closing: Promise<void> | undefined
   return {
@@ -119,9 +132,11 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     grpcAddress: grpc.address,
     metricsUrl: metricsServer?.url,
     metrics,
+    watcher,
     loaded,
     close() {
       closing ??= (async () => {
+        await watcher?.close()
         await Promise.all([rest.close(), grpc.close(), metricsServer?.close()])
         await loaded.catch(() => undefined)
         await registry.close()

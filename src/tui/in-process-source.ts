@@ -1,7 +1,8 @@
 /**
  * The MonitorSource of the server this process runs (`mls start --tui`): health, metadata, index and the repository
  * actions straight from its data plane (polling its own REST port would fill the log with the dashboard's own
- * requests), metrics from its metrics endpoint, as any scraper reads them.
+ * requests), metrics from its metrics endpoint, as any scraper reads them; with --watch, the watcher's events as they
+ * happen.
  */
 import type {RunningServer} from '../server/index.js'
 import {probeMetrics} from './http-source.js'
@@ -33,5 +34,6 @@ export function inProcessSource(server: RunningServer, url: string, metricsUrl: 
     },
     load: (name) => dataplane.loadModel(name),
     unload: (name) => dataplane.unloadModel(name),
+    ...(server.watcher === undefined ? {} : {subscribe: (listener) => server.watcher!.onEvent(({level, text}) => listener({level, text}))}),
   }
 }

@@ -32,6 +32,17 @@ export interface MonitorSource {
   load(name: string): Promise<void>
   /** Unloads every version of a model; rejects with a message to show. */
   unload(name: string): Promise<void>
+  /**
+   * Events the server tells of itself as they happen (the repository watcher of `mls start --watch`), for the event
+   * list; returns the function that stops them. Absent: only what polls show.
+   */
+  subscribe?(listener: (event: SourceEvent) => void): () => void
+}
+
+/** An event a source tells of: the dashboard stamps it with the time it arrives. */
+export interface SourceEvent {
+  readonly level: 'info' | 'ok' | 'warn' | 'error'
+  readonly text: string
 }
 
 /** A successful probe. */

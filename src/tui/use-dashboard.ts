@@ -1,7 +1,8 @@
 /**
  * The dashboard's data: polls the source on one timer (the next poll is scheduled when the last one has finished, so
  * polls never pile up), advances the DashboardView, and re-renders only when the view changed. `refresh` polls now;
- * `load` / `unload` run the action, note it and its outcome as events, then poll. Stops polling on unmount.
+ * `load` / `unload` run the action, note it and its outcome as events, then poll. Events the source tells of itself
+ * join the list as they come. Stops polling and listening on unmount.
  */
 import {useCallback, useEffect, useRef, useState} from 'react'
 import {advance, defaultWindowMs, initialMemory, sameView, withEvent, type DashboardMemory, type DashboardView} from './dashboard-state.js'
@@ -73,6 +74,9 @@ export function useDashboard(source: MonitorSource, options: DashboardOptions): 
     }
     // The clock is only read: a new one need not restart polling.
   }, [source, intervalMs, publish])
+
+  // What the source tells of itself (the --watch watcher) joins the event list as it happens.
+  useEffect(() => source.subscribe?.((event) => publish(withEvent(memory.current, {time: clock(), ...event}))), [source, publish])
 
   const note = useCallback((level: DashboardEvent['level'], text: string) => publish(withEvent(memory.current, {time: clock(), level, text})), [publish, clock])
 

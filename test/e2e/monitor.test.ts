@@ -1,9 +1,11 @@
 /**
  * `mls monitor` and `mls start --tui` in a real terminal (tmux: new-session -d, send-keys, capture-pane) against the
  * example: both models READY, a request rate that turns non-zero under traffic, u + y unloads the selected model
- * (UNAVAILABLE on screen), q exits 0. Without a terminal, `mls monitor` prints one snapshot (or --json) and exits 0.
+ * (UNAVAILABLE on screen), q exits 0; with --watch the watcher's events are listed. Without a terminal, `mls monitor` prints one snapshot (or --json) and exits 0.
  */
 import {execFileSync} from 'node:child_process'
+import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {EXAMPLE, MUSHROOM_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
@@ -184,5 +186,22 @@ describe.skipIf(!hasTmux())('mls start --tui (tmux)', () => {
     process.kill(term.pid(), 'SIGTERM')
     await term.waitFor('EXIT=0')
     expect(term.screen()).toContain('SIGTERM: shutting down (in-flight requests finish first)')
+  })
+
+  it('with --watch, what the watcher does appears in the event list', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mls-tui-watch-'))
+    try {
+      cpSync(path.join(EXAMPLE, 'models'), path.join(dir, 'models'), {recursive: true})
+      const term = terminal('start-tui-watch', `${start.replace(EXAMPLE, dir)} --watch`)
+      await term.waitFor(row('mushroom_xgboost', 'v2.0.0', 'READY'))
+      writeFileSync(path.join(dir, 'models/mushroom_xgboost/model.json'), readFileSync(path.join(MUSHROOM_DIR, 'model.json')))
+      // Event lines (the log pane says "model mushroom_xgboost:v2.0.0 reloaded" instead).
+      await term.waitFor(/\d\d:\d\d:\d\d watch: reloading mushroom_xgboost v2\.0\.0 \(models\/mushroom_xgboost\/model\.json changed\)/)
+      await term.waitFor(/\d\d:\d\d:\d\d watch: mushroom_xgboost v2\.0\.0 reloaded/)
+      term.keys('q')
+      await term.waitFor('EXIT=0')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })

@@ -100,6 +100,11 @@ export class Metrics implements RuntimeMetricsProvider {
     for (const s of STATES) this.modelState.set({model, version: version ?? '', state: s}, s === state ? 1 : 0)
   }
 
+  /** Drops a version's state series (it left the repository). */
+  forgetState(model: string, version: string | undefined): void {
+    for (const s of STATES) this.modelState.remove({model, version: version ?? '', state: s})
+  }
+
   batchQueue(model: string, version: string | undefined, waiting: number): void {
     this.batchQueueGauge.set({model, version: version ?? ''}, waiting)
   }

@@ -8,7 +8,7 @@ import {createElement} from 'react'
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import {Dashboard, type DashboardProps} from '../../../src/tui/Dashboard.js'
 import {LogBuffer} from '../../../src/tui/log-buffer.js'
-import {failed, ok} from '../../../src/tui/monitor-source.js'
+import {failed, ok, type SourceEvent} from '../../../src/tui/monitor-source.js'
 import {item, metricsText, scriptedSource, type Step} from './fixtures.js'
 
 const DOWN = '\u001B[B'
@@ -176,5 +176,25 @@ describe('Dashboard', () => {
     await ui.poll()
     await ui.poll()
     expect(ui.frames.length).toBe(frames)
+  })
+
+  it('lists the events a source tells of as they happen (the --watch watcher), and stops listening on unmount', async () => {
+    const listeners = new Set<(event: SourceEvent) => void>()
+    const source = {
+      ...scriptedSource([{index: BOTH_READY}]),
+      subscribe(listener: (event: SourceEvent) => void) {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      },
+    }
+    const ui = show([], {source})
+    await ui.waitFor(/mnist_sklearn\s+v1\.0\.0\s+READY/)
+    expect(listeners.size).toBe(1)
+    for (const listener of listeners) listener({level: 'info', text: 'watch: reloading mnist_sklearn v1.0.0 (models/mnist_sklearn/model.onnx changed)'})
+    await ui.waitFor('12:00:00 watch: reloading mnist_sklearn v1.0.0 (models/mnist_sklearn/model.onnx changed)')
+    for (const listener of listeners) listener({level: 'error', text: 'watch: mnist_sklearn v1.0.0: reload failed, the previous version keeps serving: bad file'})
+    await ui.waitFor('watch: mnist_sklearn v1.0.0: reload failed, the previous version keeps serving: bad file')
+    ui.unmount()
+    expect(listeners.size).toBe(0)
   })
 })
