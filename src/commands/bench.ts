@@ -63,7 +63,9 @@ The client shares the machine with the server when both run here: for the server
       batchSize: flags['batch-size'],
       shapes,
     })
-    const progress = this.jsonEnabled() ? benchProgress({isTTY: false} as NodeJS.WriteStream) : benchProgress()
+    // One unwrapped line (oclif's warn re-wraps paths).
+    if (shapes.size > 0 && source.source === 'test-set') process.stderr.write(`Warning: --shape applies to random data only; the requests come from ${source.file} (add --random to use --shape)\n`)
+    const progress = benchProgress(!this.jsonEnabled())
     const run = await runBenchmark(client, {
       model: flags.model,
       version: flags.version,
@@ -80,9 +82,10 @@ The client shares the machine with the server when both run here: for the server
       onProgress: (c, done, elapsed) => progress.update(c, done, elapsed),
     })
     progress.clear()
+    const version = run.version ?? flags.version
     const report: BenchReport = {
       model: flags.model,
-      ...(run.version ?? flags.version ? {version: run.version ?? flags.version} : {}),
+      ...(version === undefined ? {} : {version}),
       transport: flags.grpc ? 'grpc' : 'rest',
       target: client.target,
       binary: flags.binary,

@@ -109,6 +109,12 @@ describe('mls bench', () => {
     const random = await runMls(['bench', '-m', 'mnist_sklearn', '--repo', EXAMPLE, '--url', server.url, '--random', '-b', '3', '-n', '10', '--warmup', '0', '--json'])
     expect(random.code).toBe(0)
     expect(JSON.parse(random.stdout)).toMatchObject({data: {source: 'random', why: '--random', requests: 1}, errors: 0, requests: 10})
+    const shaped = await runMls(['bench', '-m', 'mnist_sklearn', '--repo', EXAMPLE, '--url', server.url, '--random', '--shape', 'input:5,64', '-n', '5', '--warmup', '0', '--json'])
+    expect(shaped.code).toBe(0)
+    expect(JSON.parse(shaped.stdout)).toMatchObject({errors: 0, requests: 5})
+    const ignored = await runMls(['bench', '-m', 'mnist_sklearn', '--repo', EXAMPLE, '--url', server.url, '--shape', 'input:5,64', '-n', '5', '--warmup', '0'])
+    expect(ignored.code).toBe(0)
+    expect(ignored.stderr).toMatch(/--shape applies to random data only; the requests come from .*test-set\.json \(add --random to use --shape\)/)
   })
 
   it('failed requests: counted per level with the first error, exit 1 saying so', async () => {
