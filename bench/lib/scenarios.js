@@ -76,13 +76,13 @@ function multiProcess(context) {
         return `${await base.check(s)}; processes ${workers.join(', ')}`
       },
       async run(config, s, seconds) {
-        const workers = childPids(s.child.pid)
-        const before = workers.map(cpuSeconds)
+        const pids = [s.child.pid, ...childPids(s.child.pid)] // the primary, then the server processes
+        const before = pids.map(cpuSeconds)
         const result = await base.run(config, s, seconds)
-        const cpu = workers.map((pid, i) => Math.round((cpuSeconds(pid) - before[i]) * 100) / 100)
-        return {...result, processCpuSeconds: cpu}
+        const [primary, ...cpu] = pids.map((pid, i) => Math.round((cpuSeconds(pid) - before[i]) * 100) / 100)
+        return {...result, processCpuSeconds: cpu, primaryCpuSeconds: primary}
       },
-      describe: (result) => `  CPU s per process: ${result.processCpuSeconds?.join(' / ') ?? '?'}${base.describe(result)}`,
+      describe: (result) => `  CPU s: processes ${result.processCpuSeconds?.join(' / ') ?? '?'}, primary ${result.primaryCpuSeconds ?? '?'}${base.describe(result)}`,
     }
   }
   return {
