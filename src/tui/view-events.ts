@@ -1,6 +1,6 @@
 /**
  * What changed from one view to the next, as events: the server reached or lost, readiness, metrics and index coming
- * and going (told only while the server answers), models new or changing state (with the reason), and requests that
+ * and going (told only while the server answers), models new, changing state (with the reason) or gone, and requests that
  * failed since the previous scrape.
  */
 import {failureEvent, modelLabel, type DashboardEvent} from './dashboard-event.js'
@@ -34,6 +34,11 @@ export function viewEvents(before: DashboardView, after: DashboardView, lastScra
         const level = row.state === 'READY' ? 'ok' : row.state === 'UNAVAILABLE' ? 'error' : 'info'
         add(level, `${modelLabel(row.name, row.version)}: ${was.state} → ${row.state}${row.reason ? ` (${row.reason})` : ''}`)
       }
+    }
+    // Only an index read in both polls can say a model left it (its files were deleted under --watch, say).
+    if (after.reachable && wasUp && after.indexError === undefined && before.indexError === undefined) {
+      const now = new Set(after.models.map((row) => row.key))
+      for (const row of before.models) if (!now.has(row.key)) add('info', `${modelLabel(row.name, row.version)}: gone from the repository`)
     }
   }
   // Failures since the previous scrape (not over the window, so each failure is told once).

@@ -58,6 +58,14 @@ describe('advance', () => {
     expect(memory.view.events[0].time).toBe(1_700_000_000_000)
   })
 
+  it('says when a model left the repository index, but not when the index could not be read', () => {
+    const both = ok([item('a', 'v1', 'READY'), item('b', undefined, 'READY')])
+    const memory = run([{index: both}, {index: ok([item('a', 'v1', 'READY')])}])
+    expect(texts(memory)).toEqual(['ok connected to http://127.0.0.1:9080 (mls 0.1.0)', 'info b: gone from the repository'])
+    const blind = run([{index: both}, {index: failed('HTTP 500')}, {index: ok([item('a', 'v1', 'READY')])}])
+    expect(texts(blind).filter((t) => t.includes('gone'))).toEqual([])
+  })
+
   it('degrades without metrics: no rates, one warning, then one note when they come back', () => {
     const index = ok([item('a', 'v1', 'READY')])
     const memory = run([
