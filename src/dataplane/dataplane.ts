@@ -17,6 +17,8 @@ import type {ModelEntry} from '../repository/model-entry.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
+import {isBuiltinRuntime} from '../runtimes/registry.js'
+import {checkContentTypes} from './check-content-types.js'
 import {decodeTensorData} from './decode-input.js'
 import {matchInputs} from './match-inputs.js'
 import {parseBody} from './parse-body.js'
@@ -101,11 +103,13 @@ export class DataPlane {
     const {metadata} = instance
 
     const bound = matchInputs(request.inputs, metadata.inputs)
-    const inputs: Tensor[] = bound.map(({input, target}) => {
+    const decoded = bound.map(({input, target}) => {
       const datatype = target?.datatype ?? input.datatype
       const tensor: Tensor = {name: target?.name ?? input.name, datatype, shape: input.shape, data: decodeTensorData(input, datatype)}
-      return input.parameters === undefined ? tensor : {...tensor, parameters: input.parameters}
+      return {tensor: input.parameters === undefined ? tensor : {...tensor, parameters: input.parameters}, target}
     })
+    checkContentTypes({parameters: request.parameters, inputs: decoded, checkKnown: isBuiltinRuntime(instance.settings)})
+    const inputs = decoded.map((d) => d.tensor)
 
     let outputs: string[] | undefined
     if (request.outputs !== undefined && request.outputs.length > 0) {

@@ -19,18 +19,31 @@ export interface RawTensor {
 
 const formatShape = (shape: readonly number[]) => `[${shape.join(',')}]`
 
-/** Elements of nested `data`, flattened row-major; stops counting once past `limit` so a huge body is not copied. */
+/**
+ * Elements of nested `data`, flattened row-major; stops counting once past `limit` so a huge body is not copied.
+ * Iterative, not recursive: JSON nested a hundred thousand levels deep must be a 400, not a stack overflow.
+ */
 function flatten(data: unknown[], limit: number): unknown[] {
   if (!data.some(Array.isArray)) return data
   const out: unknown[] = []
-  const walk = (value: unknown[]) => {
-    for (const item of value) {
-      if (out.length > limit) return
-      if (Array.isArray(item)) walk(item)
-      else out.push(item)
+  const arrays: unknown[][] = [data]
+  const positions: number[] = [0]
+  while (arrays.length > 0 && out.length <= limit) {
+    const top = arrays.length - 1
+    const array = arrays[top]
+    if (positions[top] >= array.length) {
+      arrays.pop()
+      positions.pop()
+      continue
+    }
+    const item = array[positions[top]++]
+    if (Array.isArray(item)) {
+      arrays.push(item)
+      positions.push(0)
+    } else {
+      out.push(item)
     }
   }
-  walk(data)
   return out
 }
 

@@ -1,7 +1,7 @@
 /** Request bodies through their zod schema; the error names each wrong field, what was expected and what was found. */
 import type {z} from 'zod'
 import {MlsError, type ErrorCode} from '../errors.js'
-import {formatIssue} from '../util/zod-issues.js'
+import {describeValue, formatIssue} from '../util/zod-issues.js'
 
 /** The most specific code for an issue, by the field it is about. */
 function codeFor(issue: z.core.$ZodIssue): ErrorCode {
@@ -21,7 +21,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown, options
     return undefined
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new MlsError('INVALID_REQUEST', `the request body must be a JSON object, found ${Array.isArray(body) ? 'an array' : JSON.stringify(body)}`)
+    throw new MlsError('INVALID_REQUEST', `the request body must be a JSON object, found ${describeValue(body)}`)
   }
   const result = schema.safeParse(body)
   if (result.success) return result.data

@@ -80,6 +80,12 @@ export function resolveRuntimeName(settings: ModelSettings): string {
   throw unknownImplementation(settings, implementation)
 }
 
+/** True when a built-in runtime serves the model (an `implementation` that is absent, built-in or an alias). */
+export function isBuiltinRuntime(settings: Pick<ModelSettings, 'implementation'>): boolean {
+  const implementation = settings.implementation
+  return implementation === undefined || Object.hasOwn(BUILTIN_RUNTIMES, IMPLEMENTATION_ALIASES[implementation] ?? implementation)
+}
+
 /** The runtime for a model, not loaded yet. */
 export function createRuntime(settings: ModelSettings, options: RuntimeOptions = {}): Runtime {
   const name = resolveRuntimeName(settings)

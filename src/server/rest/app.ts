@@ -1,10 +1,10 @@
 /** The REST adapter: a fastify app that translates HTTP to data plane calls and errors back to HTTP, nothing more. */
-import Fastify, {type FastifyInstance} from 'fastify'
+import Fastify, {type FastifyInstance, type FastifyReply} from 'fastify'
 import type {DataPlane} from '../../dataplane/dataplane.js'
 import {MlsError} from '../../errors.js'
 import type {Logger} from '../../logger.js'
 import {registerDocs} from '../docs/register-docs.js'
-import {toHttpError} from './error-map.js'
+import {MAX_PARAM_LENGTH, toHttpError} from './error-map.js'
 import {registerBodyParsers} from './json-body.js'
 import {healthRoutes} from './routes/health.js'
 import {modelRoutes} from './routes/models.js'
@@ -33,7 +33,13 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Model names are path segments; keep them as given.
-    routerOptions: {ignoreTrailingSlash: true, maxParamLength: 500},
+    routerOptions: {ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH},
+    // Errors fastify raises before routing (a bad percent-encoding, an overlong name) get the catalogue's shape too.
+    frameworkErrors: (thrown, request, reply) => {
+      const {status, body} = toHttpError(thrown)
+      options.logger.debug(`${request.method} ${request.url.slice(0, 200)}: ${status} ${body.code}: ${body.error}`)
+      void (reply as FastifyReply).code(status).type('application/json').send(body)
+    },
   })
 
   registerBodyParsers(app)

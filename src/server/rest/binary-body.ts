@@ -6,6 +6,7 @@
  */
 import {MlsError} from '../../errors.js'
 import {RawBytes} from '../../protocol/raw.js'
+import {describeValue} from '../../util/zod-issues.js'
 import {parseJsonText} from './json-text.js'
 
 export const HEADER_LENGTH = 'inference-header-content-length'
@@ -25,9 +26,9 @@ export function parseBinaryBody(body: Buffer, headerLength: string): unknown {
     for (const input of inputs as Array<Record<string, unknown> | null>) {
       const size = (input?.parameters as Record<string, unknown> | undefined)?.binary_data_size
       if (input === null || typeof input !== 'object' || size === undefined) continue
-      const label = `input "${String(input.name)}"`
+      const label = typeof input.name === 'string' ? `input "${input.name}"` : `input ${describeValue(input.name)}`
       if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
-        throw new MlsError('INVALID_REQUEST', `${label}: binary_data_size: expected a non-negative integer, found ${JSON.stringify(size)}`)
+        throw new MlsError('INVALID_REQUEST', `${label}: binary_data_size: expected a non-negative integer, found ${describeValue(size)}`)
       }
       if (input.data !== undefined) throw new MlsError('INVALID_REQUEST', `${label} has both data and binary_data_size`)
       if (offset + size > body.length) {

@@ -1,6 +1,9 @@
 /** The one table from error kinds to HTTP statuses, and the one place any thrown error becomes an HTTP answer. */
 import {ERROR_CODES, MlsError, toMlsError, type ErrorCode, type ErrorKind} from '../../errors.js'
 
+/** The longest path segment (model name, version) the router takes. */
+export const MAX_PARAM_LENGTH = 500
+
 export const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
   not_found: 404,
   invalid: 400,
@@ -17,6 +20,14 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'EMPTY_BODY',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_REQUEST',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_BAD_URL: 'INVALID_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'INVALID_REQUEST',
+}
+
+/** Clearer words than fastify's for the errors it raises before routing (its messages repeat the whole path). */
+const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
+  FST_ERR_BAD_URL: 'the URL is not valid: a path segment has malformed percent-encoding',
+  FST_ERR_MAX_PARAM_LENGTH: `the URL is not valid: a path segment (a model name or version) is longer than ${MAX_PARAM_LENGTH} characters`,
 }
 
 export interface HttpError {
@@ -31,7 +42,7 @@ export function toHttpError(thrown: unknown): HttpError {
   if (thrown instanceof MlsError) {
     error = thrown
   } else if (fastifyCode !== undefined && fastifyCode in FASTIFY_CODES) {
-    error = new MlsError(FASTIFY_CODES[fastifyCode], (thrown as Error).message, {cause: thrown})
+    error = new MlsError(FASTIFY_CODES[fastifyCode], FASTIFY_MESSAGES[fastifyCode] ?? (thrown as Error).message, {cause: thrown})
   } else if (typeof (thrown as {statusCode?: number})?.statusCode === 'number' && (thrown as {statusCode: number}).statusCode < 500) {
     error = new MlsError('INVALID_REQUEST', (thrown as Error).message, {cause: thrown})
   } else {

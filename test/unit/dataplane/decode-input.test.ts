@@ -24,6 +24,14 @@ describe('decodeTensorData', () => {
     expect(Array.from(decodeTensorData(t('INT32', [[1, 2, 3], [4, 5, 6]], [2, 3])) as Int32Array)).toEqual([1, 2, 3, 4, 5, 6])
   })
 
+  it('walks data nested 200,000 levels deep without overflowing the stack', () => {
+    let deep: unknown = [1.5]
+    for (let i = 0; i < 200_000; i++) deep = [deep, 2]
+    const out = decodeTensorData(t('FP32', deep, [200_001])) as Float32Array
+    expect([out.length, out[0], out[200_000]]).toEqual([200_001, 1.5, 2])
+    expect(failure(() => decodeTensorData(t('FP32', deep, [3]))).message).toBe('input "x": shape [3] needs 3 values, found more than 3')
+  })
+
   it('converts any number type into a float input and whole numbers into an integer input', () => {
     expect(decodeTensorData(t('FP64', [0.25, 2]), 'FP32')).toEqual(new Float32Array([0.25, 2]))
     expect(decodeTensorData(t('INT32', [3, 4]), 'FP32')).toEqual(new Float32Array([3, 4]))
