@@ -8,7 +8,7 @@
 import {statSync} from 'node:fs'
 import path from 'node:path'
 import type {Logger} from '../logger.js'
-import {MODEL_SETTINGS_FILE, readModelSpec, type ModelSpec} from '../repository/discover.js'
+import {findModelSettingsFiles, MODEL_SETTINGS_FILE, readModelSpec, type ModelSpec} from '../repository/discover.js'
 import type {ModelEntry} from '../repository/model-entry.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
 import {KeyedDebouncer} from './debounce.js'
@@ -146,7 +146,7 @@ export class RepositoryWatcher {
     const {registry} = this.options
     const current = registry.entryForFile(file)
     if (kindOf(file) !== 'file') {
-      if (current !== undefined) await this.remove(current, `${this.relative(file)} is gone`)
+      if (current !== undefined) await this.removeOrHandOver(current, file, `${this.relative(file)} is gone`)
       return
     }
     const spec = readModelSpec(file)
@@ -162,7 +162,24 @@ export class RepositoryWatcher {
       const reason = current === undefined ? `${this.relative(file)} added` : `${this.relative(file)} now defines ${label(spec)} instead of ${label(current)}`
       await this.load(spec, reason)
     }
-    if (current !== undefined) await this.remove(current, `${this.relative(file)} no longer defines it`)
+    if (current !== undefined) await this.removeOrHandOver(current, file, `${this.relative(file)} no longer defines it`)
+  }
+
+  /**
+   * `file` no longer defines `entry`: another model-settings.json that defines the same version (one ignored as a
+   * duplicate, or the same folder under a new name) takes it over, rolling; otherwise the version is removed.
+   */
+  private async removeOrHandOver(entry: ModelEntry, file: string, reason: string): Promise<void> {
+    const files = (await findModelSettingsFiles(this.options.root)).filter((other) => other !== file)
+    const heir = files.map(readModelSpec).find((spec) => spec.ok && spec.name === entry.name && spec.version === entry.version)
+    if (heir === undefined) return this.remove(entry, reason)
+    const handOver = `${reason}; ${this.relative(heir.file)} defines it`
+    if (entry.state === 'UNKNOWN' || entry.reason === 'unloaded') {
+      entry.spec = heir
+      this.tell('info', entry, `${label(entry)} is now defined by ${this.relative(heir.file)} (${reason})`)
+      return
+    }
+    await this.reload(entry, heir, handOver)
   }
 
   private async load(spec: ModelSpec, reason: string): Promise<void> {

@@ -112,6 +112,12 @@ describe('RepositoryWatcher', () => {
     repo.write('copy/model-settings.json', {name: 'a'})
     await repo.until(() => expect(repo.events.at(-1)).toMatchObject({level: 'warn', text: 'watch: copy/model-settings.json ignored: a is already defined by a/model-settings.json'}))
     expect(repo.loads.get('a')).toBe(1)
+    // The original goes: the copy takes the version over, rolling.
+    rmSync(repo.at('a'), {recursive: true})
+    await repo.until(() => expect(repo.registry.get('a', undefined)?.spec.file).toBe(repo.at('copy/model-settings.json')))
+    await repo.until(() => expect(repo.loads.get('a')).toBe(2))
+    expect(repo.state('a')).toBe('READY')
+    expect(repo.events.map((e) => e.text)).toContain('watch: reloading a (a/model-settings.json is gone; copy/model-settings.json defines it)')
   })
 
   it('leaves an unloaded model alone when its files change', async () => {
@@ -152,6 +158,14 @@ describe('RepositoryWatcher', () => {
     repo.write('a/model.bin', 'y')
     await repo.until(() => expect(repo.loads.get('a')).toBe(2))
     expect(repo.loads.get('tree v1')).toBe(1)
+  })
+
+  it('deleting folder m keeps watching folder m_ab beside it', async () => {
+    const repo = await watched({'m/model-settings.json': {name: 'm'}, 'm/model.bin': 'x', 'm_ab/model-settings.json': {name: 'm_ab'}, 'm_ab/model.bin': 'x'})
+    rmSync(repo.at('m'), {recursive: true})
+    await repo.until(() => expect(repo.registry.get('m', undefined)).toBeUndefined())
+    repo.write('m_ab/model.bin', 'y')
+    await repo.until(() => expect(repo.loads.get('m_ab')).toBe(2))
   })
 
   it('a new folder made and filled at once is loaded; a deleted one is removed', async () => {
