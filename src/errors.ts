@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'unavailable'
   | 'too_large'
   | 'unsupported_media_type'
+  | 'unauthenticated'
   | 'internal'
 
 /** Every stable error code, with its kind and a one-line description (the README's table is checked against it). */
@@ -31,6 +32,7 @@ export const ERROR_CODES = {
   INFERENCE_FAILED: {kind: 'invalid', description: 'The runtime rejected the request (its message says why).'},
   UNSUPPORTED_MEDIA_TYPE: {kind: 'unsupported_media_type', description: 'The content type is not application/json.'},
   PAYLOAD_TOO_LARGE: {kind: 'too_large', description: 'The body exceeds max_request_size.'},
+  UNAUTHENTICATED: {kind: 'unauthenticated', description: 'A repository request without the right bearer token (repository_auth_token is set).'},
   INTERNAL: {kind: 'internal', description: 'An unexpected fault inside mls; the server log has the stack.'},
 } as const satisfies Record<string, {kind: ErrorKind; description: string}>
 

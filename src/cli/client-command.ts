@@ -3,14 +3,31 @@
  * printed as one clear line (never a stack trace) with exit code 1 (server / check) or 2 (usage).
  */
 import {Command, Flags} from '@oclif/core'
-import {ClientError, ServerError, createClient, resolveEndpoints, type Endpoints, type MlsClient} from '../client/index.js'
+import {
+  ClientError,
+  ServerError,
+  createClient,
+  resolveCredentials,
+  resolveEndpoints,
+  type ClientCredentials,
+  type Endpoints,
+  type MlsClient,
+} from '../client/index.js'
 
 export abstract class ClientCommand extends Command {
   static override baseFlags = {
     url: Flags.string({description: 'REST URL of the server (env MLS_URL; default from ./settings.json, else http://127.0.0.1:8080)', helpGroup: 'SERVER'}),
-    'grpc-url': Flags.string({description: 'gRPC address host:port (env MLS_GRPC_URL; default from ./settings.json, else 127.0.0.1:8081)', helpGroup: 'SERVER'}),
+    'grpc-url': Flags.string({
+      description: 'gRPC address host:port, grpcs://host:port for TLS (env MLS_GRPC_URL; default from ./settings.json, else 127.0.0.1:8081)',
+      helpGroup: 'SERVER',
+    }),
     repo: Flags.directory({description: 'model repository whose settings.json gives the ports (default: the current folder)', helpGroup: 'SERVER'}),
     grpc: Flags.boolean({description: 'talk gRPC instead of REST', default: false, helpGroup: 'SERVER'}),
+    token: Flags.string({
+      description: 'bearer token of the repository API, when the server sets repository_auth_token (env MLS_REPOSITORY_AUTH_TOKEN; default from ./settings.json)',
+      helpGroup: 'SERVER',
+    }),
+    ca: Flags.file({description: 'PEM CA certificate to trust for https:// and grpcs:// URLs, e.g. a self-signed server certificate (env MLS_CA_FILE)', helpGroup: 'SERVER'}),
   }
 
   private clients: MlsClient[] = []
@@ -19,8 +36,12 @@ export abstract class ClientCommand extends Command {
     return resolveEndpoints({url: flags.url, grpcUrl: flags['grpc-url'], repo: flags.repo})
   }
 
-  protected client(flags: {url?: string; 'grpc-url'?: string; repo?: string; grpc?: boolean}): MlsClient {
-    const client = createClient(this.endpoints(flags), {grpc: flags.grpc})
+  protected credentials(flags: {repo?: string; token?: string; ca?: string}): ClientCredentials {
+    return resolveCredentials({token: flags.token, ca: flags.ca, repo: flags.repo})
+  }
+
+  protected client(flags: {url?: string; 'grpc-url'?: string; repo?: string; grpc?: boolean; token?: string; ca?: string}): MlsClient {
+    const client = createClient(this.endpoints(flags), {grpc: flags.grpc, credentials: this.credentials(flags)})
     this.clients.push(client)
     return client
   }

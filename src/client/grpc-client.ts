@@ -3,19 +3,30 @@ import * as grpc from '@grpc/grpc-js'
 import {loadProtos} from '../protocol/grpc-protos.js'
 import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
 import {ConnectionError, ServerError} from './client-error.js'
+import type {ClientCredentials} from './credentials.js'
 import {fromModelInferResponse, toModelInferRequest} from './grpc-convert.js'
 import type {InferOptions, MlsClient} from './mls-client.js'
 
 const MAX_MESSAGE = 64 * 1024 * 1024
 
-type Stub = grpc.Client & Record<string, (request: unknown, callback: (error: grpc.ServiceError | null, response: any) => void) => void>
+type Stub = grpc.Client &
+  Record<string, (request: unknown, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, response: any) => void) => void>
+
+const TLS_SCHEME = /^grpcs:\/\//
 
 export class GrpcClient implements MlsClient {
   private readonly stub: Stub
+  private readonly tls: boolean
 
-  constructor(readonly target: string) {
+  /** `target` is host:port, or grpcs://host:port for TLS (trusting `credentials.ca`, else the system's roots). */
+  constructor(
+    readonly target: string,
+    private readonly credentials: ClientCredentials = {},
+  ) {
     const Service = grpc.makeGenericClientConstructor(loadProtos().inference, 'GRPCInferenceService')
-    this.stub = new Service(target, grpc.credentials.createInsecure(), {
+    this.tls = TLS_SCHEME.test(target)
+    const channel = this.tls ? grpc.credentials.createSsl(credentials.ca ?? null) : grpc.credentials.createInsecure()
+    this.stub = new Service(target.replace(TLS_SCHEME, ''), channel, {
       'grpc.max_receive_message_length': MAX_MESSAGE,
       'grpc.max_send_message_length': MAX_MESSAGE,
     }) as unknown as Stub
@@ -23,17 +34,27 @@ export class GrpcClient implements MlsClient {
 
   private call<T = any>(method: string, request: unknown): Promise<T> {
     return new Promise((resolve, reject) =>
-      this.stub[method](request, (error, response) => {
+      this.stub[method](request, this.metadata(), (error, response) => {
         if (error === null) return resolve(response as T)
         const code = error.metadata?.get('mls-error-code')[0]
         // UNAVAILABLE without mls's error code is the channel itself: nothing is listening there.
         if (error.code === grpc.status.UNAVAILABLE && code === undefined) {
-          const cause = /ECONNREFUSED/.test(error.details) ? 'ECONNREFUSED' : error.details
+          const cause = /ECONNREFUSED/.test(error.details)
+            ? 'ECONNREFUSED'
+            : this.tls && /certificate|self.signed|handshake/i.test(error.details)
+              ? `${error.details}: the server's TLS certificate is not trusted; pass its CA with --ca FILE (or MLS_CA_FILE)`
+              : error.details
           return reject(new ConnectionError(this.target, cause, '--grpc-url / MLS_GRPC_URL'))
         }
         reject(new ServerError(grpc.status[error.code], code === undefined ? undefined : String(code), error.details))
       }),
     )
+  }
+
+  private metadata(): grpc.Metadata {
+    const metadata = new grpc.Metadata()
+    if (this.credentials.token !== undefined) metadata.set('authorization', `Bearer ${this.credentials.token}`)
+    return metadata
   }
 
   async serverLive(): Promise<boolean> {

@@ -1,15 +1,33 @@
 /** The REST client (undici). */
-import {request} from 'undici'
+import {Agent, request, type Dispatcher} from 'undici'
 import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
 import {BINARY_CONTENT_TYPE, HEADER_LENGTH, decodeBinaryResponse, encodeBinaryRequest} from './binary-body.js'
 import {ConnectionError, ServerError} from './client-error.js'
+import {connectionCause, type ClientCredentials} from './credentials.js'
 import type {InferOptions, MlsClient} from './mls-client.js'
 
 const modelPath = (name: string, version?: string) =>
   `/v2/models/${encodeURIComponent(name)}${version ? `/versions/${encodeURIComponent(version)}` : ''}`
 
+/** The undici dispatcher that trusts `ca` (undefined: undici's global one, the system's roots). */
+export function dispatcherFor(credentials: ClientCredentials): Dispatcher | undefined {
+  return credentials.ca === undefined ? undefined : new Agent({connect: {ca: credentials.ca}})
+}
+
+/** Request headers that carry the token, if there is one. */
+export function authorizationHeaders(credentials: ClientCredentials): Record<string, string> {
+  return credentials.token === undefined ? {} : {authorization: `Bearer ${credentials.token}`}
+}
+
 export class RestClient implements MlsClient {
-  constructor(readonly target: string) {}
+  private readonly dispatcher?: Dispatcher
+
+  constructor(
+    readonly target: string,
+    private readonly credentials: ClientCredentials = {},
+  ) {
+    this.dispatcher = dispatcherFor(credentials)
+  }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, okStatuses: number[] = []): Promise<{status: number; body: T}> {
     const {status, text} = await this.send(method, path, body === undefined ? {} : {'content-type': 'application/json'}, body === undefined ? undefined : JSON.stringify(body))
@@ -19,10 +37,9 @@ export class RestClient implements MlsClient {
   private async send(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string | Buffer) {
     let response
     try {
-      response = await request(this.target + path, {method, headers, body})
+      response = await request(this.target + path, {method, headers: {...authorizationHeaders(this.credentials), ...headers}, body, dispatcher: this.dispatcher})
     } catch (error) {
-      const e = error as NodeJS.ErrnoException
-      throw new ConnectionError(this.target, e.code ?? e.message)
+      throw new ConnectionError(this.target, connectionCause(error))
     }
     const binaryLength = response.headers[HEADER_LENGTH]
     if (binaryLength !== undefined && response.statusCode < 400) {
@@ -83,5 +100,7 @@ export class RestClient implements MlsClient {
     await this.call('POST', `/v2/repository/models/${encodeURIComponent(name)}/unload`)
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.dispatcher?.close()
+  }
 }

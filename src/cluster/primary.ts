@@ -8,7 +8,7 @@ import {AggregatorRegistry} from 'prom-client'
 import type {Logger} from '../logger.js'
 import {gracefulStop} from '../server/graceful-stop.js'
 import {startMetricsServer, type MetricsServer} from '../server/metrics/server.js'
-import type {ServerSettings} from '../settings/server-settings.js'
+import {tlsEnabled, type ServerSettings} from '../settings/server-settings.js'
 import {isMlsMessage, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type WorkerMessage} from './messages.js'
 import {resolvePorts} from './ports.js'
 import {RepositoryBroadcast} from './broadcast.js'
@@ -54,7 +54,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
       if (m.type === 'mls:listening' && !announced) {
         announced = true
         logger.info(`REST server listening on ${m.restUrl}`)
-        logger.info(`gRPC server listening on ${m.grpcAddress}`)
+        logger.info(`gRPC server listening on ${m.grpcAddress}${tlsEnabled(settings) ? ' (TLS)' : ''}`)
         if (metricsServer) logger.info(`metrics listening on ${metricsServer.url}`)
         logger.info(`model repository: ${settings.model_repository_root}`)
       } else if (m.type === 'mls:loaded') {

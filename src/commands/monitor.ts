@@ -9,7 +9,7 @@ export default class Monitor extends ClientCommand {
   static override summary = 'A live dashboard of a running server: health, models, request rates, latencies, events.'
 
   static override description = `Attaches to a running server and shows, refreshed every --interval: the server's name, version and health; each model version's state (and reason), requests/s, error rate, p50 / p99 latency and in-flight requests over the last few polls; a sparkline of total requests/s; the latest events (state changes, failed requests).
-Reads only public endpoints (health, GET /v2, the repository index, the metrics endpoint), so it also watches other Open Inference Protocol servers with the repository extension; what a server does not expose shows as "-".
+Reads only public endpoints (health, GET /v2, the repository index (with --token when the server protects it), the metrics endpoint), so it also watches other Open Inference Protocol servers with the repository extension; what a server does not expose shows as "-".
 Keys: arrows or j / k select a model, l loads it, u unloads it (after y), r refreshes, / filters, ? shows help, q quits. Polling is over REST; --grpc sends load and unload over gRPC.
 When stdin or stdout is not a terminal (or with --json) it prints one snapshot, two polls one interval apart, and exits 0.`
 
@@ -34,6 +34,7 @@ When stdin or stdout is not a terminal (or with --json) it prints one snapshot, 
       url: endpoints.rest,
       metricsUrl: endpoints.metrics,
       client: this.client(flags),
+      credentials: this.credentials(flags),
       intervalMs: flags.interval,
       snapshot: this.jsonEnabled(),
     })

@@ -5,6 +5,7 @@ import {createLogger} from '../logger.js'
 import {gracefulStop} from '../server/graceful-stop.js'
 import {startServer} from '../server/index.js'
 import {loadServerSettings} from '../settings/load-server-settings.js'
+import {redactSettings} from '../settings/server-settings.js'
 import {canShowDashboard} from '../tui/load-renderer.js'
 import {LogBuffer} from '../tui/log-buffer.js'
 import {runServerDashboard} from '../tui/server-dashboard.js'
@@ -15,6 +16,7 @@ export default class Start extends Command {
   static override description = `Reads DIR/settings.json (when present) and every model-settings.json below DIR, loads the models and serves them over REST.
 Settings precedence: flags > environment (MLS_<FIELD>, then MLSERVER_<FIELD>) > settings.json > defaults.
 Stops gracefully on SIGINT / SIGTERM (in-flight requests finish); a second signal exits at once.
+Security (README "Security"): repository_auth_token (env MLS_REPOSITORY_AUTH_TOKEN) guards the repository API with a bearer token; ssl_certfile / ssl_keyfile serve REST and gRPC over TLS; cors_settings turns CORS on; allow_external_uris lets model uris point outside DIR.
 With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the server's log in a pane; q stops the server gracefully.
 With --watch (for development) it follows the files below DIR: a new model-settings.json loads its model, a changed
 model file or model-settings.json reloads that model version (the old one serves until the new one is READY; if the
@@ -24,6 +26,7 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
     '<%= config.bin %> start examples/multi-model',
     '<%= config.bin %> start . --http-port 9000 --host 127.0.0.1',
     'MLS_DEBUG=true <%= config.bin %> start ./models --strict-readiness',
+    'MLS_REPOSITORY_AUTH_TOKEN=s3cret <%= config.bin %> start ./models --ssl-certfile cert.pem --ssl-keyfile key.pem',
     '<%= config.bin %> start examples/multi-model --tui',
     '<%= config.bin %> start my-repo --watch --tui',
   ]
@@ -43,6 +46,8 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
     debug: Flags.boolean({description: 'log debug messages (settings: debug)', allowNo: true}),
     'server-name': Flags.string({description: 'name reported by GET /v2 (settings: server_name)'}),
     processes: Flags.integer({description: 'processes serving the same ports, each with every model (settings: processes; default 1)', min: 1, max: 256}),
+    'ssl-certfile': Flags.string({description: 'PEM certificate (chain): serve REST and gRPC over TLS; needs --ssl-keyfile (settings: ssl_certfile)'}),
+    'ssl-keyfile': Flags.string({description: 'PEM private key of --ssl-certfile (settings: ssl_keyfile)'}),
     tui: Flags.boolean({description: 'show the live dashboard (as mls monitor) with the log in a pane; needs a terminal'}),
     watch: Flags.boolean({description: 'load, reload and unload models as their files change below DIR (development; one process)'}),
   }
@@ -66,6 +71,8 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
           debug: flags.debug,
           server_name: flags['server-name'],
           processes: flags.processes,
+          ssl_certfile: flags['ssl-certfile'],
+          ssl_keyfile: flags['ssl-keyfile'],
         },
       })
     } catch (error) {
@@ -88,7 +95,7 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
     else if (flags.tui && !dashboard) logger.warn('--tui needs a terminal on stdin and stdout: serving without the dashboard')
     logger.info(`mls ${this.config.version}: settings from ${file ?? 'defaults (no settings.json)'}`)
     for (const warning of warnings) logger.warn(warning)
-    logger.debug(`resolved settings: ${JSON.stringify(settings)}`)
+    logger.debug(`resolved settings: ${JSON.stringify(redactSettings(settings))}`)
 
     if (settings.processes > 1) {
       await runClusterPrimary(settings, logger)

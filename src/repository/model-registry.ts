@@ -6,6 +6,7 @@ import {MlsError} from '../errors.js'
 import type {Logger} from '../logger.js'
 import type {RepositoryIndexItem} from '../protocol/types.js'
 import type {RuntimeFactory} from '../runtimes/runtime.js'
+import {confineUri} from './confine-uri.js'
 import {discoverModels, type ModelSpec} from './discover.js'
 import {LoadedModel, type RuntimeWrapper} from './loaded-model.js'
 import {ModelEntry, type StateListener} from './model-entry.js'
@@ -26,6 +27,8 @@ export interface RegistryOptions {
   readonly onRemove?: (entry: ModelEntry) => void
   /** Attaches behaviour around each loaded runtime (adaptive batching). */
   readonly wrap?: RuntimeWrapper
+  /** Let model uris point outside the root (allow_external_uris); by default such a model is UNAVAILABLE. */
+  readonly allowExternalUris?: boolean
 }
 
 export class ModelRegistry {
@@ -38,7 +41,7 @@ export class ModelRegistry {
 
   /** Discovers the repository and, when asked, loads every model (all in parallel). */
   async start(loadModels: boolean): Promise<void> {
-    const specs = await discoverModels(this.options.root)
+    const specs = await this.discover()
     for (const spec of specs) this.register(spec)
     this.startupEntries = this.all()
     if (loadModels) {
@@ -46,6 +49,16 @@ export class ModelRegistry {
       await runBounded([...this.models.keys()], START_UP_CONCURRENCY, (name) => this.withLock(name, () => this.loadEntries(name, this.models.get(name)!)))
     }
     this.startupDone = true
+  }
+
+  /** Every model spec below the root, with the uri rule applied. */
+  private async discover(): Promise<ModelSpec[]> {
+    return (await discoverModels(this.options.root)).map((spec) => this.confine(spec))
+  }
+
+  /** The spec, or a failed one when its uri leaves the root (unless allow_external_uris). */
+  private confine(spec: ModelSpec): ModelSpec {
+    return this.options.allowExternalUris ? spec : confineUri(spec, this.options.root)
   }
 
   /** Ready to serve traffic: start-up is over and at least one model (strict: every start-up model) is READY. */
@@ -114,7 +127,7 @@ export class ModelRegistry {
    * new instance is ready; if that fails the old one keeps serving.
    */
   async load(name: string): Promise<void> {
-    const specs = (await discoverModels(this.options.root)).filter((spec) => spec.name === name)
+    const specs = (await this.discover()).filter((spec) => spec.name === name)
     if (specs.length === 0) {
       throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found: no model-settings.json below ${this.options.root} names it`)
     }
@@ -148,7 +161,8 @@ export class ModelRegistry {
    * Loads or reloads one version from `spec`: into `entry` when given (the version that spec's file defined, even if
    * the file is now broken), else into the version the spec names. Rolling, as `load`. Resolves with why it failed.
    */
-  async loadVersion(spec: ModelSpec, entry?: ModelEntry): Promise<string | undefined> {
+  async loadVersion(given: ModelSpec, entry?: ModelEntry): Promise<string | undefined> {
+    const spec = this.confine(given)
     return this.withLock(entry?.name ?? spec.name, () => {
       const target = entry ?? this.register(spec)
       target.spec = spec

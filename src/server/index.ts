@@ -2,18 +2,20 @@
  * The composition root: settings -> registry -> data plane -> transports. `startServer` is what `mls start` calls and
  * what a library user can call too.
  */
+import {readFileSync} from 'node:fs'
 import type {AddressInfo} from 'node:net'
 import {adaptiveBatching} from '../batching/index.js'
 import {DataPlane, type RepositoryCoordinator} from '../dataplane/dataplane.js'
 import type {Logger} from '../logger.js'
 import {ModelRegistry} from '../repository/model-registry.js'
 import {runtimeFactory} from '../runtimes/registry.js'
-import type {ServerSettings} from '../settings/server-settings.js'
+import {tlsEnabled, type ServerSettings} from '../settings/server-settings.js'
 import {watchRepository, type RepositoryWatcher} from '../watch/repository-watcher.js'
 import {parallelInference} from '../workers/index.js'
 import {startGrpcServer} from './grpc/server.js'
 import {Metrics} from './metrics/metrics.js'
 import {startMetricsServer, type MetricsServer} from './metrics/server.js'
+import {repositoryAuth} from './repository-auth.js'
 import {buildRestApp} from './rest/app.js'
 
 /** gRPC message limit when grpc_max_message_length is unset: room for a 16 MiB tensor and more (grpc-js's 4 MiB is not). */
@@ -38,10 +40,16 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-function urlOf(address: AddressInfo | string | null): string {
+function urlOf(address: AddressInfo | string | null, scheme: 'http' | 'https'): string {
   if (address === null || typeof address === 'string') return String(address)
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  return `http://${host}:${address.port}`
+  return `${scheme}://${host}:${address.port}`
+}
+
+/** The PEM certificate and key when TLS is on (the files were checked when the settings were loaded). */
+function readTls(settings: ServerSettings): {cert: Buffer; key: Buffer} | undefined {
+  if (!tlsEnabled(settings)) return undefined
+  return {cert: readFileSync(settings.ssl_certfile!), key: readFileSync(settings.ssl_keyfile!)}
 }
 
 /** A bind failure, said in terms of the setting that chose the port. */
@@ -72,13 +80,16 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     factory: parallelInference(runtimeFactory({root: settings.model_repository_root, metrics, logger}), {workers: settings.parallel_workers, logger, observer: metrics}),
     logger,
     strictReadiness: settings.strict_readiness,
+    allowExternalUris: settings.allow_external_uris,
     onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
     onRemove: metrics ? (entry) => metrics.forgetState(entry.name, entry.version) : undefined,
     wrap: adaptiveBatching(logger, metrics),
   })
   const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
   const dataplane = new DataPlane(registry, settings, metrics, options.coordinator?.(local))
-  const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics})
+  const tls = readTls(settings)
+  const auth = repositoryAuth(settings.repository_auth_token)
+  const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics, cors: settings.cors_settings, auth, tls})
 
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.
   try {
@@ -86,7 +97,7 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
   } catch (error) {
     throw listenError(error, 'REST', settings.host, settings.http_port, 'http_port')
   }
-  const restUrl = urlOf(rest.server.address())
+  const restUrl = urlOf(rest.server.address(), tls ? 'https' : 'http')
   logger.info(`REST server listening on ${restUrl}`)
   let grpc
   try {
@@ -96,12 +107,15 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
       maxMessageLength: settings.grpc_max_message_length ?? DEFAULT_GRPC_MAX_MESSAGE_LENGTH,
       logger,
       observer: metrics,
+      repositoryAuth: auth,
+      tls,
     })
   } catch (error) {
     await rest.close()
     throw listenError(error, 'gRPC', settings.host, settings.grpc_port, 'grpc_port')
   }
-  logger.info(`gRPC server listening on ${grpc.address}`)
+  logger.info(`gRPC server listening on ${grpc.address}${tls ? ' (TLS)' : ''}`)
+  if (auth) logger.info('repository API (index, load, unload) needs the bearer token (repository_auth_token)')
   let metricsServer: MetricsServer | undefined
   if (metrics && options.serveMetrics !== false) {
     try {

@@ -1,4 +1,7 @@
-/** settings.json: MLServer's field names and defaults, plus mls's own (strict_readiness, max_request_size). */
+/**
+ * settings.json: MLServer's field names and defaults, plus mls's own (strict_readiness, max_request_size, and the
+ * security fields allow_external_uris, repository_auth_token, ssl_certfile / ssl_keyfile).
+ */
 import {z} from 'zod'
 import {MLS_VERSION} from '../version.js'
 import {lenientBoolean, lenientInt, nullable} from './coerce.js'
@@ -7,7 +10,18 @@ const port = () => lenientInt(0, 65535)
 
 const corsSettingsSchema = z.object({
   allow_origins: z.array(z.string()).optional(),
-  allow_origin_regex: z.string().nullable().optional(),
+  allow_origin_regex: z
+    .string()
+    .refine((value) => {
+      try {
+        new RegExp(value)
+        return true
+      } catch {
+        return false
+      }
+    }, 'expected a regular expression')
+    .nullable()
+    .optional(),
   allow_credentials: lenientBoolean().optional(),
   allow_methods: z.array(z.string()).optional(),
   allow_headers: z.array(z.string()).optional(),
@@ -38,6 +52,10 @@ export const serverSettingsFields = {
   use_structured_logging: lenientBoolean(),
   strict_readiness: lenientBoolean(),
   max_request_size: lenientInt(1),
+  allow_external_uris: lenientBoolean(),
+  repository_auth_token: nullable(z.string().min(1)),
+  ssl_certfile: nullable(z.string().min(1)),
+  ssl_keyfile: nullable(z.string().min(1)),
 }
 
 export const serverSettingsLayerSchema = z.object(serverSettingsFields).partial()
@@ -84,6 +102,26 @@ export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
   use_structured_logging: false,
   strict_readiness: false,
   max_request_size: 64 * 1024 * 1024,
+  allow_external_uris: false,
+  repository_auth_token: null,
+  ssl_certfile: null,
+  ssl_keyfile: null,
+}
+
+/** Settings fields whose value is a path: relative to the settings file's folder (flags and env: the working folder). */
+export const PATH_FIELDS = ['model_repository_root', 'ssl_certfile', 'ssl_keyfile'] as const
+
+/** Fields never written to a log. */
+const SECRET_FIELDS = new Set(['repository_auth_token'])
+
+/** The settings as they may be logged: secrets replaced by "(set)". */
+export function redactSettings(settings: ServerSettings): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings).map(([key, value]) => [key, SECRET_FIELDS.has(key) && value !== null ? '(set)' : value]))
+}
+
+/** Whether REST and gRPC are served over TLS. */
+export function tlsEnabled(settings: Pick<ServerSettings, 'ssl_certfile' | 'ssl_keyfile'>): boolean {
+  return settings.ssl_certfile !== null && settings.ssl_keyfile !== null
 }
 
 /** The resolved, frozen server settings; `model_repository_root` is absolute. */

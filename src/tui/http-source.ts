@@ -4,8 +4,10 @@
  * each with a timeout; one that fails is reported as such while the others still count. Load and unload go through
  * the shared client (REST, or gRPC with --grpc).
  */
-import {request} from 'undici'
-import {ClientError, type MlsClient} from '../client/index.js'
+import {request, type Dispatcher} from 'undici'
+import {ClientError, type ClientCredentials, type MlsClient} from '../client/index.js'
+import {authorizationHeaders, dispatcherFor} from '../client/rest-client.js'
+import {connectionCause} from '../client/credentials.js'
 import type {ModelState, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
 import {failed, ok, type MonitorSource, type Probe, type ServerSnapshot} from './monitor-source.js'
 
@@ -16,20 +18,29 @@ const TIMEOUT_MS = 5000
 function reasonOf(error: unknown): string {
   const e = error as NodeJS.ErrnoException & {name?: string}
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timed out'
-  return e.code !== undefined && /^E[A-Z]+$/.test(e.code) ? e.code : (e.message ?? String(error))
+  if (e.code !== undefined && /^E[A-Z]+$/.test(e.code)) return e.code
+  return e.code !== undefined ? connectionCause(error) : (e.message ?? String(error))
 }
 
-async function fetchText(url: string, init: {method?: 'GET' | 'POST'; body?: string} = {}): Promise<{status: number; text: string}> {
+interface FetchInit {
+  method?: 'GET' | 'POST'
+  body?: string
+  headers?: Record<string, string>
+  dispatcher?: Dispatcher
+}
+
+async function fetchText(url: string, init: FetchInit = {}): Promise<{status: number; text: string}> {
   const response = await request(url, {
     method: init.method ?? 'GET',
     body: init.body,
-    headers: init.body === undefined ? {} : {'content-type': 'application/json'},
+    headers: {...init.headers, ...(init.body === undefined ? {} : {'content-type': 'application/json'})},
+    dispatcher: init.dispatcher,
     signal: AbortSignal.timeout(TIMEOUT_MS),
   })
   return {status: response.statusCode, text: await response.body.text()}
 }
 
-async function probe<T>(url: string, read: (status: number, text: string) => T, init?: {method?: 'GET' | 'POST'; body?: string}): Promise<Probe<T>> {
+async function probe<T>(url: string, read: (status: number, text: string) => T, init?: FetchInit): Promise<Probe<T>> {
   let answer
   try {
     answer = await fetchText(url, init)
@@ -44,6 +55,7 @@ async function probe<T>(url: string, read: (status: number, text: string) => T, 
 }
 
 function json<T>(status: number, text: string): T {
+  if (status === 401) throw new Error('HTTP 401: the server wants the repository API token (--token or MLS_REPOSITORY_AUTH_TOKEN)')
   if (status !== 200) throw new Error(`HTTP ${status}`)
   try {
     return JSON.parse(text) as T
@@ -65,17 +77,23 @@ function indexItems(status: number, text: string): RepositoryIndexItem[] {
 }
 
 /** The Prometheus text at `metricsUrl` (undefined: metrics are off). */
-export function probeMetrics(metricsUrl: string | undefined): Promise<Probe<string>> {
+export function probeMetrics(metricsUrl: string | undefined, dispatcher?: Dispatcher): Promise<Probe<string>> {
   if (metricsUrl === undefined) return Promise.resolve(failed('metrics are off'))
-  return probe(metricsUrl, (status, text) => {
-    if (status !== 200) throw new Error(`HTTP ${status}`)
-    return text
-  })
+  return probe(
+    metricsUrl,
+    (status, text) => {
+      if (status !== 200) throw new Error(`HTTP ${status}`)
+      return text
+    },
+    {dispatcher},
+  )
 }
 
 /** A source for the server at `url` (REST) and `metricsUrl` (undefined: metrics are off), with `client` for load / unload. */
-export function httpSource(options: {url: string; metricsUrl: string | undefined; client: MlsClient; now?: () => number}): MonitorSource {
+export function httpSource(options: {url: string; metricsUrl: string | undefined; client: MlsClient; credentials?: ClientCredentials; now?: () => number}): MonitorSource {
   const {url, metricsUrl, client} = options
+  const credentials = options.credentials ?? {}
+  const dispatcher = dispatcherFor(credentials)
   const now = options.now ?? (() => performance.now())
   const action = async (run: () => Promise<void>) => {
     try {
@@ -90,10 +108,10 @@ export function httpSource(options: {url: string; metricsUrl: string | undefined
     metricsUrl: metricsUrl ?? 'off',
     async snapshot({metadata}): Promise<ServerSnapshot> {
       const [ready, meta, index, metrics] = await Promise.all([
-        probe(`${url}/v2/health/ready`, (status) => status === 200),
-        metadata ? probe(`${url}/v2`, (status, text) => json<ServerMetadata>(status, text)) : undefined,
-        probe(`${url}/v2/repository/index`, indexItems, {method: 'POST', body: '{}'}),
-        probeMetrics(metricsUrl),
+        probe(`${url}/v2/health/ready`, (status) => status === 200, {dispatcher}),
+        metadata ? probe(`${url}/v2`, (status, text) => json<ServerMetadata>(status, text), {dispatcher}) : undefined,
+        probe(`${url}/v2/repository/index`, indexItems, {method: 'POST', body: '{}', headers: authorizationHeaders(credentials), dispatcher}),
+        probeMetrics(metricsUrl, dispatcher),
       ])
       return {time: now(), ready, metadata: meta, index, metrics}
     },

@@ -2,7 +2,7 @@
  * `mls monitor`: the live dashboard when stdin and stdout are a terminal; otherwise (or with --json) one snapshot,
  * taken as two polls one interval apart so that the rates mean something, and printed.
  */
-import {ConnectionError, type MlsClient} from '../client/index.js'
+import {ConnectionError, type ClientCredentials, type MlsClient} from '../client/index.js'
 import {advance, defaultWindowMs, initialMemory, type DashboardView} from './dashboard-state.js'
 import {httpSource} from './http-source.js'
 import {canShowDashboard, loadRenderer} from './load-renderer.js'
@@ -14,6 +14,8 @@ export interface MonitorOptions {
   readonly metricsUrl: string
   /** For load / unload. */
   readonly client: MlsClient
+  /** Token and CA for the polls (the index needs the token when the server protects the repository API). */
+  readonly credentials?: ClientCredentials
   /** Time between polls, ms. */
   readonly intervalMs: number
   /** A snapshot even on a terminal. */
@@ -34,7 +36,7 @@ export async function takeSnapshot(source: MonitorSource, intervalMs: number): P
 
 /** Shows the dashboard (resolves undefined when it quits) or returns one snapshot. */
 export async function runMonitor(options: MonitorOptions): Promise<DashboardView | undefined> {
-  const source = httpSource({url: options.url, metricsUrl: options.metricsUrl, client: options.client})
+  const source = httpSource({url: options.url, metricsUrl: options.metricsUrl, client: options.client, credentials: options.credentials})
   if (options.snapshot || !canShowDashboard()) return takeSnapshot(source, options.intervalMs)
   const {showMonitor} = await loadRenderer()
   await showMonitor({source, intervalMs: options.intervalMs})

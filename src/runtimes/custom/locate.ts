@@ -2,21 +2,9 @@
  * Where a custom runtime's module file is, and the rule that it lives inside the repository root: a model-settings.json
  * must not make the server import code from anywhere on the machine. Symbolic links are followed before the check.
  */
-import {realpathSync, statSync} from 'node:fs'
+import {statSync} from 'node:fs'
 import path from 'node:path'
-
-function isInside(file: string, folder: string): boolean {
-  const relative = path.relative(folder, file)
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
-}
-
-function realpath(file: string): string {
-  try {
-    return realpathSync(file)
-  } catch {
-    return path.resolve(file)
-  }
-}
+import {isInsideReal, realPath} from '../../util/inside-root.js'
 
 /**
  * The absolute path of `specifier` resolved from the model `folder`; throws an Error (the model's reason) when there
@@ -31,8 +19,8 @@ export function locateRuntimeFile(specifier: string, folder: string, root: strin
     // reported below
   }
   if (!isFile) throw new Error(`implementation: no runtime module at ${file} (${specifier} from the model folder)`)
-  const real = realpath(file)
-  if (!isInside(real, realpath(root))) {
+  const real = realPath(file)
+  if (!isInsideReal(real, root)) {
     throw new Error(`implementation: ${specifier} is ${real}, outside the repository root ${root}; a runtime module must live inside the repository`)
   }
   return real

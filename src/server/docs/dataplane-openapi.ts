@@ -106,7 +106,7 @@ function repositoryPaths(): Record<string, OpenApiPathItem> {
         summary: 'Repository index',
         description: 'Every model version with its state; `{"ready": true}` lists only the READY ones. The body is optional.',
         requestBody: jsonRequestBody(ref('RepositoryIndexRequest'), {ready: false}, false),
-        responses: {'200': jsonResponse('The model versions.', ref('RepositoryIndex')), ...errorResponses(['INVALID_REQUEST', ...BODY_ERRORS])},
+        responses: {'200': jsonResponse('The model versions.', ref('RepositoryIndex')), ...errorResponses(['INVALID_REQUEST', ...BODY_ERRORS, 'UNAUTHENTICATED'])},
       },
     },
     '/v2/repository/models/{name}/load': {
@@ -116,7 +116,7 @@ function repositoryPaths(): Record<string, OpenApiPathItem> {
         summary: 'Load or reload a model',
         description: 'Re-reads the repository for this name and loads every version; a READY model is reloaded rolling (the old instance serves until the new one is READY).',
         parameters: NAME_ONLY,
-        responses: {'200': empty, ...errorResponses(['MODEL_NOT_FOUND', 'MODEL_LOAD_FAILED', ...BODY_ERRORS])},
+        responses: {'200': empty, ...errorResponses(['MODEL_NOT_FOUND', 'MODEL_LOAD_FAILED', ...BODY_ERRORS, 'UNAUTHENTICATED'])},
       },
     },
     '/v2/repository/models/{name}/unload': {
@@ -126,7 +126,7 @@ function repositoryPaths(): Record<string, OpenApiPathItem> {
         summary: 'Unload a model',
         description: 'Unloads every version of the name after its in-flight requests finish; they stay in the index as UNAVAILABLE / `unloaded`.',
         parameters: NAME_ONLY,
-        responses: {'200': empty, ...errorResponses(['MODEL_NOT_FOUND', ...BODY_ERRORS])},
+        responses: {'200': empty, ...errorResponses(['MODEL_NOT_FOUND', ...BODY_ERRORS, 'UNAUTHENTICATED'])},
       },
     },
   }

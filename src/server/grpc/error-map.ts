@@ -8,6 +8,7 @@ export const GRPC_STATUS: Readonly<Record<ErrorKind, grpc.status>> = {
   unavailable: grpc.status.UNAVAILABLE,
   too_large: grpc.status.RESOURCE_EXHAUSTED,
   unsupported_media_type: grpc.status.INVALID_ARGUMENT,
+  unauthenticated: grpc.status.UNAUTHENTICATED,
   internal: grpc.status.INTERNAL,
 }
 

@@ -1,6 +1,7 @@
 /** Wraps data plane calls as grpc-js handlers: every failure goes through the one error mapper. */
 import * as grpc from '@grpc/grpc-js'
 import type {Logger} from '../../logger.js'
+import type {RepositoryAuth} from '../repository-auth.js'
 import {toServiceError} from './error-map.js'
 
 /** Told of every completed call of the mls services (metrics). */
@@ -11,6 +12,8 @@ export interface GrpcObserver {
 export interface HandlerContext {
   readonly logger: Logger
   readonly observer?: GrpcObserver
+  /** The bearer-token guard of the repository rpcs (repository_auth_token); none when absent. */
+  readonly repositoryAuth?: RepositoryAuth
 }
 
 export type Unary<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js'
 import {ReflectionService} from '@grpc/reflection'
 import type {DataPlane} from '../../dataplane/dataplane.js'
 import type {Logger} from '../../logger.js'
+import type {RepositoryAuth} from '../repository-auth.js'
 import type {GrpcObserver} from './handlers.js'
 import {healthHandlers} from './health-service.js'
 import {inferenceHandlers} from './inference-service.js'
@@ -16,6 +17,10 @@ export interface GrpcOptions {
   readonly maxMessageLength: number
   readonly logger: Logger
   readonly observer?: GrpcObserver
+  /** The bearer-token guard of the repository rpcs (repository_auth_token). */
+  readonly repositoryAuth?: RepositoryAuth
+  /** PEM certificate and key: serve over TLS (ssl_certfile / ssl_keyfile). */
+  readonly tls?: {readonly cert: Buffer; readonly key: Buffer}
 }
 
 export interface GrpcServer {
@@ -36,14 +41,18 @@ export async function startGrpcServer(dataplane: DataPlane, options: GrpcOptions
     'grpc.max_receive_message_length': options.maxMessageLength,
     'grpc.max_send_message_length': options.maxMessageLength,
   })
-  const context = {logger: options.logger, observer: options.observer}
+  const context = {logger: options.logger, observer: options.observer, repositoryAuth: options.repositoryAuth}
   server.addService(guardDeserializers(protos.inference), guardHandlers(inferenceHandlers(dataplane, context)))
   server.addService(guardDeserializers(protos.modelRepository), guardHandlers(repositoryHandlers(dataplane, context)))
   server.addService(protos.health, healthHandlers(dataplane))
   new ReflectionService(protos.packageDefinition).addToServer(server)
 
+  const credentials =
+    options.tls === undefined
+      ? grpc.ServerCredentials.createInsecure()
+      : grpc.ServerCredentials.createSsl(null, [{cert_chain: options.tls.cert, private_key: options.tls.key}], false)
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(formatAddress(options.host, options.port), grpc.ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync(formatAddress(options.host, options.port), credentials, (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   )

@@ -4,6 +4,8 @@ import type {DataPlane} from '../../dataplane/dataplane.js'
 import {MlsError} from '../../errors.js'
 import type {Logger} from '../../logger.js'
 import {registerDocs} from '../docs/register-docs.js'
+import type {RepositoryAuth} from '../repository-auth.js'
+import {registerCors, type CorsSettings} from './cors.js'
 import {MAX_PARAM_LENGTH, toHttpError} from './error-map.js'
 import {registerBodyParsers} from './json-body.js'
 import {healthRoutes} from './routes/health.js'
@@ -20,6 +22,12 @@ export interface RestOptions {
   readonly maxRequestSize: number
   readonly logger: Logger
   readonly observer?: RestObserver
+  /** CORS (cors_settings); off when absent or null. */
+  readonly cors?: CorsSettings | null
+  /** The bearer-token guard of the repository routes (repository_auth_token); none when absent. */
+  readonly auth?: RepositoryAuth
+  /** PEM certificate and key: serve HTTPS (ssl_certfile / ssl_keyfile). */
+  readonly tls?: {readonly cert: Buffer; readonly key: Buffer}
 }
 
 const UNCOUNTED = new Set(['/v2/health/live', '/v2/health/ready'])
@@ -28,6 +36,7 @@ export const UNMATCHED_PATH = '<unmatched>'
 
 export function buildRestApp(dataplane: DataPlane, options: RestOptions): FastifyInstance {
   const app = Fastify({
+    ...(options.tls === undefined ? {} : {https: {cert: options.tls.cert, key: options.tls.key}}),
     bodyLimit: options.maxRequestSize,
     logger: false,
     return503OnClosing: true,
@@ -40,10 +49,12 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
       options.logger.debug(`${request.method} ${request.url.slice(0, 200)}: ${status} ${body.code}: ${body.error}`)
       void (reply as FastifyReply).code(status).type('application/json').send(body)
     },
-  })
+  }) as unknown as FastifyInstance
 
   registerBodyParsers(app)
   if (options.observer) observeRequests(app, options.observer)
+  // After the observer's hook (a preflight answered here still counts, as `<unmatched>`), before any route's.
+  if (options.cors) registerCors(app, options.cors)
   if (options.logger.debugEnabled) logAccess(app, options.logger)
 
   app.setErrorHandler((thrown, request, reply) => {
@@ -61,7 +72,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
   registerDocs(app, dataplane)
   healthRoutes(app, dataplane)
   modelRoutes(app, dataplane)
-  repositoryRoutes(app, dataplane)
+  repositoryRoutes(app, dataplane, {auth: options.auth, logger: options.logger})
   return app
 }
 

@@ -10,6 +10,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
   unavailable: 503,
   too_large: 413,
   unsupported_media_type: 415,
+  unauthenticated: 401,
   internal: 500,
 }
 

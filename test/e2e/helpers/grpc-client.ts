@@ -13,9 +13,9 @@ function load(file: string, service: string): grpc.ServiceClientConstructor {
   return service.split('.').reduce((node, key) => node[key], root) as unknown as grpc.ServiceClientConstructor
 }
 
-export function inferenceClient(address: string): Client {
+export function inferenceClient(address: string, credentials = grpc.credentials.createInsecure()): Client {
   const Ctor = load('oip-client.proto', 'inference.GRPCInferenceService')
-  return new Ctor(address, grpc.credentials.createInsecure(), {'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20}) as Client
+  return new Ctor(address, credentials, {'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20}) as Client
 }
 
 export function repositoryClient(address: string): Client {

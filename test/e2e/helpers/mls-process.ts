@@ -54,7 +54,7 @@ export function startMls(dir: string, options: StartOptions = {}): Promise<MlsPr
     }, 20_000)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      url ??= /REST server listening on (http:\/\/[\w.:[\]-]+)/.exec(output)?.[1]
+      url ??= /REST server listening on (https?:\/\/[\w.:[\]-]+)/.exec(output)?.[1]
       grpcAddress ??= /gRPC server listening on ([\w.:[\]-]+)/.exec(output)?.[1]
       const loaded = options.waitLoaded === false || output.includes('start-up loading finished')
       if (url !== undefined && grpcAddress !== undefined && loaded) {

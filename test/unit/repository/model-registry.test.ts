@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {silentLogger} from '../../../src/logger.js'
+import {readModelSpec} from '../../../src/repository/discover.js'
 import {ModelRegistry} from '../../../src/repository/model-registry.js'
 import type {Runtime} from '../../../src/runtimes/runtime.js'
 import type {ModelSettings} from '../../../src/settings/model-settings.js'
@@ -58,6 +59,24 @@ async function started(models: Record<string, unknown>, probe: Probe, strictRead
 }
 
 describe('ModelRegistry', () => {
+  it('applies the uri rule on every path in: start-up, load, and one version at a time (--watch); allow_external_uris lifts it', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'mls-reg-outside-'))
+    const models = {inside: {name: 'inside', parameters: {uri: '.'}}, out: {name: 'out', parameters: {uri: outside}}}
+    const probe: Probe = {loads: 0, unloads: 0}
+    const registry = await started(models, probe)
+    expect(registry.find('inside').state).toBe('READY')
+    expect(registry.find('out')).toMatchObject({state: 'UNAVAILABLE', reason: expect.stringMatching(/parameters\.uri: .* is outside the repository root/)})
+    await expect(registry.load('out')).rejects.toThrow(/outside the repository root/)
+    const root = path.dirname(path.dirname(registry.find('inside').spec.file))
+    const file = path.join(root, 'watched', 'model-settings.json')
+    mkdirSync(path.dirname(file))
+    writeFileSync(file, JSON.stringify({name: 'watched', parameters: {uri: outside}}))
+    expect(await registry.loadVersion(readModelSpec(file))).toMatch(/outside the repository root/)
+    const allowed = new ModelRegistry({root, factory: testRuntime(probe), logger: silentLogger, strictReadiness: false, allowExternalUris: true})
+    await allowed.start(true)
+    expect(allowed.find('out').state).toBe('READY')
+  })
+
   it('unload waits for in-flight requests, refuses new ones meanwhile, then frees the runtime', async () => {
     const probe: Probe = {loads: 0, unloads: 0}
     const registry = await started({m: {name: 'm'}}, probe)

@@ -3,7 +3,7 @@
  * test/e2e/custom-runtime.test.ts): which export is the runtime, how it is made, what its load() failures say, and
  * what predict() may return.
  */
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -117,6 +117,24 @@ describe('CustomRuntime: making the runtime', () => {
     writeFileSync(path.join(root, 'models', 'shared.ts'), '')
     await expect(new CustomRuntime(context(folder, '../shared.ts'), {importer: importing({default: Doubler})}).load()).rejects.toThrow(/outside the repository root/)
     await new CustomRuntime(context(folder, '../shared.ts'), {root, importer: importing({default: Doubler})}).load()
+  })
+
+  it('follows symbolic links before the check: a link inside the root to a file outside it is refused, a link within it is fine', async () => {
+    const {root, folder} = repo()
+    const escape = path.join(root, '..', 'escape.js')
+    writeFileSync(escape, '')
+    symlinkSync(escape, path.join(folder, 'linked.js'))
+    const linked = new CustomRuntime(context(folder, './linked.js'), {root, importer: importing({default: Doubler})})
+    await expect(linked.load()).rejects.toThrow(`implementation: ./linked.js is ${realpathSync(escape)}, outside the repository root ${root}; a runtime module must live inside the repository`)
+    // A folder link on the way counts too.
+    symlinkSync(path.join(root, '..'), path.join(folder, 'up'))
+    await expect(new CustomRuntime(context(folder, './up/escape.js'), {root, importer: importing({default: Doubler})}).load()).rejects.toThrow(/outside the repository root/)
+    symlinkSync(path.join(folder, 'runtime.ts'), path.join(root, 'models', 'alias.ts'))
+    await new CustomRuntime(context(folder, '../alias.ts'), {root, importer: importing({default: Doubler})}).load()
+    // A repository root that is itself a link is compared by its real path.
+    const rootLink = `${root}-link`
+    symlinkSync(root, rootLink)
+    await new CustomRuntime(context(path.join(rootLink, 'models', 'm')), {root: rootLink, importer: importing({default: Doubler})}).load()
   })
 
   it('reports an import failure with the module it was importing', async () => {

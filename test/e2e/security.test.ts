@@ -1,0 +1,316 @@
+/**
+ * Security, end to end on the built CLI: the repository API behind a bearer token (REST and both gRPC services, and
+ * the CLI sending it), CORS off unless cors_settings says otherwise, REST and gRPC over TLS with a self-signed
+ * certificate made here by openssl (and the CLI trusting it with --ca), model uris confined to the repository root.
+ */
+import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import * as grpc from '@grpc/grpc-js'
+import {Agent, request as undiciRequest} from 'undici'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {makeCertificate, type Certificate} from './helpers/certificate.js'
+import {MUSHROOM_DIR, makeRepo, readTestSet, rowRequest} from './helpers/fixtures.js'
+import {call, failure, inferenceClient, repositoryClient} from './helpers/grpc-client.js'
+import {postJson, request} from './helpers/http.js'
+import {runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
+
+const TOKEN = 'e2e-token-8f3a'
+const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
+const MUSHROOM = {
+  'models/mushroom/model-settings.json': JSON.stringify({name: 'mushroom', implementation: 'xgboost', parameters: {uri: './model.json'}}),
+  'models/mushroom/model.json': {copy: path.join(MUSHROOM_DIR, 'model.json')},
+}
+const bearer = (token: string) => ({authorization: `Bearer ${token}`})
+
+function withToken(token: string): grpc.Metadata {
+  const metadata = new grpc.Metadata()
+  metadata.set('authorization', `Bearer ${token}`)
+  return metadata
+}
+
+/** A unary call with metadata; resolves with the answer or the error's code name and mls-error-code. */
+function grpcCall(client: grpc.Client & Record<string, any>, method: string, body: unknown, metadata: grpc.Metadata): Promise<{ok: true; value: any} | {ok: false; code: string; errorCode: unknown; details: string}> {
+  return new Promise((resolve) =>
+    client[method](body, metadata, (error: grpc.ServiceError | null, value: unknown) =>
+      resolve(error ? {ok: false, code: grpc.status[error.code], errorCode: error.metadata.get('mls-error-code')[0], details: error.details} : {ok: true, value}),
+    ),
+  )
+}
+
+describe('repository API token and CORS', () => {
+  let server: MlsProcess
+  let repo: {dir: string; cleanup(): void}
+  beforeAll(async () => {
+    repo = makeRepo({
+      ...MUSHROOM,
+      'settings.json': JSON.stringify({cors_settings: {allow_origins: ['https://app.example'], allow_methods: ['GET', 'POST'], allow_headers: ['authorization', 'content-type']}}),
+    })
+    server = await startMls(repo.dir, {env: {MLS_REPOSITORY_AUTH_TOKEN: TOKEN}, args: ['--debug']})
+  })
+  afterAll(async () => {
+    await server?.stop()
+    repo?.cleanup()
+  })
+
+  it('REST: index, load and unload answer 401 UNAUTHENTICATED with a Bearer challenge unless the token is sent', async () => {
+    const url = server.url + '/v2/repository/models/mushroom/unload'
+    const missing = await postJson(url, {})
+    expect(missing.status).toBe(401)
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="mls"')
+    expect(missing.body).toEqual({
+      code: 'UNAUTHENTICATED',
+      error: 'the repository API needs a bearer token: send "Authorization: Bearer <token>" (the mls CLI: --token or MLS_REPOSITORY_AUTH_TOKEN)',
+    })
+    const wrong = await postJson(url, {}, bearer('guess'))
+    expect(wrong.status).toBe(401)
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="mls", error="invalid_token"')
+    expect(wrong.body.code).toBe('UNAUTHENTICATED')
+    expect((await postJson(server.url + '/v2/repository/models/mushroom/load', {})).status).toBe(401)
+    expect((await postJson(server.url + '/v2/repository/index', {})).status).toBe(401)
+    // Refused means not done: the model still serves.
+    const index = await postJson(server.url + '/v2/repository/index', {}, bearer(TOKEN))
+    expect(index.status).toBe(200)
+    expect(index.body).toEqual([{name: 'mushroom', state: 'READY', reason: ''}])
+  })
+
+  it('REST: inference, metadata and health need no token', async () => {
+    const infer = await postJson(server.url + '/v2/models/mushroom/infer', rowRequest(mushroom, 0))
+    expect(infer.status).toBe(200)
+    expect(infer.body.outputs[0].data[0]).toBeCloseTo(mushroom.expected.predict[0], 5)
+    expect((await request(server.url + '/v2/models/mushroom')).status).toBe(200)
+    expect((await request(server.url + '/v2/health/ready')).status).toBe(200)
+  })
+
+  it('gRPC: the repository rpcs of both services are UNAUTHENTICATED without metadata authorization', async () => {
+    const inference = inferenceClient(server.grpcAddress)
+    const repository = repositoryClient(server.grpcAddress)
+    try {
+      for (const client of [inference, repository]) {
+        expect(await failure(client, 'RepositoryModelUnload', {model_name: 'mushroom'})).toMatchObject({code: 'UNAUTHENTICATED', errorCode: 'UNAUTHENTICATED'})
+        expect(await grpcCall(client, 'RepositoryIndex', {}, withToken('guess'))).toMatchObject({ok: false, code: 'UNAUTHENTICATED', details: 'the bearer token is not the repository API token'})
+        const index = await grpcCall(client, 'RepositoryIndex', {}, withToken(TOKEN))
+        expect(index.ok && index.value.models.map((m: {name: string; state: string}) => [m.name, m.state])).toEqual([['mushroom', 'READY']])
+      }
+      expect((await call(inference, 'ServerReady', {})).ready).toBe(true)
+    } finally {
+      inference.close()
+      repository.close()
+    }
+  })
+
+  it('the CLI sends the token from --token or MLS_REPOSITORY_AUTH_TOKEN, over REST and gRPC; without it, one clear line', async () => {
+    const where = ['--url', server.url, '--grpc-url', server.grpcAddress]
+    const refused = await runMls(['repo', 'list', ...where], {MLS_REPOSITORY_AUTH_TOKEN: ''})
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toBe(
+      'Error: server error 401 UNAUTHENTICATED: the repository API needs a bearer token: send "Authorization: Bearer <token>" (the mls CLI: --token or MLS_REPOSITORY_AUTH_TOKEN)\n',
+    )
+    const unload = await runMls(['repo', 'unload', 'mushroom', '--grpc', '--token', TOKEN, ...where], {MLS_REPOSITORY_AUTH_TOKEN: ''})
+    expect(unload.code, unload.output).toBe(0)
+    expect(unload.stdout).toMatch(/mushroom\s+-\s+UNAVAILABLE\s+unloaded/)
+    const load = await runMls(['repo', 'load', 'mushroom', ...where], {MLS_REPOSITORY_AUTH_TOKEN: TOKEN})
+    expect(load.code, load.output).toBe(0)
+    expect(load.stdout).toMatch(/mushroom\s+-\s+READY/)
+    const list = await runMls(['repo', 'list', '--json', '--grpc', ...where], {MLS_REPOSITORY_AUTH_TOKEN: TOKEN})
+    expect(JSON.parse(list.stdout)).toEqual([{name: 'mushroom', state: 'READY', reason: ''}])
+  })
+
+  it('mls monitor reads the protected index with the token', async () => {
+    const metrics = ['--url', server.url, '--metrics-url', server.metricsUrl!, '--interval', '200', '--json']
+    const snapshot = await runMls(['monitor', ...metrics, '--token', TOKEN], {MLS_REPOSITORY_AUTH_TOKEN: ''})
+    expect(snapshot.code, snapshot.output).toBe(0)
+    const json = JSON.parse(snapshot.stdout) as {models: Array<{name: string; state: string}>; index_error: string | null}
+    expect(json.index_error).toBeNull()
+    expect(json.models.map((m) => [m.name, m.state])).toEqual([['mushroom', 'READY']])
+    // Without the token the index is refused, and the snapshot says why (models then come from the metrics).
+    const without = await runMls(['monitor', ...metrics], {MLS_REPOSITORY_AUTH_TOKEN: ''})
+    expect(without.code, without.output).toBe(0)
+    expect(JSON.parse(without.stdout).index_error).toBe('HTTP 401: the server wants the repository API token (--token or MLS_REPOSITORY_AUTH_TOKEN)')
+  })
+
+  it('never writes the token to the log, even with --debug', () => {
+    expect(server.logs()).toContain('resolved settings:')
+    expect(server.logs()).toContain('"repository_auth_token":"(set)"')
+    expect(server.logs()).not.toContain(TOKEN)
+  })
+
+  it('CORS as cors_settings says: preflights answered for the allowed origin, refused for others', async () => {
+    const preflight = (origin: string, method: string, headers: string) =>
+      request(server.url + '/v2/repository/index', {method: 'OPTIONS', headers: {origin, 'access-control-request-method': method, 'access-control-request-headers': headers}})
+    const allowed = await preflight('https://app.example', 'POST', 'authorization, content-type')
+    expect(allowed.status).toBe(200)
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example')
+    expect(allowed.headers.get('access-control-allow-methods')).toBe('GET, POST')
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('accept, accept-language, authorization, content-language, content-type')
+    expect(allowed.headers.get('access-control-max-age')).toBe('600')
+    const refused = await preflight('https://evil.example', 'DELETE', 'x-other')
+    expect(refused.status).toBe(400)
+    expect(refused.text).toBe('Disallowed CORS origin, method, headers')
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull()
+    // Real requests: the allowed origin is told so, on successes and errors alike; another origin is not.
+    const ok = await request(server.url + '/v2/models/mushroom', {headers: {origin: 'https://app.example'}})
+    expect([ok.status, ok.headers.get('access-control-allow-origin'), ok.headers.get('vary')]).toEqual([200, 'https://app.example', 'Origin'])
+    const unauthorized = await postJson(server.url + '/v2/repository/index', {}, {origin: 'https://app.example'})
+    expect([unauthorized.status, unauthorized.headers.get('access-control-allow-origin')]).toEqual([401, 'https://app.example'])
+    const notFound = await request(server.url + '/v2/models/nope', {headers: {origin: 'https://app.example'}})
+    expect([notFound.status, notFound.headers.get('access-control-allow-origin')]).toEqual([404, 'https://app.example'])
+    const other = await request(server.url + '/v2/models/mushroom', {headers: {origin: 'https://evil.example'}})
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})
+
+describe('TLS for REST and gRPC', () => {
+  let server: MlsProcess
+  let repo: {dir: string; cleanup(): void}
+  let certificate: Certificate
+  let agent: Agent
+  beforeAll(async () => {
+    certificate = makeCertificate()
+    repo = makeRepo({...MUSHROOM, 'settings.json': JSON.stringify({ssl_certfile: 'tls/cert.pem', ssl_keyfile: 'tls/key.pem', http_port: 0, grpc_port: 0})})
+    mkdirSync(path.join(repo.dir, 'tls'))
+    copyFileSync(certificate.cert, path.join(repo.dir, 'tls', 'cert.pem'))
+    copyFileSync(certificate.key, path.join(repo.dir, 'tls', 'key.pem'))
+    server = await startMls(repo.dir)
+    agent = new Agent({connect: {ca: readFileSync(certificate.cert)}})
+  })
+  afterAll(async () => {
+    await server?.stop()
+    await agent?.close()
+    repo?.cleanup()
+    certificate?.cleanup()
+  })
+
+  it('serves REST over https (the log says so) to a client that trusts the certificate; plain http and untrusting clients fail', async () => {
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    expect(server.logs()).toMatch(/gRPC server listening on 127\.0\.0\.1:\d+ \(TLS\)/)
+    const body = JSON.stringify(rowRequest(mushroom, 1))
+    const response = await undiciRequest(server.url + '/v2/models/mushroom/infer', {method: 'POST', body, headers: {'content-type': 'application/json'}, dispatcher: agent})
+    expect(response.statusCode).toBe(200)
+    const answer = (await response.body.json()) as {outputs: Array<{data: number[]}>}
+    expect(answer.outputs[0].data[0]).toBeCloseTo(mushroom.expected.predict[1], 5)
+    await expect(fetch(server.url + '/v2/health/live')).rejects.toThrow() // Node's own trust store does not have it
+    await expect(fetch(server.url.replace('https:', 'http:') + '/v2/health/live')).rejects.toThrow()
+  })
+
+  it('serves gRPC over TLS; an insecure channel cannot talk to it', async () => {
+    const secure = inferenceClient(server.grpcAddress, grpc.credentials.createSsl(readFileSync(certificate.cert)))
+    const insecure = inferenceClient(server.grpcAddress)
+    try {
+      expect((await call(secure, 'ServerLive', {})).live).toBe(true)
+      expect((await call(secure, 'ModelMetadata', {name: 'mushroom'})).platform).toBe('xgboost')
+      expect(await grpcCall(insecure, 'ServerLive', {}, new grpc.Metadata())).toMatchObject({ok: false, code: 'UNAVAILABLE'})
+    } finally {
+      secure.close()
+      insecure.close()
+    }
+  })
+
+  it('the CLI talks https:// and grpcs:// trusting --ca, and says what to do without it', async () => {
+    const grpcUrl = `grpcs://${server.grpcAddress}`
+    const rows = JSON.stringify(rowRequest(mushroom, 2).inputs[0].data)
+    const rest = await runMls(['infer', '--model', 'mushroom', '--url', server.url, '--ca', certificate.cert, '--data', rows, '--json'])
+    expect(rest.code, rest.output).toBe(0)
+    expect(JSON.parse(rest.stdout).outputs[0].data[0]).toBeCloseTo(mushroom.expected.predict[2], 5)
+    const overGrpc = await runMls(['repo', 'list', '--grpc', '--grpc-url', grpcUrl, '--json'], {MLS_CA_FILE: certificate.cert})
+    expect(overGrpc.code, overGrpc.output).toBe(0)
+    expect(JSON.parse(overGrpc.stdout)).toEqual([{name: 'mushroom', state: 'READY', reason: ''}])
+    const untrusted = await runMls(['repo', 'list', '--url', server.url])
+    expect(untrusted.code).toBe(1)
+    expect(untrusted.stderr).toMatch(/^Error: cannot reach an mls server at https:\/\/127\.0\.0\.1:\d+ \(DEPTH_ZERO_SELF_SIGNED_CERT: the server's TLS certificate is not trusted; pass its CA with --ca FILE/)
+    const untrustedGrpc = await runMls(['repo', 'list', '--grpc', '--grpc-url', grpcUrl])
+    expect(untrustedGrpc.code).toBe(1)
+    expect(untrustedGrpc.stderr).toMatch(/not trusted; pass its CA with --ca FILE/)
+  })
+
+  it('a client inside the repository finds https:// and grpcs:// from settings.json; metrics stay plain http', async () => {
+    const settings = {
+      ssl_certfile: 'tls/cert.pem',
+      ssl_keyfile: 'tls/key.pem',
+      http_port: Number(new URL(server.url).port),
+      grpc_port: Number(server.grpcAddress.split(':').pop()),
+    }
+    const client = mkdtempSync(path.join(tmpdir(), 'mls-client-'))
+    try {
+      // The client's copy names files it cannot read (the key is the server's): only the ports and the scheme matter.
+      writeFileSync(path.join(client, 'settings.json'), JSON.stringify(settings))
+      for (const transport of [[], ['--grpc']]) {
+        const list = await runMls(['repo', 'list', '--repo', client, '--ca', certificate.cert, ...transport])
+        expect(list.code, list.output).toBe(0)
+        expect(list.stdout).toMatch(/mushroom\s+-\s+READY/)
+      }
+    } finally {
+      rmSync(client, {recursive: true, force: true})
+    }
+    expect(server.metricsUrl).toMatch(/^http:\/\//)
+    expect((await request(server.metricsUrl!)).text).toContain('model_infer_request_success_total')
+  })
+
+  it('refuses to start with half a TLS setting or a file that is missing (exit 2, the field and the file named)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mls-tls-'))
+    try {
+      const half = await runMls(['start', dir, '--ssl-certfile', certificate.cert, '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0'])
+      expect(half.code).toBe(2)
+      expect(half.stderr).toContain('flag --ssl-certfile: TLS needs both ssl_certfile and ssl_keyfile; ssl_keyfile is not set')
+      const missing = await runMls(['start', dir, '--http-port', '0'], {MLS_SSL_CERTFILE: path.join(dir, 'nope.pem'), MLS_SSL_KEYFILE: certificate.key})
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toContain(`environment variable MLS_SSL_CERTFILE: ${path.join(dir, 'nope.pem')} does not exist; expected a PEM certificate file`)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
+
+describe('model uris stay inside the repository root', () => {
+  let outside: string
+  let repo: {dir: string; cleanup(): void}
+  beforeAll(() => {
+    outside = mkdtempSync(path.join(tmpdir(), 'mls-outside-'))
+    copyFileSync(path.join(MUSHROOM_DIR, 'model.json'), path.join(outside, 'model.json'))
+    repo = makeRepo({
+      ...MUSHROOM,
+      'models/escape/model-settings.json': JSON.stringify({name: 'escape', implementation: 'xgboost', parameters: {uri: path.join(outside, 'model.json')}}),
+      'models/linked/model-settings.json': JSON.stringify({name: 'linked', implementation: 'xgboost', parameters: {uri: './elsewhere/model.json'}}),
+    })
+    symlinkSync(outside, path.join(repo.dir, 'models/linked/elsewhere'))
+  })
+  afterAll(() => {
+    repo?.cleanup()
+    rmSync(outside, {recursive: true, force: true})
+  })
+
+  it('a uri outside the root, directly or through a symbolic link, leaves that model UNAVAILABLE; CORS is off by default', async () => {
+    const server = await startMls(repo.dir)
+    try {
+      const items = (await postJson(server.url + '/v2/repository/index', {})).body as Array<{name: string; state: string; reason: string}>
+      const byName = Object.fromEntries(items.map((m) => [m.name, m]))
+      expect(byName.mushroom.state).toBe('READY')
+      expect(byName.escape.state).toBe('UNAVAILABLE')
+      expect(byName.escape.reason).toMatch(/escape[/\\]model-settings\.json: parameters\.uri: .*model\.json is outside the repository root .*; move the model inside the repository, or set allow_external_uris: true in settings\.json$/)
+      expect(byName.linked.reason).toMatch(/parameters\.uri: .*elsewhere[/\\]model\.json \(which is .*mls-outside-.*model\.json\) is outside the repository root/)
+      const load = await postJson(server.url + '/v2/repository/models/linked/load', {})
+      expect(load.status).toBe(400)
+      expect(load.body.code).toBe('MODEL_LOAD_FAILED')
+      expect(load.body.error).toMatch(/outside the repository root/)
+      // No cors_settings: a preflight is an unknown route and answers carry no CORS header.
+      const preflight = await request(server.url + '/v2/models/mushroom/infer', {method: 'OPTIONS', headers: {origin: 'https://app.example', 'access-control-request-method': 'POST'}})
+      expect(preflight.status).toBe(404)
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
+      expect((await request(server.url + '/v2/models/mushroom', {headers: {origin: 'https://app.example'}})).headers.get('access-control-allow-origin')).toBeNull()
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('allow_external_uris: true serves them', async () => {
+    const server = await startMls(repo.dir, {env: {MLS_ALLOW_EXTERNAL_URIS: 'true'}})
+    try {
+      const items = (await postJson(server.url + '/v2/repository/index', {})).body as Array<{name: string; state: string}>
+      expect(items.map((m) => [m.name, m.state]).sort()).toEqual([['escape', 'READY'], ['linked', 'READY'], ['mushroom', 'READY']])
+      const infer = await postJson(server.url + '/v2/models/linked/infer', rowRequest(mushroom, 3))
+      expect(infer.body.outputs[0].data[0]).toBeCloseTo(mushroom.expected.predict[3], 5)
+    } finally {
+      await server.stop()
+    }
+  })
+})
