@@ -14,6 +14,24 @@ type Stub = grpc.Client &
 
 const TLS_SCHEME = /^grpcs:\/\//
 
+let ipServernameQuiet = false
+/**
+ * grpc-js sends the target's host as the TLS server name; for an IP address (how a local server is reached) Node warns
+ * once on stderr (DEP0123: SNI takes no IP addresses). The certificate is still checked against the IP; only that
+ * warning is dropped.
+ */
+function quietIpServernameWarning(): void {
+  if (ipServernameQuiet) return
+  ipServernameQuiet = true
+  const emit = process.emitWarning.bind(process)
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const options = rest[0] as {code?: string} | string | undefined
+    const code = typeof options === 'object' ? options?.code : rest[1]
+    if (code === 'DEP0123') return
+    (emit as (...args: unknown[]) => void)(warning, ...rest)
+  }) as typeof process.emitWarning
+}
+
 export class GrpcClient implements MlsClient {
   private readonly stub: Stub
   private readonly tls: boolean
@@ -25,6 +43,7 @@ export class GrpcClient implements MlsClient {
   ) {
     const Service = grpc.makeGenericClientConstructor(loadProtos().inference, 'GRPCInferenceService')
     this.tls = TLS_SCHEME.test(target)
+    if (this.tls) quietIpServernameWarning()
     const channel = this.tls ? grpc.credentials.createSsl(credentials.ca ?? null) : grpc.credentials.createInsecure()
     this.stub = new Service(target.replace(TLS_SCHEME, ''), channel, {
       'grpc.max_receive_message_length': MAX_MESSAGE,

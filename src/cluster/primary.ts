@@ -56,6 +56,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
         logger.info(`REST server listening on ${m.restUrl}`)
         logger.info(`gRPC server listening on ${m.grpcAddress}${tlsEnabled(settings) ? ' (TLS)' : ''}`)
         if (metricsServer) logger.info(`metrics listening on ${metricsServer.url}`)
+        if (settings.repository_auth_token !== null) logger.info('repository API (index, load, unload) needs the bearer token (repository_auth_token)')
         logger.info(`model repository: ${settings.model_repository_root}`)
       } else if (m.type === 'mls:loaded') {
         current.loaded = true

@@ -14,7 +14,7 @@ import {applyAggregators} from './aggregators.js'
 import {isMlsMessage, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type RepositoryOp, type WireError, type WorkerMessage} from './messages.js'
 
 /** Lines the primary prints once for the whole server (tools parse them); a worker does not log them. */
-const ONCE = /^(REST server listening on|gRPC server listening on|metrics listening on|model repository:|start-up loading finished)/
+const ONCE = /^(REST server listening on|gRPC server listening on|metrics listening on|model repository:|start-up loading finished|repository API \(index, load, unload\) needs)/
 
 /** True in a process forked by the primary of `mls start --processes N`. */
 export function isClusterWorker(): boolean {

@@ -214,6 +214,7 @@ describe('TLS for REST and gRPC', () => {
     expect(JSON.parse(rest.stdout).outputs[0].data[0]).toBeCloseTo(mushroom.expected.predict[2], 5)
     const overGrpc = await runMls(['repo', 'list', '--grpc', '--grpc-url', grpcUrl, '--json'], {MLS_CA_FILE: certificate.cert})
     expect(overGrpc.code, overGrpc.output).toBe(0)
+    expect(overGrpc.stderr).toBe('') // no warning about the IP address as the TLS server name either
     expect(JSON.parse(overGrpc.stdout)).toEqual([{name: 'mushroom', state: 'READY', reason: ''}])
     const untrusted = await runMls(['repo', 'list', '--url', server.url])
     expect(untrusted.code).toBe(1)
@@ -245,6 +246,27 @@ describe('TLS for REST and gRPC', () => {
     expect(server.metricsUrl).toMatch(/^http:\/\//)
     expect((await request(server.metricsUrl!)).text).toContain('model_infer_request_success_total')
   })
+
+  it('with several processes: every process serves TLS and checks the token; the notice is logged once', async () => {
+    const cluster = await startMls(repo.dir, {args: ['--processes', '2'], env: {MLS_REPOSITORY_AUTH_TOKEN: TOKEN}})
+    try {
+      expect(cluster.url).toMatch(/^https:/)
+      expect(cluster.logs().match(/needs the bearer token/g)).toHaveLength(1)
+      const where = ['--url', cluster.url, '--grpc-url', `grpcs://${cluster.grpcAddress}`, '--ca', certificate.cert]
+      const refused = await runMls(['repo', 'unload', 'mushroom', '--grpc', ...where], {MLS_REPOSITORY_AUTH_TOKEN: ''})
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toMatch(/^Error: server error UNAUTHENTICATED UNAUTHENTICATED: the repository API needs a bearer token/)
+      const unload = await runMls(['repo', 'unload', 'mushroom', '--grpc', '--token', TOKEN, ...where])
+      expect(unload.code, unload.output).toBe(0)
+      // Every process did it: whichever answers, the index agrees.
+      for (let i = 0; i < 2; i++) {
+        const list = await runMls(['repo', 'list', '--json', '--token', TOKEN, ...where])
+        expect(JSON.parse(list.stdout)).toEqual([{name: 'mushroom', state: 'UNAVAILABLE', reason: 'unloaded'}])
+      }
+    } finally {
+      await cluster.stop()
+    }
+  }, 60_000)
 
   it('refuses to start with half a TLS setting or a file that is missing (exit 2, the field and the file named)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mls-tls-'))
