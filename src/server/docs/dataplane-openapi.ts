@@ -67,6 +67,13 @@ export function buildDataplaneOpenApi(info: DataplaneOpenApiInfo): OpenApiDocume
         ...schemaComponents({InferenceRequest: inferenceRequestSchema, RequestInput: requestInputSchema, RepositoryIndexRequest: repositoryIndexRequestSchema}, 'input', REQUEST_ANNOTATIONS),
         ...schemaComponents(RESPONSE_SCHEMAS, 'output'),
       },
+      securitySchemes: {
+        [REPOSITORY_TOKEN]: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The repository API token (`repository_auth_token`); needed only when the server sets one. Inference, metadata and health never need it.',
+        },
+      },
     },
   }
 }
@@ -96,12 +103,17 @@ function healthPaths(): Record<string, OpenApiPathItem> {
   }
 }
 
+/** The security scheme of the repository operations (Swagger UI's "Authorize" fills it in). */
+export const REPOSITORY_TOKEN = 'repositoryToken'
+
 function repositoryPaths(): Record<string, OpenApiPathItem> {
   const empty = {description: 'Done; the body is empty.'}
+  const security = [{[REPOSITORY_TOKEN]: []}]
   return {
     '/v2/repository/index': {
       post: {
         operationId: 'repositoryIndex',
+        security,
         tags: ['repository'],
         summary: 'Repository index',
         description: 'Every model version with its state; `{"ready": true}` lists only the READY ones. The body is optional.',
@@ -112,6 +124,7 @@ function repositoryPaths(): Record<string, OpenApiPathItem> {
     '/v2/repository/models/{name}/load': {
       post: {
         operationId: 'repositoryModelLoad',
+        security,
         tags: ['repository'],
         summary: 'Load or reload a model',
         description: 'Re-reads the repository for this name and loads every version; a READY model is reloaded rolling (the old instance serves until the new one is READY).',
@@ -122,6 +135,7 @@ function repositoryPaths(): Record<string, OpenApiPathItem> {
     '/v2/repository/models/{name}/unload': {
       post: {
         operationId: 'repositoryModelUnload',
+        security,
         tags: ['repository'],
         summary: 'Unload a model',
         description: 'Unloads every version of the name after its in-flight requests finish; they stay in the index as UNAVAILABLE / `unloaded`.',

@@ -29,6 +29,8 @@ export interface OpenApiOperation {
   parameters?: OpenApiParameter[]
   requestBody?: {required: boolean; description?: string; content: Record<string, {schema: JsonSchema; example?: unknown}>}
   responses: Record<string, OpenApiResponse>
+  /** Security requirements, e.g. `[{repositoryToken: []}]`. */
+  security?: Array<Record<string, string[]>>
 }
 
 export type OpenApiPathItem = Partial<Record<'get' | 'post', OpenApiOperation>>
@@ -38,7 +40,7 @@ export interface OpenApiDocument {
   info: {title: string; version: string; description?: string}
   tags?: Array<{name: string; description: string}>
   paths: Record<string, OpenApiPathItem>
-  components: {schemas: Record<string, JsonSchema>}
+  components: {schemas: Record<string, JsonSchema>; securitySchemes?: Record<string, {type: 'http'; scheme: 'bearer'; description: string}>}
 }
 
 /** A response whose body is JSON of the given schema. */

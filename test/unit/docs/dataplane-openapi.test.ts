@@ -37,6 +37,16 @@ describe('buildDataplaneOpenApi', () => {
     expect(document.info).toMatchObject({title: 'mls data plane', version: '1.2.3'})
   })
 
+  it('marks the repository operations (only those) with the bearer token scheme, so Swagger UI can send it', () => {
+    expect(document.components.securitySchemes?.repositoryToken).toMatchObject({type: 'http', scheme: 'bearer'})
+    const secured = operations.filter(({operation}) => operation.security !== undefined).map(({method, path}) => `${method} ${path}`)
+    expect(secured.sort()).toEqual(['post /v2/repository/index', 'post /v2/repository/models/{name}/load', 'post /v2/repository/models/{name}/unload'])
+    for (const {path, operation} of operations.filter(({path}) => path.startsWith('/v2/repository'))) {
+      expect(operation.security, path).toEqual([{repositoryToken: []}])
+      expect(Object.keys(operation.responses), path).toContain('401')
+    }
+  })
+
   it('describes every REST operation, and only those', () => {
     expect(operations.map(({method, path}) => `${method} ${path}`).sort()).toEqual([...REST_OPERATIONS].sort())
   })
