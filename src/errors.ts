@@ -11,6 +11,9 @@ export type ErrorKind =
   | 'too_large'
   | 'unsupported_media_type'
   | 'unauthenticated'
+  | 'overloaded'
+  | 'timeout'
+  | 'cancelled'
   | 'internal'
 
 /** Every stable error code, with its kind and a one-line description (the README's table is checked against it). */
@@ -33,10 +36,17 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: {kind: 'unsupported_media_type', description: 'The content type is not application/json.'},
   PAYLOAD_TOO_LARGE: {kind: 'too_large', description: 'The body exceeds max_request_size.'},
   UNAUTHENTICATED: {kind: 'unauthenticated', description: 'A repository request without the right bearer token (repository_auth_token is set).'},
+  QUEUE_FULL: {kind: 'overloaded', description: 'The model already holds max_queue_size requests; retry after the Retry-After delay.'},
+  INFER_TIMEOUT: {kind: 'timeout', description: 'The request was not answered within infer_timeout (or the gRPC deadline).'},
+  REQUEST_CANCELLED: {kind: 'cancelled', description: 'The client went away (closed the connection, cancelled the call) before the answer; only the log sees it.'},
+  SERVER_STOPPING: {kind: 'unavailable', description: 'The server is shutting down: no new requests, or the grace period ran out before this one finished.'},
   INTERNAL: {kind: 'internal', description: 'An unexpected fault inside mls; the server log has the stack.'},
 } as const satisfies Record<string, {kind: ErrorKind; description: string}>
 
 export type ErrorCode = keyof typeof ERROR_CODES
+
+/** Seconds a client is told to wait before retrying a QUEUE_FULL request (REST Retry-After, gRPC retry pushback). */
+export const RETRY_AFTER_SECONDS = 1
 
 /** The one error type mls throws on purpose. Anything else reaching a transport is an INTERNAL fault. */
 export class MlsError extends Error {

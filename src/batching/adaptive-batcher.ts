@@ -68,6 +68,7 @@ export class AdaptiveBatcher implements Runtime {
       rows < this.options.maxBatchSize
     if (!batchable) return this.runtime.predict(request)
 
+    if (request.signal?.aborted) return Promise.reject(request.signal.reason as Error)
     return new Promise<InferResult>((resolve, reject) => {
       const key = formKey(request)
       let group = this.groups.get(key)
@@ -81,12 +82,30 @@ export class AdaptiveBatcher implements Runtime {
         group = {items: [], rows: 0}
         this.groups.set(key, group)
       }
-      group.items.push({request, rows, resolve, reject})
+      const pending: Pending = {request, rows, resolve, reject}
+      group.items.push(pending)
       group.rows += rows
       this.setWaiting(this.waiting + 1)
+      // Given up while waiting (client gone, timeout): it leaves the batch and is never run.
+      request.signal?.addEventListener('abort', () => this.withdraw(key, pending), {once: true})
       if (group.rows >= this.options.maxBatchSize) this.flush(key)
       else group.timer ??= setTimeout(() => this.flush(key), this.options.maxBatchTimeMs)
     })
+  }
+
+  /** Takes a request out of its open batch, if it is still waiting there, and rejects it with its signal's reason. */
+  private withdraw(key: string, pending: Pending): void {
+    const group = this.groups.get(key)
+    const at = group?.items.indexOf(pending) ?? -1
+    if (group === undefined || at < 0) return
+    group.items.splice(at, 1)
+    group.rows -= pending.rows
+    this.setWaiting(this.waiting - 1)
+    if (group.items.length === 0) {
+      clearTimeout(group.timer)
+      this.groups.delete(key)
+    }
+    pending.reject(pending.request.signal?.reason)
   }
 
   private setWaiting(n: number): void {

@@ -79,6 +79,8 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
     worker.on('exit', (code, signal) => {
       broadcast.gone(slot.number)
       if (stopping) {
+        // A process whose shutdown grace period ran out exits 1: so does the whole server.
+        if (code !== 0 && code !== null) process.exitCode = code
         if (slots.every((s) => s.worker.isDead())) exitedAll()
         return
       }

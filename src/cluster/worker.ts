@@ -93,8 +93,8 @@ export async function runClusterWorker(): Promise<void> {
   const entries = running.registry.all()
   const ready = entries.filter((e) => e.state === 'READY').length
   send({type: 'mls:loaded', summary: `${ready} of ${entries.length} model version(s) ready${running.dataplane.ready() ? '' : ' (server NOT ready)'}`})
-  await stop.stopped
+  const code = await stop.stopped
   logger.debug('stopped')
   process.disconnect()
-  process.exit(0)
+  process.exit(code)
 }

@@ -15,8 +15,12 @@ export default class Start extends Command {
 
   static override description = `Reads DIR/settings.json (when present) and every model-settings.json below DIR, loads the models and serves them over REST.
 Settings precedence: flags > environment (MLS_<FIELD>, then MLSERVER_<FIELD>) > settings.json > defaults.
-Stops gracefully on SIGINT / SIGTERM (in-flight requests finish); a second signal exits at once.
 Security (README "Security"): repository_auth_token (env MLS_REPOSITORY_AUTH_TOKEN) guards the repository API with a bearer token; ssl_certfile / ssl_keyfile serve REST and gRPC over TLS; cors_settings turns CORS on; allow_external_uris lets model uris point outside DIR.
+Stops gracefully on SIGINT / SIGTERM: readiness turns false, new requests get 503 / UNAVAILABLE, in-flight requests
+finish within --shutdown-grace-period seconds (then they are answered 503 and the exit code is 1); a second signal
+exits at once (130).
+Backpressure: --max-queue-size bounds the requests a model holds (then 503 + Retry-After / RESOURCE_EXHAUSTED);
+--infer-timeout answers 504 / DEADLINE_EXCEEDED instead of waiting on a slow model.
 With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the server's log in a pane; q stops the server gracefully.
 With --watch (for development) it follows the files below DIR: a new model-settings.json loads its model, a changed
 model file or model-settings.json reloads that model version (the old one serves until the new one is READY; if the
@@ -48,6 +52,9 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
     processes: Flags.integer({description: 'processes serving the same ports, each with every model (settings: processes; default 1)', min: 1, max: 256}),
     'ssl-certfile': Flags.string({description: 'PEM certificate (chain): serve REST and gRPC over TLS; needs --ssl-keyfile (settings: ssl_certfile)'}),
     'ssl-keyfile': Flags.string({description: 'PEM private key of --ssl-certfile (settings: ssl_keyfile)'}),
+    'max-queue-size': Flags.integer({description: 'requests a model version holds (waiting or running) before it answers 503 QUEUE_FULL; 0: no bound (settings: max_queue_size; default 0)', min: 0}),
+    'infer-timeout': Flags.string({description: 'seconds a request may take before it is answered 504 INFER_TIMEOUT; 0: none (settings: infer_timeout; default 0)'}),
+    'shutdown-grace-period': Flags.string({description: 'seconds SIGTERM / SIGINT waits for in-flight requests (settings: shutdown_grace_period; default 30)'}),
     tui: Flags.boolean({description: 'show the live dashboard (as mls monitor) with the log in a pane; needs a terminal'}),
     watch: Flags.boolean({description: 'load, reload and unload models as their files change below DIR (development; one process)'}),
   }
@@ -73,6 +80,9 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
           processes: flags.processes,
           ssl_certfile: flags['ssl-certfile'],
           ssl_keyfile: flags['ssl-keyfile'],
+          max_queue_size: flags['max-queue-size'],
+          infer_timeout: flags['infer-timeout'],
+          shutdown_grace_period: flags['shutdown-grace-period'],
         },
       })
     } catch (error) {
@@ -110,8 +120,9 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
       log?.passThrough((line) => process.stderr.write(line + '\n'), Number.POSITIVE_INFINITY)
       return this.exit(1)
     }
-    if (log) await runServerDashboard({server, logger, log})
-    else await gracefulStop(server, logger).stopped
-    logger.info('stopped')
+    const code = log ? await runServerDashboard({server, logger, log}) : await gracefulStop(server, logger).stopped
+    logger.info(code === 0 ? 'stopped' : `stopped (exit code ${code}: the shutdown grace period ran out)`)
+    // Something cut off (a runtime that never returns) may still hold the event loop: exit now.
+    if (code !== 0) process.exit(code)
   }
 }

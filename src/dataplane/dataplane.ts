@@ -3,7 +3,7 @@
  * from these calls; each validates its input fully before a runtime sees it and throws MlsError on failure.
  */
 import {randomUUID} from 'node:crypto'
-import {MlsError} from '../errors.js'
+import {MlsError, RETRY_AFTER_SECONDS} from '../errors.js'
 import {inferenceRequestSchema, repositoryIndexRequestSchema} from '../protocol/schemas.js'
 import type {
   InferenceResult,
@@ -20,6 +20,8 @@ import {MLS_VERSION} from '../version.js'
 import {isBuiltinRuntime} from '../runtimes/registry.js'
 import {checkContentTypes} from './check-content-types.js'
 import {decodeTensorData} from './decode-input.js'
+import {InflightRequests} from './inflight.js'
+import {RequestScope} from './request-scope.js'
 import {matchInputs} from './match-inputs.js'
 import {parseBody} from './parse-body.js'
 
@@ -29,6 +31,17 @@ export const EXTENSIONS = ['model_repository', 'binary_tensor_data'] as const
 export interface InferenceObserver {
   inference(model: string, version: string | undefined, seconds: number, ok: boolean): void
 }
+
+/** What a transport knows about one inference call beyond its body. */
+export interface InferOptions {
+  /** Aborted when the client goes away (REST connection closed, gRPC call cancelled): the request is given up. */
+  readonly signal?: AbortSignal
+  /** When the client stops waiting (gRPC deadline), epoch milliseconds; the request times out then at the latest. */
+  readonly deadline?: number
+}
+
+/** The server-wide limits; a model's model-settings.json may override each. */
+export type ServerLimits = Partial<Pick<ServerSettings, 'max_queue_size' | 'infer_timeout'>>
 
 /**
  * Carries out repository load/unload. The default acts on this process's registry; multi-process serving injects one
@@ -41,10 +54,12 @@ export interface RepositoryCoordinator {
 
 export class DataPlane {
   private readonly coordinator: RepositoryCoordinator
+  private readonly inflight = new InflightRequests()
+  private stopping = false
 
   constructor(
     private readonly registry: ModelRegistry,
-    private readonly settings: Pick<ServerSettings, 'server_name' | 'server_version' | 'extensions'>,
+    private readonly settings: Pick<ServerSettings, 'server_name' | 'server_version' | 'extensions'> & ServerLimits,
     private readonly observer?: InferenceObserver,
     coordinator?: RepositoryCoordinator,
   ) {
@@ -55,8 +70,33 @@ export class DataPlane {
     return true
   }
 
+  /** False as soon as a stop has begun, whatever the models' states. */
   ready(): boolean {
-    return this.registry.isReady()
+    return !this.stopping && this.registry.isReady()
+  }
+
+  /** Begins a graceful stop: readiness turns false and new inference and repository requests are refused. */
+  beginStop(): void {
+    this.stopping = true
+  }
+
+  /** Inference requests not answered yet. */
+  get inFlight(): number {
+    return this.inflight.size
+  }
+
+  /** Resolves once every inference request has been answered. */
+  drained(): Promise<void> {
+    return this.inflight.drained()
+  }
+
+  /** Answers every inference in flight with `error` at once (a stop's grace period ran out); returns how many. */
+  abortInFlight(error: MlsError): number {
+    return this.inflight.abortAll(error)
+  }
+
+  private refuseWhileStopping(): void {
+    if (this.stopping) throw new MlsError('SERVER_STOPPING', 'the server is shutting down and takes no new requests')
   }
 
   serverMetadata(): ServerMetadata {
@@ -84,13 +124,14 @@ export class DataPlane {
    * Runs one inference request. `body` is a V2 request as the transport decoded it (JSON from REST, converted
    * messages from gRPC; tensor data as values or RawBytes), undefined for an empty body.
    */
-  async infer(name: string, version: string | undefined, body: unknown): Promise<InferenceResult> {
+  async infer(name: string, version: string | undefined, body: unknown, options: InferOptions = {}): Promise<InferenceResult> {
+    this.refuseWhileStopping()
     const {entry, instance} = this.registry.ready(name, version)
-    if (this.observer === undefined) return this.run(entry, instance, body)
+    if (this.observer === undefined) return this.run(entry, instance, body, options)
     const started = performance.now()
     let ok = false
     try {
-      const result = await this.run(entry, instance, body)
+      const result = await this.run(entry, instance, body, options)
       ok = true
       return result
     } finally {
@@ -98,7 +139,38 @@ export class DataPlane {
     }
   }
 
-  private async run(entry: ModelEntry, instance: LoadedModel, body: unknown): Promise<InferenceResult> {
+  /** Refuses the request when the model holds max_queue_size requests already; otherwise opens its scope (timeout, client, stop). */
+  private admit(entry: ModelEntry, instance: LoadedModel, options: InferOptions): RequestScope {
+    const label = entry.version === undefined ? `model "${entry.name}"` : `model "${entry.name}" version "${entry.version}"`
+    const bound = instance.settings.maxQueueSize ?? this.settings.max_queue_size ?? 0
+    if (bound > 0 && instance.inFlight >= bound) {
+      throw new MlsError('QUEUE_FULL', `${label} has ${instance.inFlight} request(s) waiting or running (max_queue_size ${bound}); retry in ${RETRY_AFTER_SECONDS} s`)
+    }
+    const seconds = instance.settings.inferTimeout ?? this.settings.infer_timeout ?? 0
+    let timeoutMs = seconds > 0 ? seconds * 1000 : undefined
+    let timeoutLabel = `infer_timeout (${seconds} s)`
+    if (options.deadline !== undefined) {
+      const left = Math.max(0, options.deadline - Date.now())
+      if (timeoutMs === undefined || left < timeoutMs) {
+        timeoutMs = Math.max(left, 1)
+        timeoutLabel = `the call's deadline (${left / 1000} s)`
+      }
+    }
+    return new RequestScope({client: options.signal, timeoutMs, timeoutLabel, label})
+  }
+
+  private async run(entry: ModelEntry, instance: LoadedModel, body: unknown, options: InferOptions): Promise<InferenceResult> {
+    const scope = this.admit(entry, instance, options)
+    this.inflight.add(scope.controller)
+    try {
+      return await this.runScoped(entry, instance, body, scope)
+    } finally {
+      scope.dispose()
+      this.inflight.delete(scope.controller)
+    }
+  }
+
+  private async runScoped(entry: ModelEntry, instance: LoadedModel, body: unknown, scope: RequestScope): Promise<InferenceResult> {
     const request = parseBody(inferenceRequestSchema, body, {required: true})
     const {metadata} = instance
 
@@ -125,15 +197,27 @@ export class DataPlane {
     }
 
     const id = request.id ?? randomUUID()
+    scope.throwIfAborted()
+    // The request holds its place in the model's queue until the runtime settles, even once its client has an answer
+    // (timeout, disconnect): a hung runtime then fills max_queue_size and further requests are refused at once, instead
+    // of piling up work it never finishes. Work still waiting (a batch, a worker) is dropped when the signal fires.
     instance.acquire()
+    let work: Promise<Awaited<ReturnType<typeof instance.runtime.predict>>>
+    try {
+      work = instance.runtime.predict({id, parameters: request.parameters, inputs, outputs, signal: scope.signal})
+    } catch (error) {
+      work = Promise.reject(error)
+    }
+    work.then(
+      () => instance.release(),
+      () => instance.release(),
+    )
     let result
     try {
-      result = await instance.runtime.predict({id, parameters: request.parameters, inputs, outputs})
+      result = await scope.race(work)
     } catch (error) {
       if (error instanceof MlsError) throw error
       throw new MlsError('INFERENCE_FAILED', `model "${entry.name}" could not run this request: ${(error as Error).message}`, {cause: error})
-    } finally {
-      instance.release()
     }
 
     return {
@@ -151,10 +235,12 @@ export class DataPlane {
   }
 
   async loadModel(name: string): Promise<void> {
+    this.refuseWhileStopping()
     await this.coordinator.load(name)
   }
 
   async unloadModel(name: string): Promise<void> {
+    this.refuseWhileStopping()
     await this.coordinator.unload(name)
   }
 }

@@ -23,6 +23,13 @@ export interface InferRequest {
   readonly inputs: readonly Tensor[]
   /** Output names the client asked for; undefined means the runtime's default outputs. */
   readonly outputs?: readonly string[]
+  /**
+   * Aborted when the answer is no longer wanted: the client went away, `infer_timeout` (or the gRPC deadline) passed,
+   * or the server's shutdown grace period ran out; `signal.reason` is the error the client got. The client has its
+   * answer already; a runtime doing long asynchronous work may stop early (pass it to fetch, timers, etc.), which frees
+   * the request's place in the model's queue (max_queue_size) sooner. Absent on batched calls and on worker threads.
+   */
+  readonly signal?: AbortSignal
 }
 
 export interface InferResult {

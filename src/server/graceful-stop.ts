@@ -1,31 +1,40 @@
 /**
  * Stopping a running server the graceful way, once: on the first SIGINT or SIGTERM, or when asked (the dashboard's q).
- * New requests are refused while in-flight ones finish; a second signal exits at once (code 130).
+ * Readiness turns false and new requests are refused while in-flight ones finish (within shutdown_grace_period);
+ * a second signal exits at once (code 130).
  */
 import type {Logger} from '../logger.js'
 
+/** What a server's close() may report: whether everything in flight finished within the grace period. */
+export interface StopOutcome {
+  readonly clean: boolean
+}
+
+/** The exit code of a stop that ran out of grace period (requests cut off, or a model that would not unload). */
+export const EXIT_GRACE_EXPIRED = 1
+
 /** A graceful stop, begun by a signal or by `stop`. */
 export interface GracefulStop {
-  /** Begins the stop (only the first call does anything); resolves when the server has stopped. */
-  stop(reason: string): Promise<void>
-  /** Resolves when the server has stopped, whoever began it. */
-  readonly stopped: Promise<void>
+  /** Begins the stop (only the first call does anything); resolves with the exit code when the server has stopped. */
+  stop(reason: string): Promise<number>
+  /** Resolves with the exit code (0 clean, EXIT_GRACE_EXPIRED) when the server has stopped, whoever began it. */
+  readonly stopped: Promise<number>
   /** Calls `listener` when the stop begins. */
   onStopping(listener: () => void): void
 }
 
 /** Installs the SIGINT / SIGTERM handlers for `server` and returns the way to stop it from elsewhere. */
-export function gracefulStop(server: {close(): Promise<void>}, logger: Logger): GracefulStop {
-  let finish: () => void = () => {}
-  const stopped = new Promise<void>((resolve) => (finish = resolve))
+export function gracefulStop(server: {close(): Promise<StopOutcome | void>}, logger: Logger): GracefulStop {
+  let finish: (code: number) => void = () => {}
+  const stopped = new Promise<number>((resolve) => (finish = resolve))
   const listeners: Array<() => void> = []
   let stopping = false
-  const stop = (reason: string): Promise<void> => {
+  const stop = (reason: string): Promise<number> => {
     if (stopping) return stopped
     stopping = true
     logger.info(`${reason}: shutting down (in-flight requests finish first)`)
     for (const listener of listeners) listener()
-    server.close().then(finish, (error: Error) => {
+    server.close().then((outcome) => finish(outcome === undefined || outcome.clean ? 0 : EXIT_GRACE_EXPIRED), (error: Error) => {
       logger.error(`shutdown failed: ${error.message}`)
       process.exit(1)
     })

@@ -6,6 +6,7 @@ import {readFileSync} from 'node:fs'
 import type {AddressInfo} from 'node:net'
 import {adaptiveBatching} from '../batching/index.js'
 import {DataPlane, type RepositoryCoordinator} from '../dataplane/dataplane.js'
+import {MlsError} from '../errors.js'
 import type {Logger} from '../logger.js'
 import {ModelRegistry} from '../repository/model-registry.js'
 import {runtimeFactory} from '../runtimes/registry.js'
@@ -16,6 +17,7 @@ import {startGrpcServer} from './grpc/server.js'
 import {Metrics} from './metrics/metrics.js'
 import {startMetricsServer, type MetricsServer} from './metrics/server.js'
 import {repositoryAuth} from './repository-auth.js'
+import type {StopOutcome} from './graceful-stop.js'
 import {buildRestApp} from './rest/app.js'
 
 /** gRPC message limit when grpc_max_message_length is unset: room for a 16 MiB tensor and more (grpc-js's 4 MiB is not). */
@@ -36,8 +38,19 @@ export interface RunningServer {
   readonly watcher?: RepositoryWatcher
   /** Resolves once start-up loading has finished. */
   readonly loaded: Promise<void>
-  /** Stops accepting requests, lets in-flight ones finish, unloads every model. */
-  close(): Promise<void>
+  /**
+   * Stops gracefully: readiness turns false and new requests are refused at once, in-flight requests finish, then the
+   * listeners close and every model unloads. What is still running when shutdown_grace_period runs out is cut off
+   * (its client gets 503 SERVER_STOPPING) and the outcome is not clean.
+   */
+  close(): Promise<StopOutcome>
+}
+
+/** Resolves true when `work` settles within `ms`, false otherwise (the work goes on). */
+function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))
+  return Promise.race([work.then(() => true, () => true), late]).finally(() => clearTimeout(timer))
 }
 
 function urlOf(address: AddressInfo | string | null, scheme: 'http' | 'https'): string {
@@ -138,7 +151,31 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     ? watchRepository({root: settings.model_repository_root, registry, logger, after: loaded, debounceMs: typeof options.watch === 'object' ? options.watch.debounceMs : undefined})
     : undefined
 
-  let closing: Promise<void> | undefined
+  let closing: Promise<StopOutcome> | undefined
+  const stop = async (): Promise<StopOutcome> => {
+    dataplane.beginStop()
+    await watcher?.close()
+    const grace = settings.shutdown_grace_period
+    const deadline = performance.now() + grace * 1000
+    const left = () => deadline - performance.now()
+    let clean = true
+    if (dataplane.inFlight > 0) {
+      logger.info(`waiting for ${dataplane.inFlight} request(s) in flight (shutdown_grace_period ${grace} s)`)
+      if (!(await within(dataplane.drained(), left()))) {
+        clean = false
+        const error = new MlsError('SERVER_STOPPING', `the server is shutting down and its shutdown_grace_period (${grace} s) ran out before this request finished`)
+        const cut = dataplane.abortInFlight(error)
+        logger.warn(`shutdown_grace_period (${grace} s) ran out: ${cut} request(s) still in flight answered 503 SERVER_STOPPING`, {event: 'shutdown_grace_expired', requests: cut})
+      }
+    }
+    // Listeners close once the inference is over: health checks answer (not ready) until then.
+    await Promise.all([within(rest.close(), Math.max(left(), 1000)), grpc.close(Math.min(Math.max(left(), 250), 1000)), metricsServer?.close()])
+    if (!(await within(loaded.catch(() => undefined).then(() => registry.close()), left()))) {
+      clean = false
+      logger.warn(`shutdown_grace_period (${grace} s) ran out before every model unloaded (a runtime still running a request); exiting without unloading`, {event: 'shutdown_grace_expired'})
+    }
+    return {clean}
+  }
   return {
     dataplane,
     registry,
@@ -149,12 +186,7 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     watcher,
     loaded,
     close() {
-      closing ??= (async () => {
-        await watcher?.close()
-        await Promise.all([rest.close(), grpc.close(), metricsServer?.close()])
-        await loaded.catch(() => undefined)
-        await registry.close()
-      })()
+      closing ??= stop()
       return closing
     },
   }

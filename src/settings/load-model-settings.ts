@@ -64,6 +64,8 @@ export function toModelSettings(data: z.output<typeof modelSettingsSchema>, orig
     maxBatchSize: data.max_batch_size,
     maxBatchTime: data.max_batch_time,
     parallelWorkers: data.parallel_workers ?? undefined,
+    maxQueueSize: data.max_queue_size ?? undefined,
+    inferTimeout: data.infer_timeout ?? undefined,
     version: parameters.version,
     uri: parameters.uri === undefined ? undefined : path.resolve(origin.folder, parameters.uri),
     format: parameters.format,

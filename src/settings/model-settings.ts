@@ -32,6 +32,10 @@ export const modelSettingsSchema = z.object({
   max_batch_time: lenientNumber(0).default(0),
   /** Worker threads for this model; null or absent: the server's parallel_workers. (Deprecated in MLServer; used here.) */
   parallel_workers: lenientInt(0, 256).nullable().optional(),
+  /** Requests admitted and not answered yet; null or absent: the server's max_queue_size. */
+  max_queue_size: lenientInt(0).nullable().optional(),
+  /** Seconds from admission to answer; null or absent: the server's infer_timeout. */
+  infer_timeout: lenientNumber(0).nullable().optional(),
   parameters: modelParametersSchema.optional(),
 })
 
@@ -58,6 +62,10 @@ export interface ModelSettings {
   readonly maxBatchTime: number
   /** Worker threads serving this model; undefined: the server's `parallel_workers`. */
   readonly parallelWorkers?: number
+  /** Bound on requests admitted and not answered (0: none); undefined: the server's `max_queue_size`. */
+  readonly maxQueueSize?: number
+  /** Seconds from admission to answer (0: no limit); undefined: the server's `infer_timeout`. */
+  readonly inferTimeout?: number
   readonly version?: string
   /** Absolute path of the model artifact, when `parameters.uri` is given. */
   readonly uri?: string

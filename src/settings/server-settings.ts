@@ -4,7 +4,7 @@
  */
 import {z} from 'zod'
 import {MLS_VERSION} from '../version.js'
-import {lenientBoolean, lenientInt, nullable} from './coerce.js'
+import {lenientBoolean, lenientInt, lenientNumber, nullable} from './coerce.js'
 
 const port = () => lenientInt(0, 65535)
 
@@ -56,6 +56,9 @@ export const serverSettingsFields = {
   repository_auth_token: nullable(z.string().min(1)),
   ssl_certfile: nullable(z.string().min(1)),
   ssl_keyfile: nullable(z.string().min(1)),
+  max_queue_size: lenientInt(0),
+  infer_timeout: lenientNumber(0),
+  shutdown_grace_period: lenientNumber(0),
 }
 
 export const serverSettingsLayerSchema = z.object(serverSettingsFields).partial()
@@ -106,6 +109,12 @@ export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
   repository_auth_token: null,
   ssl_certfile: null,
   ssl_keyfile: null,
+  /** Requests admitted per model version and not answered yet; 0: no bound (as MLServer and Triton by default). */
+  max_queue_size: 0,
+  /** Seconds a request may take from admission to answer; 0: no limit. */
+  infer_timeout: 0,
+  /** Seconds a SIGTERM / SIGINT waits for in-flight requests before cutting them off. */
+  shutdown_grace_period: 30,
 }
 
 /** Settings fields whose value is a path: relative to the settings file's folder (flags and env: the working folder). */

@@ -36,9 +36,9 @@ export async function showMonitor(props: ShownDashboard): Promise<void> {
 
 /** A server the dashboard can stop: `stop` begins a graceful stop (once) and resolves when it is over. */
 export interface Stoppable {
-  stop(reason: string): Promise<void>
+  stop(reason: string): Promise<unknown>
   /** Resolves when the server has stopped, whoever stopped it (q, or a signal). */
-  readonly stopped: Promise<void>
+  readonly stopped: Promise<unknown>
   /** Calls `listener` when a stop begins. */
   onStopping(listener: () => void): void
 }

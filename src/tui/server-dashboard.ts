@@ -43,8 +43,8 @@ export interface ServerDashboardOptions {
   readonly intervalMs?: number
 }
 
-/** Shows the dashboard until the server has stopped (q, SIGINT or SIGTERM). */
-export async function runServerDashboard({server, logger, log, intervalMs = 1000}: ServerDashboardOptions): Promise<void> {
+/** Shows the dashboard until the server has stopped (q, SIGINT or SIGTERM); resolves with the stop's exit code. */
+export async function runServerDashboard({server, logger, log, intervalMs = 1000}: ServerDashboardOptions): Promise<number> {
   const stopper = gracefulStop(server, logger)
   const metricsUrl = server.metricsUrl === undefined ? undefined : loopbackUrl(server.metricsUrl)
   const source = inProcessSource(server, loopbackUrl(server.restUrl), metricsUrl)
@@ -56,4 +56,5 @@ export async function runServerDashboard({server, logger, log, intervalMs = 1000
     restore()
     log.passThrough((line) => process.stderr.write(line + '\n'), TAIL_LINES)
   }
+  return stopper.stopped
 }

@@ -14,7 +14,9 @@ export interface WorkerData {
 
 /** Main thread to worker. */
 export type ToWorker =
-  | {readonly type: 'infer'; readonly id: number; readonly request: InferRequest}
+  | {readonly type: 'infer'; readonly id: number; readonly request: Omit<InferRequest, 'signal'>}
+  /** The request was given up (client gone, timeout): skip it if not started, else abort its signal. */
+  | {readonly type: 'cancel'; readonly id: number}
   | {readonly type: 'unload'}
 
 /** Worker to main thread. */

@@ -83,8 +83,10 @@ export class PoolWorker {
   predict(request: InferRequest): Promise<InferResult> {
     if (this.state !== 'ready') return Promise.reject(new MlsError('MODEL_NOT_READY', `${this.options.label} is not serving`))
     const id = ++this.nextId
-    const {tensors, transfer} = forTransfer(request.inputs)
-    const message: ToWorker = {type: 'infer', id, request: {...request, inputs: tensors}}
+    // The signal stays on this side (it cannot be cloned); giving up is sent as a message.
+    const {signal, ...plain} = request
+    const {tensors, transfer} = forTransfer(plain.inputs)
+    const message: ToWorker = {type: 'infer', id, request: {...plain, inputs: tensors}}
     return new Promise<InferResult>((resolve, reject) => {
       this.pending.set(id, {resolve, reject})
       try {
@@ -92,8 +94,15 @@ export class PoolWorker {
       } catch (error) {
         this.pending.delete(id)
         reject(error)
+        return
       }
+      signal?.addEventListener('abort', () => this.cancel(id), {once: true})
     })
+  }
+
+  /** Tells the thread a request was given up; it answers (skipped, or as its runtime ends), which frees the request's place. */
+  private cancel(id: number): void {
+    if (this.pending.has(id) && this.state === 'ready') this.thread.postMessage({type: 'cancel', id} satisfies ToWorker)
   }
 
   /** Unloads the runtime in the thread (waiting at most stopTimeoutMs) and ends the thread; resolves with a problem to report, if any. */

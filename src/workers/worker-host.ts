@@ -3,6 +3,7 @@
  * inference messages until told to unload. Runs inside a worker thread only.
  */
 import {parentPort, workerData} from 'node:worker_threads'
+import {MlsError} from '../errors.js'
 import type {InferRequest} from '../protocol/types.js'
 import type {Runtime, RuntimeFactory} from '../runtimes/runtime.js'
 import {serializeError, type FromWorker, type ToWorker, type WorkerData} from './messages.js'
@@ -18,9 +19,9 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   }
 }
 
-async function infer(runtime: Runtime, id: number, request: InferRequest): Promise<void> {
+async function infer(runtime: Runtime, id: number, request: InferRequest, controller: AbortController): Promise<void> {
   try {
-    const result = await runtime.predict(request)
+    const result = await runtime.predict({...request, signal: controller.signal})
     const {tensors, transfer} = forTransfer(result.outputs)
     post({type: 'result', id, result: {...result, outputs: tensors}}, transfer)
   } catch (error) {
@@ -47,9 +48,36 @@ export async function serveRuntime(factory: RuntimeFactory): Promise<void> {
     port.close()
     return
   }
+  // Requests start one per turn of the event loop, not as their message arrives: a runtime that computes synchronously
+  // holds this thread, and the messages that came meanwhile (a cancel among them) are read before the next one starts.
+  const waiting = new Map<number, InferRequest>()
+  const running = new Map<number, AbortController>()
+  let scheduled = false
+  const schedule = () => {
+    if (scheduled || waiting.size === 0) return
+    scheduled = true
+    setImmediate(startNext)
+  }
+  const startNext = () => {
+    scheduled = false
+    const next = waiting.entries().next()
+    if (next.done === true) return
+    const [id, request] = next.value
+    waiting.delete(id)
+    const controller = new AbortController()
+    running.set(id, controller)
+    void infer(runtime, id, request, controller).finally(() => running.delete(id))
+    schedule()
+  }
   port.on('message', (message: ToWorker) => {
     if (message.type === 'infer') {
-      void infer(runtime, message.id, message.request)
+      waiting.set(message.id, message.request)
+      schedule()
+      return
+    }
+    if (message.type === 'cancel') {
+      if (waiting.delete(message.id)) post({type: 'failed', id: message.id, error: {message: 'given up before it started', code: 'REQUEST_CANCELLED'}})
+      else running.get(message.id)?.abort(new MlsError('REQUEST_CANCELLED', 'the request was given up'))
       return
     }
     runtime.unload().then(

@@ -75,6 +75,9 @@ export const INFER_ERRORS: readonly ErrorCode[] = [
   'INPUT_MISMATCH',
   'OUTPUT_NOT_FOUND',
   'INFERENCE_FAILED',
+  'QUEUE_FULL',
+  'INFER_TIMEOUT',
+  'SERVER_STOPPING',
   ...BODY_ERRORS,
 ]
 

@@ -1,6 +1,6 @@
 /** The one table from error kinds to gRPC status codes; the stable code travels in trailing metadata. */
 import * as grpc from '@grpc/grpc-js'
-import {ERROR_CODES, MlsError, toMlsError, type ErrorKind} from '../../errors.js'
+import {ERROR_CODES, MlsError, RETRY_AFTER_SECONDS, toMlsError, type ErrorKind} from '../../errors.js'
 
 export const GRPC_STATUS: Readonly<Record<ErrorKind, grpc.status>> = {
   not_found: grpc.status.NOT_FOUND,
@@ -9,8 +9,14 @@ export const GRPC_STATUS: Readonly<Record<ErrorKind, grpc.status>> = {
   too_large: grpc.status.RESOURCE_EXHAUSTED,
   unsupported_media_type: grpc.status.INVALID_ARGUMENT,
   unauthenticated: grpc.status.UNAUTHENTICATED,
+  overloaded: grpc.status.RESOURCE_EXHAUSTED,
+  timeout: grpc.status.DEADLINE_EXCEEDED,
+  cancelled: grpc.status.CANCELLED,
   internal: grpc.status.INTERNAL,
 }
+
+/** gRPC's retry pushback (gRFC A6): how long a client's retry policy waits before retrying. */
+export const RETRY_PUSHBACK_METADATA_KEY = 'grpc-retry-pushback-ms'
 
 export const ERROR_CODE_METADATA_KEY = 'mls-error-code'
 
@@ -18,5 +24,7 @@ export function toServiceError(thrown: unknown): Partial<grpc.StatusObject> & {e
   const error = thrown instanceof MlsError ? thrown : toMlsError(thrown)
   const metadata = new grpc.Metadata()
   metadata.set(ERROR_CODE_METADATA_KEY, error.code)
-  return {code: GRPC_STATUS[ERROR_CODES[error.code].kind], details: error.message, metadata, error}
+  const {kind} = ERROR_CODES[error.code]
+  if (kind === 'overloaded') metadata.set(RETRY_PUSHBACK_METADATA_KEY, String(RETRY_AFTER_SECONDS * 1000))
+  return {code: GRPC_STATUS[kind], details: error.message, metadata, error}
 }

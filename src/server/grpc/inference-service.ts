@@ -1,6 +1,6 @@
 /** inference.GRPCInferenceService: every rpc translates its message, calls the data plane, translates back. */
 import * as grpc from '@grpc/grpc-js'
-import type {DataPlane} from '../../dataplane/dataplane.js'
+import type {DataPlane, InferOptions} from '../../dataplane/dataplane.js'
 import {toServiceError} from './error-map.js'
 import {logFailure, unary, type HandlerContext} from './handlers.js'
 import {malformedError} from './malformed.js'
@@ -13,12 +13,24 @@ interface NameVersion {
   version?: string
 }
 
-export async function modelInfer(dataplane: DataPlane, message: ModelInferRequestMessage): Promise<ModelInferResponseMessage> {
+export async function modelInfer(dataplane: DataPlane, message: ModelInferRequestMessage, options: InferOptions = {}): Promise<ModelInferResponseMessage> {
   const malformed = malformedError(message)
   if (malformed) throw malformed
   const {body, raw} = fromModelInferRequest(message)
-  const result = await dataplane.infer(message.model_name, message.model_version || undefined, body)
+  const result = await dataplane.infer(message.model_name, message.model_version || undefined, body, options)
   return toModelInferResponse(result, raw)
+}
+
+type Call = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'> & {once(event: 'cancelled', listener: () => void): unknown}
+
+/** The call's deadline, and a signal aborted when the client cancels it (or grpc-js ends it at the deadline). */
+function callLimits(call: Call): InferOptions {
+  const controller = new AbortController()
+  if (call.cancelled) controller.abort()
+  else call.once('cancelled', () => controller.abort())
+  const deadline = call.getDeadline()
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline
+  return {signal: controller.signal, deadline: Number.isFinite(ms) ? ms : undefined}
 }
 
 /**
@@ -31,11 +43,12 @@ function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.h
     const done = (code: string) => context.observer?.grpcFinished('ModelStreamInfer', code, (performance.now() - started) / 1000)
     let chain = Promise.resolve()
     let failed = false
+    const limits = callLimits(call)
     call.on('data', (message: ModelInferRequestMessage) => {
       chain = chain.then(async () => {
         if (failed || call.cancelled) return
         try {
-          call.write(await modelInfer(dataplane, message))
+          call.write(await modelInfer(dataplane, message, limits))
         } catch (thrown) {
           failed = true
           const status = toServiceError(thrown)
@@ -67,7 +80,7 @@ export function inferenceHandlers(dataplane: DataPlane, context: HandlerContext)
       const tensor = (t: (typeof metadata.inputs)[number]) => ({name: t.name, datatype: t.datatype, shape: [...t.shape], parameters: toInferParameters(t.parameters)})
       return {...metadata, inputs: metadata.inputs.map(tensor), outputs: metadata.outputs.map(tensor), parameters: toInferParameters(metadata.parameters)}
     }),
-    ModelInfer: unary(context, 'ModelInfer', (r: ModelInferRequestMessage) => modelInfer(dataplane, r)),
+    ModelInfer: unary(context, 'ModelInfer', (r: ModelInferRequestMessage, call) => modelInfer(dataplane, r, callLimits(call))),
     ModelStreamInfer: modelStreamInfer(dataplane, context),
     ...repositoryHandlers(dataplane, context),
   }

@@ -58,9 +58,11 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
   if (options.logger.debugEnabled) logAccess(app, options.logger)
 
   app.setErrorHandler((thrown, request, reply) => {
-    const {status, body, error} = toHttpError(thrown)
-    if (status >= 500) options.logger.error(`${request.method} ${request.url}: ${error.stack ?? error.message}${error.cause instanceof Error ? `\ncaused by: ${error.cause.stack}` : ''}`)
+    const {status, body, headers, error} = toHttpError(thrown)
+    // Overload, timeouts and stopping are expected under load: a stack per refusal would flood the log.
+    if (error.kind === 'internal') options.logger.error(`${request.method} ${request.url}: ${error.stack ?? error.message}${error.cause instanceof Error ? `\ncaused by: ${error.cause.stack}` : ''}`)
     else options.logger.debug(`${request.method} ${request.url}: ${status} ${body.code}: ${body.error}`)
+    if (headers !== undefined) reply.headers(headers)
     return reply.code(status).type('application/json').send(body)
   })
 

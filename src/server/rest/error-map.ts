@@ -1,5 +1,5 @@
 /** The one table from error kinds to HTTP statuses, and the one place any thrown error becomes an HTTP answer. */
-import {ERROR_CODES, MlsError, toMlsError, type ErrorCode, type ErrorKind} from '../../errors.js'
+import {ERROR_CODES, MlsError, RETRY_AFTER_SECONDS, toMlsError, type ErrorCode, type ErrorKind} from '../../errors.js'
 
 /** The longest path segment (model name, version) the router takes. */
 export const MAX_PARAM_LENGTH = 500
@@ -11,7 +11,16 @@ export const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
   too_large: 413,
   unsupported_media_type: 415,
   unauthenticated: 401,
+  overloaded: 503,
+  timeout: 504,
+  // nginx's "client closed request": only logs and metrics see it, the client is gone.
+  cancelled: 499,
   internal: 500,
+}
+
+/** Extra headers per kind: an overloaded model says when to come back. */
+const HTTP_HEADERS: Partial<Record<ErrorKind, Readonly<Record<string, string>>>> = {
+  overloaded: {'retry-after': String(RETRY_AFTER_SECONDS)},
 }
 
 /** fastify's own errors, translated into the catalogue. */
@@ -34,6 +43,7 @@ const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
 export interface HttpError {
   readonly status: number
   readonly body: {readonly error: string; readonly code: ErrorCode}
+  readonly headers?: Readonly<Record<string, string>>
   readonly error: MlsError
 }
 
@@ -49,5 +59,6 @@ export function toHttpError(thrown: unknown): HttpError {
   } else {
     error = toMlsError(thrown)
   }
-  return {status: HTTP_STATUS[ERROR_CODES[error.code].kind], body: {error: error.message, code: error.code}, error}
+  const {kind} = ERROR_CODES[error.code]
+  return {status: HTTP_STATUS[kind], body: {error: error.message, code: error.code}, headers: HTTP_HEADERS[kind], error}
 }

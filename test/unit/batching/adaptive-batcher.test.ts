@@ -97,4 +97,30 @@ describe('AdaptiveBatcher', () => {
     await Promise.all([batcher.predict(request(1)), batcher.predict(request(2)), batcher.predict(request(3))])
     expect(seen).toEqual([1, 2, 3, 0])
   })
+
+  it('drops a request whose signal fires while it waits: it leaves the batch, which runs without it', async () => {
+    const {runtime, calls} = doubling()
+    const seen: number[] = []
+    const batcher = new AdaptiveBatcher(runtime, {maxBatchSize: 3, maxBatchTimeMs: 60_000, onQueue: (n) => seen.push(n)})
+    const controller = new AbortController()
+    const reason = new MlsError('REQUEST_CANCELLED', 'gone')
+    const given = batcher.predict(request(0, 1, {signal: controller.signal}))
+    const kept = batcher.predict(request(1))
+    controller.abort(reason)
+    await expect(given).rejects.toBe(reason)
+    expect(seen).toEqual([1, 2, 1])
+    // Two more fill the batch of three: the abandoned request's rows are not in it.
+    const results = await Promise.all([kept, batcher.predict(request(2)), batcher.predict(request(3))])
+    expect(calls).toEqual([3])
+    expect(results.map((r) => (r.outputs[0].data as Float32Array)[0])).toEqual([200, 400, 600])
+  })
+
+  it('refuses a request whose signal has already fired', async () => {
+    const {runtime, calls} = doubling()
+    const batcher = new AdaptiveBatcher(runtime, {maxBatchSize: 3, maxBatchTimeMs: 10})
+    const controller = new AbortController()
+    controller.abort(new MlsError('INFER_TIMEOUT', 'late'))
+    await expect(batcher.predict(request(0, 1, {signal: controller.signal}))).rejects.toMatchObject({code: 'INFER_TIMEOUT'})
+    expect(calls).toEqual([])
+  })
 })

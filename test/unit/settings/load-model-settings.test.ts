@@ -48,4 +48,12 @@ describe('loadModelSettings', () => {
       expect.stringMatching(/parameters: unknown key "urii" \(did you mean "uri"\?\)/),
     ])
   })
+
+  it('reads a model\'s own max_queue_size and infer_timeout; absent or null means the server\'s', () => {
+    expect(loadModelSettings(modelFile({max_queue_size: 4, infer_timeout: '0.25'})).settings).toMatchObject({maxQueueSize: 4, inferTimeout: 0.25})
+    const inherited = loadModelSettings(modelFile({max_queue_size: null})).settings
+    expect(inherited.maxQueueSize).toBeUndefined()
+    expect(inherited.inferTimeout).toBeUndefined()
+    expect(() => loadModelSettings(modelFile({infer_timeout: -1}))).toThrow(/infer_timeout/)
+  })
 })

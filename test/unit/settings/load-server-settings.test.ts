@@ -27,6 +27,9 @@ describe('loadServerSettings', () => {
       load_models_at_startup: true,
       strict_readiness: false,
       max_request_size: 64 * 1024 * 1024,
+      max_queue_size: 0,
+      infer_timeout: 0,
+      shutdown_grace_period: 30,
       model_repository_root: dir,
     })
     expect(Object.isFrozen(settings)).toBe(true)
@@ -92,5 +95,13 @@ describe('loadServerSettings', () => {
     expect(warnings).toHaveLength(2)
     expect(warnings[0]).toMatch(/unknown key "grpc_prot" \(did you mean "grpc_port"\?\)/)
     expect(warnings[1]).toMatch(/unknown key "totally_new"; it is ignored/)
+  })
+
+  it('reads the limits from the file, the environment and flags, and refuses negative ones naming where they came from', () => {
+    const dir = folderWith({max_queue_size: 8, infer_timeout: 2.5})
+    const {settings} = loadServerSettings({root: dir, env: {MLS_SHUTDOWN_GRACE_PERIOD: '0.5'}, flags: {infer_timeout: '1.5'}})
+    expect(settings).toMatchObject({max_queue_size: 8, infer_timeout: 1.5, shutdown_grace_period: 0.5})
+    expect(() => loadServerSettings({root: dir, env: {MLS_MAX_QUEUE_SIZE: '-1'}})).toThrow(/environment variable MLS_MAX_QUEUE_SIZE: /)
+    expect(() => loadServerSettings({root: dir, env: {}, flags: {shutdown_grace_period: 'soon'}})).toThrow(/flag --shutdown-grace-period: /)
   })
 })

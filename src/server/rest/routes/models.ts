@@ -26,9 +26,19 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
   })
 
   both(app, 'POST', '/infer', async (request, reply) => {
-    const result = await dataplane.infer(request.params.name, request.params.version, request.body)
+    const result = await dataplane.infer(request.params.name, request.params.version, request.body, {signal: clientGone(reply)})
     const encoded = encodeRestResponse(result, request.body)
     if (encoded.kind === 'json') return encoded.body
     return reply.type(BINARY_TYPE).header('inference-header-content-length', encoded.headerLength).send(encoded.body)
   })
+}
+
+/** Aborted when the connection closes before the answer is written: the client gave up (it frees the request's place). */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController()
+  const response = reply.raw
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort()
+  })
+  return controller.signal
 }
