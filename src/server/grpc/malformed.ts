@@ -32,14 +32,18 @@ export function guardDeserializers(service: grpc.ServiceDefinition): grpc.Servic
   ) as grpc.ServiceDefinition
 }
 
-/** Refuses a request whose bytes did not parse, before the handler sees it. */
+/** Refuses a request whose bytes did not parse, before the handler sees it (unary and server-streaming calls). */
 export function guardHandlers(handlers: grpc.UntypedServiceImplementation): grpc.UntypedServiceImplementation {
   return Object.fromEntries(
     Object.entries(handlers).map(([name, handler]) => [
       name,
       (call: grpc.ServerUnaryCall<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
         const error = malformedError((call as {request?: unknown}).request)
-        if (error !== undefined && callback !== undefined) return callback(toServiceError(error))
+        if (error !== undefined) {
+          // A unary call answers through its callback; a server-streaming one (Health/Watch) ends with the status.
+          if (callback !== undefined) return callback(toServiceError(error))
+          return call.emit('error', toServiceError(error))
+        }
         return (handler as (...args: unknown[]) => unknown)(call, callback)
       },
     ]),

@@ -44,7 +44,7 @@ export async function startGrpcServer(dataplane: DataPlane, options: GrpcOptions
   const context = {logger: options.logger, observer: options.observer, repositoryAuth: options.repositoryAuth}
   server.addService(guardDeserializers(protos.inference), guardHandlers(inferenceHandlers(dataplane, context)))
   server.addService(guardDeserializers(protos.modelRepository), guardHandlers(repositoryHandlers(dataplane, context)))
-  server.addService(protos.health, healthHandlers(dataplane))
+  server.addService(guardDeserializers(protos.health), guardHandlers(healthHandlers(dataplane)))
   new ReflectionService(protos.packageDefinition).addToServer(server)
 
   const credentials =
