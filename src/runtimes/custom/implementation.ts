@@ -25,7 +25,8 @@ export function parseImplementation(implementation: string): RuntimeSource | und
   const exportName = hash < 0 ? undefined : implementation.slice(hash + 1)
   if (exportName !== undefined && !EXPORT_NAME.test(exportName)) return undefined
   if (isPathSpecifier(specifier)) return {kind: 'file', specifier, exportName}
-  if (PACKAGE.test(specifier)) return {kind: 'package', specifier, exportName}
+  // A package path never climbs out of its package (`pkg/../../elsewhere` would reach any file on the machine).
+  if (PACKAGE.test(specifier) && !specifier.split('/').some((segment) => segment === '.' || segment === '..')) return {kind: 'package', specifier, exportName}
   return undefined
 }
 

@@ -31,7 +31,9 @@ describe('parseImplementation', () => {
   })
 
   it('refuses what is neither', () => {
-    for (const value of ['models.MyModel', 'My Runtime', './runtime.ts#', './runtime.ts#1x', '']) expect(parseImplementation(value), value).toBeUndefined()
+    for (const value of ['models.MyModel', 'My Runtime', './runtime.ts#', './runtime.ts#1x', '', 'pkg/../../../etc/x', '@acme/r/./x', 'pkg/..']) {
+      expect(parseImplementation(value), value).toBeUndefined()
+    }
   })
 
   it('finds a package by its own name in node_modules here or above', () => {
