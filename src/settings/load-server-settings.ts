@@ -114,8 +114,15 @@ export function loadServerSettings(sources: ServerSettingsSources = {}): LoadedS
     return field
   }
   checkTls(merged, origin, sources.checkFiles ?? true)
+  const token = merged.repository_auth_token
+  if (token !== null && token.length < MIN_TOKEN_LENGTH) {
+    warnings.push(`${origin('repository_auth_token')}: the token is ${token.length} characters long; use a long random one, e.g. \`openssl rand -hex 32\``)
+  }
   return {settings: Object.freeze(merged), file, warnings}
 }
+
+/** Shorter repository tokens are accepted with a warning: they can be guessed. */
+const MIN_TOKEN_LENGTH = 16
 
 function resolvePaths(layer: ServerSettingsLayer, folder: string): ServerSettingsLayer {
   for (const field of PATH_FIELDS) {

@@ -240,6 +240,9 @@ describe('TLS for REST and gRPC', () => {
         expect(list.code, list.output).toBe(0)
         expect(list.stdout).toMatch(/mushroom\s+-\s+READY/)
       }
+      const monitor = await runMls(['monitor', '--repo', client, '--ca', certificate.cert, '--metrics-url', server.metricsUrl!, '--interval', '200', '--json'])
+      expect(monitor.code, monitor.output).toBe(0)
+      expect(JSON.parse(monitor.stdout)).toMatchObject({index_error: null, models: [{name: 'mushroom', state: 'READY'}]})
     } finally {
       rmSync(client, {recursive: true, force: true})
     }

@@ -36,6 +36,12 @@ describe('security settings', () => {
     expect(redactSettings(settings).repository_auth_token).toBe('(set)')
   })
 
+  it('warns about a short token, without printing it', () => {
+    const {warnings} = loadServerSettings({root: folderWith(), env: {MLS_REPOSITORY_AUTH_TOKEN: 'abc'}})
+    expect(warnings).toEqual(['environment variable MLS_REPOSITORY_AUTH_TOKEN: the token is 3 characters long; use a long random one, e.g. `openssl rand -hex 32`'])
+    expect(loadServerSettings({root: folderWith(), env: {MLS_REPOSITORY_AUTH_TOKEN: 'x'.repeat(16)}}).warnings).toEqual([])
+  })
+
   it('needs both ssl_certfile and ssl_keyfile, naming where the one given came from', () => {
     const dir = folderWith({ssl_certfile: certificate.cert})
     expect(() => loadServerSettings({root: dir, env: {}})).toThrow(`${path.join(dir, 'settings.json')}: ssl_certfile: TLS needs both ssl_certfile and ssl_keyfile; ssl_keyfile is not set`)
