@@ -108,32 +108,28 @@ function mutateMessage(rng: Prng, message: any): string {
   }
 }
 
-/** Case `rng` of a run, or undefined when the mutated message cannot be encoded at all (skipped, and counted). */
-export function makeGrpcCase(rng: Prng, seed: Seed): GrpcCase | undefined {
-  const what: string[] = []
-  let method = 'ModelInfer'
-  let message: any
-  if (rng.chance(0.08)) {
-    method = rng.pick(['ModelMetadata', 'ModelReady', 'ServerMetadata', 'ServerReady', 'RepositoryIndex'])
-    message = method.startsWith('Model') ? {name: rng.chance(0.5) ? seed.model : rng.pick(ODD_NAMES), version: rng.chance(0.7) ? (seed.version ?? '') : rng.pick(ODD_NAMES)} : {}
-    what.push(method)
-  } else {
-    const raw = seed.inputs.some((i) => FIELD[i.datatype] === undefined) || rng.chance(0.35)
-    message = {
-      model_name: seed.model,
-      model_version: seed.version ?? '',
-      inputs: seed.inputs.map((i) => (raw ? {name: i.name, datatype: i.datatype, shape: i.shape, parameters: {}} : typedInput(i))),
-      outputs: [],
-      raw_input_contents: raw ? seed.inputs.map((i) => Buffer.from(rawBytes(i))) : [],
-    }
-    if (raw) what.push('raw contents')
-    for (const input of seed.inputs) {
-      const content = input.parameters?.content_type
-      if (typeof content === 'string') message.inputs.find((i: any) => i.name === input.name).parameters = {content_type: {s: content}}
-    }
-    const structural = rng.chance(0.8) ? rng.range(1, 3) : 0
-    for (let i = 0; i < structural; i++) what.push(mutateMessage(rng, message))
+/** A ModelInferRequest for `seed` (typed or raw contents), mutated structurally. */
+function inferMessage(rng: Prng, seed: Seed, what: string[]): any {
+  const raw = seed.inputs.some((i) => FIELD[i.datatype] === undefined) || rng.chance(0.35)
+  const message = {
+    model_name: seed.model,
+    model_version: seed.version ?? '',
+    inputs: seed.inputs.map((i) => (raw ? {name: i.name, datatype: i.datatype, shape: i.shape, parameters: {}} : typedInput(i))) as any[],
+    outputs: [],
+    raw_input_contents: raw ? seed.inputs.map((i) => Buffer.from(rawBytes(i))) : [],
   }
+  if (raw) what.push('raw contents')
+  for (const input of seed.inputs) {
+    const content = input.parameters?.content_type
+    if (typeof content === 'string') message.inputs.find((i) => i.name === input.name).parameters = {content_type: {s: content}}
+  }
+  const structural = rng.chance(0.8) ? rng.range(1, 3) : 0
+  for (let i = 0; i < structural; i++) what.push(mutateMessage(rng, message))
+  return message
+}
+
+/** The encoded message, byte-mutated now and then; undefined when it cannot be encoded. */
+function encode(rng: Prng, method: string, message: unknown, what: string[]): Buffer | undefined {
   let bytes: Buffer
   try {
     bytes = SERVICE[method].requestSerialize(message)
@@ -145,7 +141,50 @@ export function makeGrpcCase(rng: Prng, seed: Seed): GrpcCase | undefined {
     bytes = Buffer.from(mutated.bytes)
     what.push(`protobuf bytes: ${mutated.what}`)
   }
-  return {method, bytes, what}
+  return bytes
+}
+
+/** Several messages of a stream in one buffer: each as a 4-byte little-endian length, then its bytes. */
+export function joinFrames(frames: readonly Buffer[]): Buffer {
+  return Buffer.concat(frames.flatMap((f) => [Buffer.from(new Uint32Array([f.length]).buffer), f]))
+}
+
+export function splitFrames(bytes: Buffer): Buffer[] {
+  const frames: Buffer[] = []
+  for (let offset = 0; offset + 4 <= bytes.length; ) {
+    const length = bytes.readUInt32LE(offset)
+    frames.push(bytes.subarray(offset + 4, offset + 4 + length))
+    offset += 4 + length
+  }
+  return frames
+}
+
+/**
+ * Case `rng` of a run, or undefined when a mutated message cannot be encoded at all (skipped, and counted): mostly
+ * ModelInfer, sometimes a ModelStreamInfer of 1 to 3 messages (`bytes` holds them joined), sometimes a read-only rpc.
+ */
+export function makeGrpcCase(rng: Prng, seed: Seed): GrpcCase | undefined {
+  const what: string[] = []
+  if (rng.chance(0.08)) {
+    const method = rng.pick(['ModelMetadata', 'ModelReady', 'ServerMetadata', 'ServerReady', 'RepositoryIndex'])
+    const message = method.startsWith('Model') ? {name: rng.chance(0.5) ? seed.model : rng.pick(ODD_NAMES), version: rng.chance(0.7) ? (seed.version ?? '') : rng.pick(ODD_NAMES)} : {}
+    what.push(method)
+    const bytes = encode(rng, method, message, what)
+    return bytes && {method, bytes, what}
+  }
+  if (rng.chance(0.05)) {
+    const frames: Buffer[] = []
+    const n = rng.range(1, 3)
+    what.push(`ModelStreamInfer of ${n}`)
+    for (let i = 0; i < n; i++) {
+      const frame = encode(rng, 'ModelStreamInfer', inferMessage(rng, seed, what), what)
+      if (frame === undefined) return undefined
+      frames.push(frame)
+    }
+    return {method: 'ModelStreamInfer', bytes: joinFrames(frames), what}
+  }
+  const bytes = encode(rng, 'ModelInfer', inferMessage(rng, seed, what), what)
+  return bytes && {method: 'ModelInfer', bytes, what}
 }
 
 export class GrpcClient {
@@ -156,6 +195,7 @@ export class GrpcClient {
   }
 
   send(c: GrpcCase, timeoutMs = 15_000): Promise<GrpcAnswer> {
+    if (c.method === 'ModelStreamInfer') return this.stream(c, timeoutMs)
     const definition = SERVICE[c.method]
     return new Promise((resolve) => {
       this.client.makeUnaryRequest(
@@ -180,6 +220,31 @@ export class GrpcClient {
           resolve({code: grpc.status.OK, response: c.method === 'ModelInfer' ? decoded : undefined})
         },
       )
+    })
+  }
+
+  /** The messages of a ModelStreamInfer case, sent in order, then half-close; the final status and every response. */
+  private stream(c: GrpcCase, timeoutMs: number): Promise<GrpcAnswer> {
+    const definition = SERVICE.ModelStreamInfer
+    const frames = splitFrames(c.bytes)
+    return new Promise((resolve) => {
+      const call = this.client.makeBidiStreamRequest(definition.path, (b: Buffer) => b, (b: Buffer) => b, new grpc.Metadata(), {deadline: Date.now() + timeoutMs})
+      const responses: unknown[] = []
+      let undecodable: string | undefined
+      call.on('data', (bytes: Buffer) => {
+        try {
+          responses.push(definition.responseDeserialize(bytes))
+        } catch (thrown) {
+          undecodable = (thrown as Error).message
+        }
+      })
+      call.on('error', () => undefined) // the status below says it all
+      call.on('status', (status: grpc.StatusObject) => {
+        if (undecodable !== undefined) resolve({code: grpc.status.INTERNAL, details: `a response does not decode: ${undecodable}`})
+        else resolve({code: status.code, details: status.details, errorCode: status.metadata?.get('mls-error-code')[0], responses, sent: frames.length})
+      })
+      for (const frame of frames) call.write(frame)
+      call.end()
     })
   }
 

@@ -85,12 +85,25 @@ export interface GrpcAnswer {
   readonly errorCode?: unknown
   /** The decoded ModelInferResponse, for a success of ModelInfer. */
   readonly response?: any
+  /** ModelStreamInfer: the responses received and the number of requests sent. */
+  readonly responses?: readonly any[]
+  readonly sent?: number
 }
 
 const CONTENT_COUNT = (contents: Record<string, unknown[]> | undefined) =>
   Object.values(contents ?? {}).reduce((n, values) => n + (Array.isArray(values) ? values.length : 0), 0)
 
 export function judgeGrpc(answer: GrpcAnswer): string | undefined {
+  if (answer.responses !== undefined) {
+    // A stream answers each request in order and ends OK, or ends at the first failure with its status.
+    if (answer.code === grpc.status.OK && answer.responses.length !== answer.sent) return `a stream of ${answer.sent} requests ended OK after ${answer.responses.length} responses`
+    if (answer.responses.length > (answer.sent ?? 0)) return `${answer.responses.length} responses to ${answer.sent} requests`
+    for (const response of answer.responses) {
+      const reason = judgeGrpc({code: grpc.status.OK, response})
+      if (reason !== undefined) return `stream response: ${reason}`
+    }
+    return judgeGrpc({...answer, responses: undefined})
+  }
   if (answer.code === grpc.status.INTERNAL || answer.code === grpc.status.UNKNOWN) return `${grpc.status[answer.code]}: ${answer.details}`
   if (answer.code !== grpc.status.OK) {
     if (!isCode(answer.errorCode)) return `${grpc.status[answer.code]} without an mls-error-code (${answer.details})`

@@ -69,7 +69,7 @@ export async function tryRest(clients: Clients, c: RestCase): Promise<{reason?: 
 export async function tryGrpc(clients: Clients, c: GrpcCase): Promise<{reason?: string; outcome: string}> {
   const answer = await clients.grpc.send(c)
   const errorCode = answer.code === grpc.status.OK ? '' : ` ${String(answer.errorCode ?? '-')}`
-  return {reason: judgeGrpc(answer), outcome: `grpc ${grpc.status[answer.code]}${errorCode}`}
+  return {reason: judgeGrpc(answer), outcome: `grpc ${c.method === 'ModelStreamInfer' ? 'stream ' : ''}${grpc.status[answer.code]}${errorCode}`}
 }
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {

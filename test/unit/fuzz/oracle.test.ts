@@ -56,3 +56,13 @@ describe('Prng', () => {
     expect(draw(7, 42)).not.toEqual(draw(8, 42))
   })
 })
+
+describe('judgeGrpc on ModelStreamInfer', () => {
+  const response = {outputs: [{name: 'y', datatype: 'FP32', shape: ['1'], contents: {fp32s: [1]}}], raw_output_contents: []}
+  it('wants one response per request when the stream ends OK, and at most that many when it ends with an error', () => {
+    expect(judgeGrpc({code: grpc.status.OK, responses: [response, response], sent: 2})).toBeUndefined()
+    expect(judgeGrpc({code: grpc.status.OK, responses: [response], sent: 2})).toMatch(/ended OK after 1 responses/)
+    expect(judgeGrpc({code: grpc.status.INVALID_ARGUMENT, details: 'x', errorCode: 'INVALID_DATA', responses: [response], sent: 2})).toBeUndefined()
+    expect(judgeGrpc({code: grpc.status.INTERNAL, details: 'boom', responses: [], sent: 1})).toMatch(/^INTERNAL/)
+  })
+})
