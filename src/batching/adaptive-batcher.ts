@@ -8,6 +8,7 @@
 import {MlsError} from '../errors.js'
 import type {InferRequest, InferResult} from '../protocol/types.js'
 import type {Runtime, RuntimeMetadata} from '../runtimes/runtime.js'
+import {abortOf} from '../util/abortable.js'
 import {concatRows, rowsOf, sliceRows} from './concat.js'
 
 export interface BatchingOptions {
@@ -68,7 +69,8 @@ export class AdaptiveBatcher implements Runtime {
       rows < this.options.maxBatchSize
     if (!batchable) return this.runtime.predict(request)
 
-    if (request.signal?.aborted) return Promise.reject(request.signal.reason as Error)
+    const abort = abortOf(request)
+    if (abort?.aborted) return Promise.reject(abort.reason as Error)
     return new Promise<InferResult>((resolve, reject) => {
       const key = formKey(request)
       let group = this.groups.get(key)
@@ -87,7 +89,7 @@ export class AdaptiveBatcher implements Runtime {
       group.rows += rows
       this.setWaiting(this.waiting + 1)
       // Given up while waiting (client gone, timeout): it leaves the batch and is never run.
-      request.signal?.addEventListener('abort', () => this.withdraw(key, pending), {once: true})
+      abort?.on(() => this.withdraw(key, pending))
       if (group.rows >= this.options.maxBatchSize) this.flush(key)
       else group.timer ??= setTimeout(() => this.flush(key), this.options.maxBatchTimeMs)
     })
@@ -105,7 +107,7 @@ export class AdaptiveBatcher implements Runtime {
       clearTimeout(group.timer)
       this.groups.delete(key)
     }
-    pending.reject(pending.request.signal?.reason)
+    pending.reject(abortOf(pending.request)?.reason)
   }
 
   private setWaiting(n: number): void {

@@ -21,7 +21,7 @@ import {isBuiltinRuntime} from '../runtimes/registry.js'
 import {checkContentTypes} from './check-content-types.js'
 import {decodeTensorData} from './decode-input.js'
 import {InflightRequests} from './inflight.js'
-import {RequestScope} from './request-scope.js'
+import {RequestScope, type ClientWatch} from './request-scope.js'
 import {matchInputs} from './match-inputs.js'
 import {parseBody} from './parse-body.js'
 
@@ -34,8 +34,8 @@ export interface InferenceObserver {
 
 /** What a transport knows about one inference call beyond its body. */
 export interface InferOptions {
-  /** Aborted when the client goes away (REST connection closed, gRPC call cancelled): the request is given up. */
-  readonly signal?: AbortSignal
+  /** Tells when the client goes away (REST connection closed, gRPC call cancelled): the request is then given up. */
+  readonly watchClient?: ClientWatch
   /** When the client stops waiting (gRPC deadline), epoch milliseconds; the request times out then at the latest. */
   readonly deadline?: number
 }
@@ -156,17 +156,17 @@ export class DataPlane {
         timeoutLabel = `the call's deadline (${left / 1000} s)`
       }
     }
-    return new RequestScope({client: options.signal, timeoutMs, timeoutLabel, label})
+    return new RequestScope({watchClient: options.watchClient, timeoutMs, timeoutLabel, label})
   }
 
   private async run(entry: ModelEntry, instance: LoadedModel, body: unknown, options: InferOptions): Promise<InferenceResult> {
     const scope = this.admit(entry, instance, options)
-    this.inflight.add(scope.controller)
+    this.inflight.add(scope)
     try {
       return await this.runScoped(entry, instance, body, scope)
     } finally {
       scope.dispose()
-      this.inflight.delete(scope.controller)
+      this.inflight.delete(scope)
     }
   }
 
@@ -204,7 +204,7 @@ export class DataPlane {
     instance.acquire()
     let work: Promise<Awaited<ReturnType<typeof instance.runtime.predict>>>
     try {
-      work = instance.runtime.predict({id, parameters: request.parameters, inputs, outputs, signal: scope.signal})
+      work = instance.runtime.predict(scope.attach({id, parameters: request.parameters, inputs, outputs}))
     } catch (error) {
       work = Promise.reject(error)
     }

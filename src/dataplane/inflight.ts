@@ -1,24 +1,28 @@
 /**
- * The inference requests the data plane is answering, each with its AbortController: counted so a graceful stop knows
- * when they are done, and aborted all at once when the stop's grace period runs out.
+ * The inference requests the data plane is answering: counted so a graceful stop knows when they are done, and
+ * aborted all at once when the stop's grace period runs out.
  */
 import type {MlsError} from '../errors.js'
 
+interface Abortable {
+  abort(reason: MlsError): void
+}
+
 export class InflightRequests {
-  private readonly controllers = new Set<AbortController>()
+  private readonly requests = new Set<Abortable>()
   private idle: Array<() => void> = []
 
   get size(): number {
-    return this.controllers.size
+    return this.requests.size
   }
 
-  add(controller: AbortController): void {
-    this.controllers.add(controller)
+  add(request: Abortable): void {
+    this.requests.add(request)
   }
 
-  delete(controller: AbortController): void {
-    this.controllers.delete(controller)
-    if (this.controllers.size === 0 && this.idle.length > 0) {
+  delete(request: Abortable): void {
+    this.requests.delete(request)
+    if (this.requests.size === 0 && this.idle.length > 0) {
       const waiters = this.idle
       this.idle = []
       for (const resolve of waiters) resolve()
@@ -27,14 +31,14 @@ export class InflightRequests {
 
   /** Resolves once no request is in flight. */
   drained(): Promise<void> {
-    if (this.controllers.size === 0) return Promise.resolve()
+    if (this.requests.size === 0) return Promise.resolve()
     return new Promise((resolve) => this.idle.push(resolve))
   }
 
   /** Fails every request in flight with `reason`; returns how many there were. */
   abortAll(reason: MlsError): number {
-    const n = this.controllers.size
-    for (const controller of [...this.controllers]) controller.abort(reason)
+    const n = this.requests.size
+    for (const request of [...this.requests]) request.abort(reason)
     return n
   }
 }

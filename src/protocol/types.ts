@@ -27,7 +27,7 @@ export interface InferRequest {
    * Aborted when the answer is no longer wanted: the client went away, `infer_timeout` (or the gRPC deadline) passed,
    * or the server's shutdown grace period ran out; `signal.reason` is the error the client got. The client has its
    * answer already; a runtime doing long asynchronous work may stop early (pass it to fetch, timers, etc.), which frees
-   * the request's place in the model's queue (max_queue_size) sooner. Absent on batched calls and on worker threads.
+   * the request's place in the model's queue (max_queue_size) sooner. Absent on the joined calls of adaptive batching.
    */
   readonly signal?: AbortSignal
 }

@@ -8,6 +8,7 @@ import type {InferRequest, InferResult} from '../protocol/types.js'
 import type {RuntimeMetadata} from '../runtimes/runtime.js'
 import type {ModelSettings} from '../settings/model-settings.js'
 import {deserializeError, type FromWorker, type ToWorker, type WorkerData} from './messages.js'
+import {abortOf} from '../util/abortable.js'
 import {forTransfer} from './transfer.js'
 
 export interface PoolWorkerOptions {
@@ -84,9 +85,8 @@ export class PoolWorker {
     if (this.state !== 'ready') return Promise.reject(new MlsError('MODEL_NOT_READY', `${this.options.label} is not serving`))
     const id = ++this.nextId
     // The signal stays on this side (it cannot be cloned); giving up is sent as a message.
-    const {signal, ...plain} = request
-    const {tensors, transfer} = forTransfer(plain.inputs)
-    const message: ToWorker = {type: 'infer', id, request: {...plain, inputs: tensors}}
+    const {tensors, transfer} = forTransfer(request.inputs)
+    const message: ToWorker = {type: 'infer', id, request: {id: request.id, parameters: request.parameters, inputs: tensors, outputs: request.outputs}}
     return new Promise<InferResult>((resolve, reject) => {
       this.pending.set(id, {resolve, reject})
       try {
@@ -96,7 +96,7 @@ export class PoolWorker {
         reject(error)
         return
       }
-      signal?.addEventListener('abort', () => this.cancel(id), {once: true})
+      abortOf(request)?.on(() => this.cancel(id))
     })
   }
 

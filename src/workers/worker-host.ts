@@ -4,6 +4,7 @@
  */
 import {parentPort, workerData} from 'node:worker_threads'
 import {MlsError} from '../errors.js'
+import {Abortable} from '../util/abortable.js'
 import type {InferRequest} from '../protocol/types.js'
 import type {Runtime, RuntimeFactory} from '../runtimes/runtime.js'
 import {serializeError, type FromWorker, type ToWorker, type WorkerData} from './messages.js'
@@ -19,9 +20,9 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   }
 }
 
-async function infer(runtime: Runtime, id: number, request: InferRequest, controller: AbortController): Promise<void> {
+async function infer(runtime: Runtime, id: number, request: InferRequest, abortable: Abortable): Promise<void> {
   try {
-    const result = await runtime.predict({...request, signal: controller.signal})
+    const result = await runtime.predict(abortable.attach(request))
     const {tensors, transfer} = forTransfer(result.outputs)
     post({type: 'result', id, result: {...result, outputs: tensors}}, transfer)
   } catch (error) {
@@ -51,7 +52,7 @@ export async function serveRuntime(factory: RuntimeFactory): Promise<void> {
   // Requests start one per turn of the event loop, not as their message arrives: a runtime that computes synchronously
   // holds this thread, and the messages that came meanwhile (a cancel among them) are read before the next one starts.
   const waiting = new Map<number, InferRequest>()
-  const running = new Map<number, AbortController>()
+  const running = new Map<number, Abortable>()
   let scheduled = false
   const schedule = () => {
     if (scheduled || waiting.size === 0) return
@@ -64,9 +65,9 @@ export async function serveRuntime(factory: RuntimeFactory): Promise<void> {
     if (next.done === true) return
     const [id, request] = next.value
     waiting.delete(id)
-    const controller = new AbortController()
-    running.set(id, controller)
-    void infer(runtime, id, request, controller).finally(() => running.delete(id))
+    const abortable = new Abortable()
+    running.set(id, abortable)
+    void infer(runtime, id, request, abortable).finally(() => running.delete(id))
     schedule()
   }
   port.on('message', (message: ToWorker) => {

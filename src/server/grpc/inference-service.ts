@@ -21,16 +21,22 @@ export async function modelInfer(dataplane: DataPlane, message: ModelInferReques
   return toModelInferResponse(result, raw)
 }
 
-type Call = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'> & {once(event: 'cancelled', listener: () => void): unknown}
+type Call = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'> & {
+  once(event: 'cancelled', listener: () => void): unknown
+  removeListener(event: 'cancelled', listener: () => void): unknown
+}
 
-/** The call's deadline, and a signal aborted when the client cancels it (or grpc-js ends it at the deadline). */
+/** The call's deadline, and a watch on the client cancelling it (or grpc-js ending it at the deadline). */
 function callLimits(call: Call): InferOptions {
-  const controller = new AbortController()
-  if (call.cancelled) controller.abort()
-  else call.once('cancelled', () => controller.abort())
   const deadline = call.getDeadline()
   const ms = deadline instanceof Date ? deadline.getTime() : deadline
-  return {signal: controller.signal, deadline: Number.isFinite(ms) ? ms : undefined}
+  const watchClient = (gone: () => void) => {
+    if (call.cancelled) return gone()
+    call.once('cancelled', gone)
+    // A stream carries many requests: each stops watching when it is over.
+    return () => void call.removeListener('cancelled', gone)
+  }
+  return {watchClient, deadline: Number.isFinite(ms) ? ms : undefined}
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Per-model endpoints, each with and without /versions/{version}: metadata, ready, infer. */
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../../dataplane/dataplane.js'
+import type {ClientWatch} from '../../../dataplane/request-scope.js'
 import {encodeRestResponse} from '../binary-response.js'
 import {BINARY_TYPE} from '../json-body.js'
 
@@ -26,19 +27,19 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
   })
 
   both(app, 'POST', '/infer', async (request, reply) => {
-    const result = await dataplane.infer(request.params.name, request.params.version, request.body, {signal: clientGone(reply)})
+    const result = await dataplane.infer(request.params.name, request.params.version, request.body, {watchClient: connectionClosed(reply)})
     const encoded = encodeRestResponse(result, request.body)
     if (encoded.kind === 'json') return encoded.body
     return reply.type(BINARY_TYPE).header('inference-header-content-length', encoded.headerLength).send(encoded.body)
   })
 }
 
-/** Aborted when the connection closes before the answer is written: the client gave up (it frees the request's place). */
-function clientGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController()
-  const response = reply.raw
-  response.once('close', () => {
-    if (!response.writableFinished) controller.abort()
-  })
-  return controller.signal
+/** Watches for the connection closing before the answer is written: the client gave up (that frees its request's place). */
+function connectionClosed(reply: FastifyReply): ClientWatch {
+  return (gone) => {
+    const response = reply.raw
+    response.once('close', () => {
+      if (!response.writableFinished) gone()
+    })
+  }
 }
