@@ -56,6 +56,7 @@ export class DataPlane {
   private readonly coordinator: RepositoryCoordinator
   private readonly inflight = new InflightRequests()
   private stopping = false
+  private readonly stopListeners = new Set<() => void>()
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -77,7 +78,15 @@ export class DataPlane {
 
   /** Begins a graceful stop: readiness turns false and new inference and repository requests are refused. */
   beginStop(): void {
+    if (this.stopping) return
     this.stopping = true
+    for (const listener of [...this.stopListeners]) listener()
+  }
+
+  /** Calls `listener` when a stop begins (readiness watchers); returns the function that stops listening. */
+  onStop(listener: () => void): () => void {
+    this.stopListeners.add(listener)
+    return () => void this.stopListeners.delete(listener)
   }
 
   /** Inference requests not answered yet. */

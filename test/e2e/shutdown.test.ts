@@ -5,6 +5,8 @@
  * code is 1; a second signal exits at once (130).
  */
 import type {ChildProcess} from 'node:child_process'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -61,6 +63,10 @@ describe('graceful shutdown', () => {
     const health = healthClient(server.grpcAddress)
     clients.push(inference, health)
     expect(await call(health, 'Check', {service: ''})).toEqual({status: 'SERVING'})
+    const watched: string[] = []
+    const watch = health.Watch({service: ''})
+    watch.on('data', (m: {status: string}) => watched.push(m.status))
+    watch.on('error', () => undefined)
 
     let finished = false
     const inFlight = postJson(`${server.url}/v2/models/slow/infer`, sleepRequest(3000)).finally(() => (finished = true))
@@ -72,6 +78,8 @@ describe('graceful shutdown', () => {
     expect((await request(`${server.url}/v2/health/live`)).body).toEqual({live: true})
     expect(await call(inference, 'ServerReady', {})).toEqual({ready: false})
     expect(await call(health, 'Check', {service: 'inference.GRPCInferenceService'})).toEqual({status: 'NOT_SERVING'})
+    for (let i = 0; i < 200 && watched.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(watched).toEqual(['SERVING', 'NOT_SERVING'])
     const refused = await postJson(`${server.url}/v2/models/slow/infer`, sleepRequest(0))
     expect(refused).toMatchObject({status: 503, body: {code: 'SERVER_STOPPING'}})
     expect(await failure(inference, 'ModelInfer', sleepMessage('slow', 0))).toMatchObject({code: 'UNAVAILABLE', errorCode: 'SERVER_STOPPING'})
@@ -116,5 +124,21 @@ describe('graceful shutdown', () => {
     expect(await exitCode(server.child)).toBe(130)
     expect(await inFlight).toBeInstanceOf(Error)
     expect(server.logs()).toMatch(/SIGTERM again: exiting at once/)
+  })
+
+  it('with --processes 2 the process holding a request waits its grace period; cut off, the server exits 1', async () => {
+    repo = makeRepo({})
+    const started = path.join(repo.dir, 'started.txt')
+    writeFileSync(path.join(repo.dir, 'started.txt'), '')
+    mkdirSync(path.join(repo.dir, 'models/slow'), {recursive: true})
+    writeFileSync(path.join(repo.dir, 'models/slow/model-settings.json'), JSON.stringify({name: 'slow', implementation: './runtime.ts', parameters: {extra: {started_file: started}}}))
+    writeFileSync(path.join(repo.dir, 'models/slow/runtime.ts'), SLEEP_RUNTIME)
+    server = await startMls(repo.dir, {args: ['--processes', '2', '--shutdown-grace-period', '0.5']})
+    const inFlight = postJson(`${server.url}/v2/models/slow/infer`, sleepRequest(600_000))
+    for (let i = 0; i < 400 && readFileSync(started, 'utf8') === ''; i++) await new Promise((resolve) => setTimeout(resolve, 25))
+    expect(readFileSync(started, 'utf8')).toBe('started\n')
+    server.child.kill('SIGTERM')
+    expect(await inFlight).toMatchObject({status: 503, body: {code: 'SERVER_STOPPING'}})
+    expect(await exitCode(server.child)).toBe(1)
   })
 })

@@ -26,7 +26,12 @@ export function healthHandlers(dataplane: DataPlane): grpc.UntypedServiceImpleme
     }
     tick()
     const timer = setInterval(tick, WATCH_INTERVAL_MS)
-    const stop = () => clearInterval(timer)
+    // A stop makes the server not ready at once: say so without waiting for the next tick.
+    const unlisten = dataplane.onStop(tick)
+    const stop = () => {
+      clearInterval(timer)
+      unlisten()
+    }
     call.on('cancelled', stop)
     call.on('close', stop)
     call.on('error', stop)

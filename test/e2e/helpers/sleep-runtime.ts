@@ -3,15 +3,18 @@
  * row counts) and gets back, per row, how many rows the runtime has been given so far ("rows_seen"). It stops early
  * when the request's signal fires, unless its model's `parameters.extra.ignore_abort` is true (a hung runtime); with
  * `parameters.extra.busy` it computes instead of sleeping: it holds its thread, as onnxruntime's run() does.
- * While it sleeps it counts itself in globalThis.sleeping[model], which PROBE_RUNTIME reports.
+ * While it sleeps it counts itself in globalThis.sleeping[model], which PROBE_RUNTIME reports; with
+ * `parameters.extra.started_file` it also appends a line to that file as each request starts (seen across processes).
  */
 export const SLEEP_RUNTIME = `
+import {appendFileSync} from 'node:fs'
 import type {InferRequest, RuntimeContext} from 'mls'
 
 const sleeping = ((globalThis as any).sleeping ??= {}) as Record<string, number>
 let name = ''
 let ignoreAbort = false
 let busy = false
+let startedFile = ''
 let rowsSeen = 0
 
 export default {
@@ -19,12 +22,14 @@ export default {
     name = context.settings.name
     ignoreAbort = context.settings.extra.ignore_abort === true
     busy = context.settings.extra.busy === true
+    startedFile = String(context.settings.extra.started_file ?? '')
   },
   async predict(request: InferRequest) {
     const ms = request.inputs[0].data as Float64Array
     const rows = request.inputs[0].shape[0]
     rowsSeen += rows
     const seen = rowsSeen
+    if (startedFile !== '') appendFileSync(startedFile, 'started\\n')
     if (busy) {
       const end = Date.now() + Math.max(...ms)
       while (Date.now() < end) {}

@@ -137,5 +137,7 @@ describe('deploy/ manifests', () => {
     const annotations = deployment.spec.template.metadata.annotations
     expect(annotations['prometheus.io/port']).toBe(String(ports.metrics))
     expect(annotations['prometheus.io/path']).toBe(SERVER_DEFAULTS.metrics_endpoint)
+    // SIGTERM gives in-flight requests shutdown_grace_period; Kubernetes must not SIGKILL before that.
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(SERVER_DEFAULTS.shutdown_grace_period)
   })
 })
