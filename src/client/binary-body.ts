@@ -11,9 +11,6 @@ import type {InferenceRequestBody, InferenceResponse, ResponseOutput} from '../p
 import {toTensorData} from '../codecs/tensor-data.js'
 import {ClientError} from './client-error.js'
 
-/** The header that carries the JSON part's length, both ways. */
-export const HEADER_LENGTH = 'inference-header-content-length'
-export const BINARY_CONTENT_TYPE = 'application/octet-stream'
 
 export interface BinaryBody {
   readonly body: Buffer

@@ -1,7 +1,8 @@
 /** The REST client (undici). */
 import {Agent, request, type Dispatcher} from 'undici'
 import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
-import {BINARY_CONTENT_TYPE, HEADER_LENGTH, decodeBinaryResponse, encodeBinaryRequest} from './binary-body.js'
+import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../protocol/binary-extension.js'
+import {decodeBinaryResponse, encodeBinaryRequest} from './binary-body.js'
 import {ConnectionError, ServerError} from './client-error.js'
 import {connectionCause, type ClientCredentials} from './credentials.js'
 import type {InferOptions, MlsClient} from './mls-client.js'

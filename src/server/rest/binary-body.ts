@@ -9,7 +9,6 @@ import {RawBytes} from '../../protocol/raw.js'
 import {describeValue} from '../../util/zod-issues.js'
 import {parseJsonText} from './json-text.js'
 
-export const HEADER_LENGTH = 'inference-header-content-length'
 
 export function parseBinaryBody(body: Buffer, headerLength: string): unknown {
   const n = Number(headerLength)

@@ -6,11 +6,11 @@
  */
 import type {FastifyInstance, FastifyRequest} from 'fastify'
 import {MlsError} from '../../errors.js'
-import {HEADER_LENGTH, parseBinaryBody} from './binary-body.js'
+import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../protocol/binary-extension.js'
+import {parseBinaryBody} from './binary-body.js'
 import {parseJsonText} from './json-text.js'
 
 export const JSON_TYPES = ['application/json', 'application/x-www-form-urlencoded']
-export const BINARY_TYPE = 'application/octet-stream'
 
 /** JSON, or the binary extension when the request says where its JSON header ends. */
 function parseBody(request: FastifyRequest, body: Buffer): unknown {
@@ -28,9 +28,9 @@ export function registerBodyParsers(app: FastifyInstance): void {
       done(error as Error, undefined)
     }
   })
-  app.addContentTypeParser(BINARY_TYPE, {parseAs: 'buffer'}, (request, body, done) => {
+  app.addContentTypeParser(BINARY_CONTENT_TYPE, {parseAs: 'buffer'}, (request, body, done) => {
     if (typeof request.headers[HEADER_LENGTH] !== 'string') {
-      done(new MlsError('INVALID_REQUEST', `an ${BINARY_TYPE} body needs an Inference-Header-Content-Length header (the length of its JSON header)`), undefined)
+      done(new MlsError('INVALID_REQUEST', `an ${BINARY_CONTENT_TYPE} body needs an Inference-Header-Content-Length header (the length of its JSON header)`), undefined)
       return
     }
     try {
@@ -49,6 +49,6 @@ export function registerBodyParsers(app: FastifyInstance): void {
       }
       return
     }
-    done(new MlsError('UNSUPPORTED_MEDIA_TYPE', `unsupported content type "${type}"; send application/json (or ${BINARY_TYPE} with Inference-Header-Content-Length)`), undefined)
+    done(new MlsError('UNSUPPORTED_MEDIA_TYPE', `unsupported content type "${type}"; send application/json (or ${BINARY_CONTENT_TYPE} with Inference-Header-Content-Length)`), undefined)
   })
 }

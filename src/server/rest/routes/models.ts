@@ -3,7 +3,7 @@ import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../../dataplane/dataplane.js'
 import type {ClientWatch} from '../../../dataplane/request-scope.js'
 import {encodeRestResponse} from '../binary-response.js'
-import {BINARY_TYPE} from '../json-body.js'
+import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../../protocol/binary-extension.js'
 
 interface ModelParams {
   name: string
@@ -30,7 +30,7 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
     const result = await dataplane.infer(request.params.name, request.params.version, request.body, {watchClient: connectionClosed(reply)})
     const encoded = encodeRestResponse(result, request.body)
     if (encoded.kind === 'json') return encoded.body
-    return reply.type(BINARY_TYPE).header('inference-header-content-length', encoded.headerLength).send(encoded.body)
+    return reply.type(BINARY_CONTENT_TYPE).header(HEADER_LENGTH, encoded.headerLength).send(encoded.body)
   })
 }
 
