@@ -17,7 +17,6 @@ import type {ModelEntry} from '../repository/model-entry.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
-import {isBuiltinRuntime} from '../runtimes/registry.js'
 import {checkContentTypes} from './check-content-types.js'
 import {decodeTensorData} from './decode-input.js'
 import {InflightRequests} from './inflight.js'
@@ -189,7 +188,7 @@ export class DataPlane {
       const tensor: Tensor = {name: target?.name ?? input.name, datatype, shape: input.shape, data: decodeTensorData(input, datatype)}
       return {tensor: input.parameters === undefined ? tensor : {...tensor, parameters: input.parameters}, target}
     })
-    checkContentTypes({parameters: request.parameters, inputs: decoded, checkKnown: isBuiltinRuntime(instance.settings)})
+    checkContentTypes({parameters: request.parameters, inputs: decoded, checkKnown: instance.builtinRuntime})
     const inputs = decoded.map((d) => d.tensor)
 
     let outputs: string[] | undefined

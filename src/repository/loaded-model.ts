@@ -1,5 +1,6 @@
 /** One loaded instance of a model version: its runtime, its effective metadata and the requests in flight on it. */
 import type {TensorMetadata} from '../protocol/types.js'
+import {isBuiltinRuntime} from '../runtimes/registry.js'
 import type {Runtime, RuntimeFactory, RuntimeMetadata} from '../runtimes/runtime.js'
 import type {ModelSettings} from '../settings/model-settings.js'
 
@@ -9,12 +10,16 @@ export type RuntimeWrapper = (runtime: Runtime, settings: ModelSettings) => Runt
 export class LoadedModel {
   private inflight = 0
   private idle: Array<() => void> = []
+  /** A built-in runtime (mls knows its content types); false for a custom one, whose own codecs judge them. */
+  readonly builtinRuntime: boolean
 
   private constructor(
     readonly runtime: Runtime,
     readonly metadata: RuntimeMetadata,
     readonly settings: ModelSettings,
-  ) {}
+  ) {
+    this.builtinRuntime = isBuiltinRuntime(settings)
+  }
 
   /**
    * Creates and loads the runtime, then lets `wrap` attach around it (adaptive batching, say); model-settings.json
