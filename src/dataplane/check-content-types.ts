@@ -37,16 +37,22 @@ function checkUtf8(tensor: Tensor): void {
 
 export interface ContentTypeCheck {
   readonly parameters?: Parameters
-  /** The decoded inputs, each with the model input it was bound to. */
-  readonly inputs: ReadonlyArray<{readonly tensor: Tensor; readonly target?: TensorMetadata}>
+  /** The decoded inputs. */
+  readonly inputs: readonly Tensor[]
+  /** The model input each was bound to, by position. */
+  readonly targets: ReadonlyArray<TensorMetadata | undefined>
   /** False for a custom runtime: its codecs (which may include its own) judge content types. */
   readonly checkKnown: boolean
 }
 
-export function checkContentTypes({parameters, inputs, checkKnown: known}: ContentTypeCheck): void {
+export function checkContentTypes({parameters, inputs, targets, checkKnown: known}: ContentTypeCheck): void {
   const requestType = contentTypeOf(parameters, 'request')
   if (requestType !== undefined && known) checkKnown(requestType, 'request', 'request')
-  for (const {tensor, target} of inputs) {
+  for (let i = 0; i < inputs.length; i++) {
+    const tensor = inputs[i]
+    const target = targets[i]
+    // The common case, no content type anywhere, builds no message.
+    if (tensor.parameters === undefined && target?.parameters === undefined && requestType === undefined) continue
     const where = `input "${tensor.name}"`
     const inputType = contentTypeOf(tensor.parameters, where) ?? contentTypeOf(target?.parameters, `model input "${target?.name}"`)
     if (inputType !== undefined && known) checkKnown(inputType, 'input', where)

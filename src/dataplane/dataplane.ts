@@ -7,10 +7,13 @@ import {MlsError, RETRY_AFTER_SECONDS} from '../errors.js'
 import {inferenceRequestSchema, repositoryIndexRequestSchema} from '../protocol/schemas.js'
 import type {
   InferenceResult,
+  InferResult,
   ModelMetadata,
+  Parameters,
   RepositoryIndexItem,
   ServerMetadata,
   Tensor,
+  TensorMetadata,
 } from '../protocol/types.js'
 import type {LoadedModel} from '../repository/loaded-model.js'
 import type {ModelEntry} from '../repository/model-entry.js'
@@ -20,7 +23,7 @@ import {MLS_VERSION} from '../version.js'
 import {checkContentTypes} from './check-content-types.js'
 import {decodeTensorData} from './decode-input.js'
 import {InflightRequests} from './inflight.js'
-import {RequestScope, type ClientWatch} from './request-scope.js'
+import {RequestScope, modelLabel, type ClientWatch} from './request-scope.js'
 import {matchInputs} from './match-inputs.js'
 import {parseBody} from './parse-body.js'
 
@@ -37,6 +40,16 @@ export interface InferOptions {
   readonly watchClient?: ClientWatch
   /** When the client stops waiting (gRPC deadline), epoch milliseconds; the request times out then at the latest. */
   readonly deadline?: number
+}
+
+const NO_OPTIONS: InferOptions = {}
+
+/** A request as the runtime will get it, before its abort state is attached. */
+interface DecodedRequest {
+  readonly id: string
+  readonly parameters?: Parameters
+  readonly inputs: Tensor[]
+  readonly outputs?: string[]
 }
 
 /** The server-wide limits; a model's model-settings.json may override each. */
@@ -131,32 +144,60 @@ export class DataPlane {
   /**
    * Runs one inference request. `body` is a V2 request as the transport decoded it (JSON from REST, converted
    * messages from gRPC; tensor data as values or RawBytes), undefined for an empty body.
+   *
+   * This is every request's path: one async frame, the request decoded synchronously, one promise around the
+   * runtime's work (see RequestScope.race), no per-request strings unless something fails.
    */
-  async infer(name: string, version: string | undefined, body: unknown, options: InferOptions = {}): Promise<InferenceResult> {
+  async infer(name: string, version: string | undefined, body: unknown, options: InferOptions = NO_OPTIONS): Promise<InferenceResult> {
     this.refuseWhileStopping()
     const {entry, instance} = this.registry.ready(name, version)
-    if (this.observer === undefined) return this.run(entry, instance, body, options)
-    const started = performance.now()
+    const started = this.observer === undefined ? 0 : performance.now()
     let ok = false
+    let scope: RequestScope | undefined
     try {
-      const result = await this.run(entry, instance, body, options)
+      scope = this.admit(entry, instance, options)
+      this.inflight.add(scope)
+      const request = this.decode(entry, instance, body)
+      scope.throwIfAborted()
+      // The request holds its place in the model's queue until the runtime settles, even once its client has an
+      // answer (timeout, disconnect): a hung runtime then fills max_queue_size and further requests are refused at
+      // once, instead of piling up work it never finishes. Work still waiting (a batch, a worker) is dropped when the
+      // scope is aborted.
+      instance.acquire()
+      let work: Promise<InferResult>
+      try {
+        work = instance.runtime.predict(scope.request(request.id, request.parameters, request.inputs, request.outputs))
+      } catch (error) {
+        work = Promise.reject(error)
+      }
+      let result: InferResult
+      try {
+        result = await scope.race(work, instance)
+      } catch (error) {
+        if (error instanceof MlsError) throw error
+        throw new MlsError('INFERENCE_FAILED', `model "${entry.name}" could not run this request: ${(error as Error).message}`, {cause: error})
+      }
       ok = true
-      return result
+      // Absent fields stay undefined (JSON leaves them out): one object shape for every answer.
+      return {model_name: entry.name, model_version: entry.version, id: request.id, parameters: result.parameters, outputs: result.outputs}
     } finally {
-      this.observer.inference(entry.name, entry.version, (performance.now() - started) / 1000, ok)
+      if (scope !== undefined) {
+        scope.dispose()
+        this.inflight.delete(scope)
+      }
+      if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (performance.now() - started) / 1000, ok)
     }
   }
 
   /** Refuses the request when the model holds max_queue_size requests already; otherwise opens its scope (timeout, client, stop). */
   private admit(entry: ModelEntry, instance: LoadedModel, options: InferOptions): RequestScope {
-    const label = entry.version === undefined ? `model "${entry.name}"` : `model "${entry.name}" version "${entry.version}"`
     const bound = instance.settings.maxQueueSize ?? this.settings.max_queue_size ?? 0
     if (bound > 0 && instance.inFlight >= bound) {
-      throw new MlsError('QUEUE_FULL', `${label} has ${instance.inFlight} request(s) waiting or running (max_queue_size ${bound}); retry in ${RETRY_AFTER_SECONDS} s`)
+      throw new MlsError('QUEUE_FULL', `${modelLabel(entry)} has ${instance.inFlight} request(s) waiting or running (max_queue_size ${bound}); retry in ${RETRY_AFTER_SECONDS} s`)
     }
     const seconds = instance.settings.inferTimeout ?? this.settings.infer_timeout ?? 0
     let timeoutMs = seconds > 0 ? seconds * 1000 : undefined
-    let timeoutLabel = `infer_timeout (${seconds} s)`
+    let timeoutLabel: string | undefined
     if (options.deadline !== undefined) {
       const left = Math.max(0, options.deadline - Date.now())
       if (timeoutMs === undefined || left < timeoutMs) {
@@ -164,32 +205,27 @@ export class DataPlane {
         timeoutLabel = `the call's deadline (${left / 1000} s)`
       }
     }
-    return new RequestScope({watchClient: options.watchClient, timeoutMs, timeoutLabel, label})
+    if (timeoutMs !== undefined && timeoutLabel === undefined) timeoutLabel = `infer_timeout (${seconds} s)`
+    return new RequestScope(entry, options.watchClient, timeoutMs, timeoutLabel)
   }
 
-  private async run(entry: ModelEntry, instance: LoadedModel, body: unknown, options: InferOptions): Promise<InferenceResult> {
-    const scope = this.admit(entry, instance, options)
-    this.inflight.add(scope)
-    try {
-      return await this.runScoped(entry, instance, body, scope)
-    } finally {
-      scope.dispose()
-      this.inflight.delete(scope)
-    }
-  }
-
-  private async runScoped(entry: ModelEntry, instance: LoadedModel, body: unknown, scope: RequestScope): Promise<InferenceResult> {
+  /** The body checked against the schema and the model's inputs and outputs, tensors decoded; throws MlsError. */
+  private decode(entry: ModelEntry, instance: LoadedModel, body: unknown): DecodedRequest {
     const request = parseBody(inferenceRequestSchema, body, {required: true})
     const {metadata} = instance
 
     const bound = matchInputs(request.inputs, metadata.inputs)
-    const decoded = bound.map(({input, target}) => {
+    const inputs: Tensor[] = new Array(bound.length)
+    const targets: Array<TensorMetadata | undefined> = new Array(bound.length)
+    for (let i = 0; i < bound.length; i++) {
+      const {input, target} = bound[i]
       const datatype = target?.datatype ?? input.datatype
-      const tensor: Tensor = {name: target?.name ?? input.name, datatype, shape: input.shape, data: decodeTensorData(input, datatype)}
-      return {tensor: input.parameters === undefined ? tensor : {...tensor, parameters: input.parameters}, target}
-    })
-    checkContentTypes({parameters: request.parameters, inputs: decoded, checkKnown: instance.builtinRuntime})
-    const inputs = decoded.map((d) => d.tensor)
+      const data = decodeTensorData(input, datatype)
+      const name = target?.name ?? input.name
+      inputs[i] = input.parameters === undefined ? {name, datatype, shape: input.shape, data} : {name, datatype, shape: input.shape, data, parameters: input.parameters}
+      targets[i] = target
+    }
+    checkContentTypes({parameters: request.parameters, inputs, targets, checkKnown: instance.builtinRuntime})
 
     let outputs: string[] | undefined
     if (request.outputs !== undefined && request.outputs.length > 0) {
@@ -203,38 +239,7 @@ export class DataPlane {
         )
       }
     }
-
-    const id = request.id ?? randomUUID()
-    scope.throwIfAborted()
-    // The request holds its place in the model's queue until the runtime settles, even once its client has an answer
-    // (timeout, disconnect): a hung runtime then fills max_queue_size and further requests are refused at once, instead
-    // of piling up work it never finishes. Work still waiting (a batch, a worker) is dropped when the signal fires.
-    instance.acquire()
-    let work: Promise<Awaited<ReturnType<typeof instance.runtime.predict>>>
-    try {
-      work = instance.runtime.predict(scope.attach({id, parameters: request.parameters, inputs, outputs}))
-    } catch (error) {
-      work = Promise.reject(error)
-    }
-    work.then(
-      () => instance.release(),
-      () => instance.release(),
-    )
-    let result
-    try {
-      result = await scope.race(work)
-    } catch (error) {
-      if (error instanceof MlsError) throw error
-      throw new MlsError('INFERENCE_FAILED', `model "${entry.name}" could not run this request: ${(error as Error).message}`, {cause: error})
-    }
-
-    return {
-      model_name: entry.name,
-      ...(entry.version === undefined ? {} : {model_version: entry.version}),
-      id,
-      ...(result.parameters === undefined ? {} : {parameters: result.parameters}),
-      outputs: result.outputs,
-    }
+    return {id: request.id ?? randomUUID(), parameters: request.parameters, inputs, outputs}
   }
 
   repositoryIndex(body: unknown): RepositoryIndexItem[] {

@@ -1,28 +1,37 @@
 /**
  * The inference requests the data plane is answering: counted so a graceful stop knows when they are done, and
- * aborted all at once when the stop's grace period runs out.
+ * aborted all at once when the stop's grace period runs out. A list linked through the scopes themselves: adding and
+ * removing allocate nothing and hash nothing, which matters on every request's path.
  */
 import type {MlsError} from '../errors.js'
-
-interface Abortable {
-  abort(reason: MlsError): void
-}
+import type {RequestScope} from './request-scope.js'
 
 export class InflightRequests {
-  private readonly requests = new Set<Abortable>()
+  private head?: RequestScope
+  private count = 0
   private idle: Array<() => void> = []
 
   get size(): number {
-    return this.requests.size
+    return this.count
   }
 
-  add(request: Abortable): void {
-    this.requests.add(request)
+  add(scope: RequestScope): void {
+    scope.prev = undefined
+    scope.next = this.head
+    if (this.head !== undefined) this.head.prev = scope
+    this.head = scope
+    this.count++
   }
 
-  delete(request: Abortable): void {
-    this.requests.delete(request)
-    if (this.requests.size === 0 && this.idle.length > 0) {
+  /** Removes a scope added before (once). */
+  delete(scope: RequestScope): void {
+    if (scope.prev !== undefined) scope.prev.next = scope.next
+    else if (this.head === scope) this.head = scope.next
+    else return // not in the list
+    if (scope.next !== undefined) scope.next.prev = scope.prev
+    scope.prev = scope.next = undefined
+    this.count--
+    if (this.count === 0 && this.idle.length > 0) {
       const waiters = this.idle
       this.idle = []
       for (const resolve of waiters) resolve()
@@ -31,14 +40,15 @@ export class InflightRequests {
 
   /** Resolves once no request is in flight. */
   drained(): Promise<void> {
-    if (this.requests.size === 0) return Promise.resolve()
+    if (this.count === 0) return Promise.resolve()
     return new Promise((resolve) => this.idle.push(resolve))
   }
 
   /** Fails every request in flight with `reason`; returns how many there were. */
   abortAll(reason: MlsError): number {
-    const n = this.requests.size
-    for (const request of [...this.requests]) request.abort(reason)
-    return n
+    const scopes: RequestScope[] = []
+    for (let scope = this.head; scope !== undefined; scope = scope.next) scopes.push(scope)
+    for (const scope of scopes) scope.abort(reason)
+    return scopes.length
   }
 }

@@ -15,26 +15,27 @@ export interface BoundInput<T extends RawTensor> {
 const formatShape = (shape: readonly number[]) => `[${shape.join(',')}]`
 
 export function matchInputs<T extends RawTensor>(inputs: readonly T[], declared: readonly TensorMetadata[]): BoundInput<T>[] {
+  // One input (the common case) needs no duplicate check.
+  if (inputs.length === 1 && declared.length <= 1) {
+    const bound: BoundInput<T> = declared.length === 0 ? {input: inputs[0]} : {input: inputs[0], target: declared[0]}
+    if (bound.target !== undefined) checkShape(bound.input, bound.target)
+    return [bound]
+  }
   const seen = new Set<string>()
   for (const input of inputs) {
     if (seen.has(input.name)) throw new MlsError('INPUT_MISMATCH', `input "${input.name}" is given more than once`)
     seen.add(input.name)
   }
   if (declared.length === 0) return inputs.map((input) => ({input}))
-  let bound: BoundInput<T>[]
-  if (declared.length === 1 && inputs.length === 1) {
-    bound = [{input: inputs[0], target: declared[0]}]
-  } else {
-    const names = declared.map((d) => `"${d.name}"`).join(', ')
-    bound = inputs.map((input) => {
-      const target = declared.find((d) => d.name === input.name)
-      if (target === undefined) throw new MlsError('INPUT_MISMATCH', `unknown input "${input.name}"; the model takes ${names}`)
-      return {input, target}
-    })
-    const missing = declared.filter((d) => !seen.has(d.name))
-    if (missing.length > 0) {
-      throw new MlsError('INPUT_MISMATCH', `missing input ${missing.map((d) => `"${d.name}"`).join(', ')}; the model takes ${names}`)
-    }
+  const names = () => declared.map((d) => `"${d.name}"`).join(', ')
+  const bound = inputs.map((input): BoundInput<T> => {
+    const target = declared.find((d) => d.name === input.name)
+    if (target === undefined) throw new MlsError('INPUT_MISMATCH', `unknown input "${input.name}"; the model takes ${names()}`)
+    return {input, target}
+  })
+  const missing = declared.filter((d) => !seen.has(d.name))
+  if (missing.length > 0) {
+    throw new MlsError('INPUT_MISMATCH', `missing input ${missing.map((d) => `"${d.name}"`).join(', ')}; the model takes ${names()}`)
   }
   for (const {input, target} of bound) checkShape(input, target!)
   return bound

@@ -40,14 +40,15 @@ export class Abortable implements AbortWatch {
     return this.controller.signal
   }
 
-  /** Aborts with `reason`, once: the signal (if made) fires, then the listeners run. */
-  abort(reason: unknown): void {
+  /** Aborts with `reason`, once: the signal (if made) fires, then the listeners run. Returns false if it was already. */
+  abort(reason: unknown): boolean {
     const listeners = this.listeners
-    if (listeners === undefined) return
+    if (listeners === undefined) return false
     this.listeners = undefined
     this.why = reason
     this.controller?.abort(reason)
     if (listeners !== null) for (const listener of listeners) listener()
+    return true
   }
 
   on(listener: () => void): void {
@@ -57,23 +58,26 @@ export class Abortable implements AbortWatch {
 
   /** `request` with a `signal` made from this state on first read (and this state for abortOf). */
   attach(request: InferRequest): InferRequest {
-    return new AbortableRequest(request, this)
+    return new AbortableRequest(request.id, request.parameters, request.inputs, request.outputs, this)
+  }
+
+  /** A request made of these parts, with a `signal` made from this state on first read (and this state for abortOf). */
+  request(id: string, parameters: Parameters | undefined, inputs: readonly Tensor[], outputs: readonly string[] | undefined): InferRequest {
+    return new AbortableRequest(id, parameters, inputs, outputs, this)
   }
 }
 
 /** An InferRequest whose `signal` getter makes the AbortSignal only when a runtime reads it. */
 class AbortableRequest implements InferRequest {
-  readonly id: string
-  readonly parameters?: Parameters
-  readonly inputs: readonly Tensor[]
-  readonly outputs?: readonly string[]
   readonly [OWN]: Abortable
 
-  constructor(request: InferRequest, abortable: Abortable) {
-    this.id = request.id
-    this.parameters = request.parameters
-    this.inputs = request.inputs
-    this.outputs = request.outputs
+  constructor(
+    readonly id: string,
+    readonly parameters: Parameters | undefined,
+    readonly inputs: readonly Tensor[],
+    readonly outputs: readonly string[] | undefined,
+    abortable: Abortable,
+  ) {
     this[OWN] = abortable
   }
 

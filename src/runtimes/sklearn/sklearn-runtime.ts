@@ -32,6 +32,12 @@ function mapOutputs(outputs: readonly TensorMetadata[]): OutputMap {
   return {predict: label.name, predictProba: proba?.name}
 }
 
+/** The label output as `predict`, shaped [N, 1] as MLServer answers. */
+function asPredict(tensor: Tensor): Tensor {
+  const shape = tensor.shape.length === 1 ? [tensor.shape[0], 1] : tensor.shape
+  return {name: 'predict', datatype: tensor.datatype, shape, data: tensor.data}
+}
+
 export class SklearnRuntime implements Runtime {
   private session?: OnnxSession
   private map?: OutputMap
@@ -70,15 +76,19 @@ export class SklearnRuntime implements Runtime {
 
   async predict(request: InferRequest): Promise<InferResult> {
     const {session, map} = this.loaded()
-    const wanted = request.outputs ?? ['predict']
+    if (request.outputs === undefined) {
+      // The default answer, MLServer's: `predict` alone.
+      const [label] = await session.run(request.inputs, [map.predict])
+      return {outputs: [asPredict(label)]}
+    }
+    const wanted = request.outputs
     const graphNames = wanted.map((name) => (name === 'predict' ? map.predict : name === 'predict_proba' ? map.predictProba! : name))
     const unique = [...new Set(graphNames)]
     const results = await session.run(request.inputs, unique)
     const byGraphName = new Map(results.map((t) => [t.name, t]))
     const outputs = wanted.map((name, i): Tensor => {
       const tensor = byGraphName.get(graphNames[i])!
-      if (name === 'predict' && tensor.shape.length === 1) return {...tensor, name, shape: [tensor.shape[0], 1]}
-      return {...tensor, name}
+      return name === 'predict' ? asPredict(tensor) : {...tensor, name}
     })
     return {outputs}
   }

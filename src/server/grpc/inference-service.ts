@@ -1,6 +1,7 @@
 /** inference.GRPCInferenceService: every rpc translates its message, calls the data plane, translates back. */
 import * as grpc from '@grpc/grpc-js'
 import type {DataPlane, InferOptions} from '../../dataplane/dataplane.js'
+import type {RequestScope} from '../../dataplane/request-scope.js'
 import {toServiceError} from './error-map.js'
 import {logFailure, unary, type HandlerContext} from './handlers.js'
 import {malformedError} from './malformed.js'
@@ -30,8 +31,9 @@ type Call = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadl
 function callLimits(call: Call): InferOptions {
   const deadline = call.getDeadline()
   const ms = deadline instanceof Date ? deadline.getTime() : deadline
-  const watchClient = (gone: () => void) => {
-    if (call.cancelled) return gone()
+  const watchClient = (scope: RequestScope) => {
+    if (call.cancelled) return scope.clientGone()
+    const gone = () => scope.clientGone()
     call.once('cancelled', gone)
     // A stream carries many requests: each stops watching when it is over.
     return () => void call.removeListener('cancelled', gone)

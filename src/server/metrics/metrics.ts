@@ -13,6 +13,30 @@ import {RuntimeMetricFamilies} from './runtime-metrics.js'
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 const STATES: readonly ModelState[] = ['UNKNOWN', 'LOADING', 'READY', 'UNLOADING', 'UNAVAILABLE']
 
+interface ModelChildren {
+  readonly success: {inc(): void}
+  readonly failure: {inc(): void}
+  readonly duration: {observe(v: number): void}
+}
+
+interface RestChildren {
+  readonly inProgress: {inc(): void; dec(): void}
+  readonly duration: {observe(v: number): void}
+}
+
+/** Values under two string keys, made on first use. */
+class NestedCache<T> {
+  private readonly outer = new Map<string, Map<string, T>>()
+
+  get(a: string, b: string, make: () => T): T {
+    let inner = this.outer.get(a)
+    if (inner === undefined) this.outer.set(a, (inner = new Map()))
+    let value = inner.get(b)
+    if (value === undefined) inner.set(b, (value = make()))
+    return value
+  }
+}
+
 export interface MetricsOptions {
   /** MLServer's metrics_rest_server_prefix: names of the REST families. */
   readonly restPrefix: string
@@ -37,22 +61,14 @@ export class Metrics implements RuntimeMetricsProvider {
 
   /**
    * Labelled children, created once per label set: prom-client hashes the labels on every call otherwise, and these
-   * calls sit on every request's path. Label values are bounded (models, route templates, status codes).
+   * calls sit on every request's path. Label values are bounded (models, route templates, status codes). Looked up
+   * through nested maps keyed by the label values themselves: no key string is built per call.
    */
-  private readonly cache = new Map<string, unknown>()
-
-  private children<T>(key: string, make: () => T): T {
-    let child = this.cache.get(key) as T | undefined
-    if (child === undefined) this.cache.set(key, (child = make()))
-    return child
-  }
-
-  private restChildren(method: string, path: string): {inProgress: {inc(): void; dec(): void}; duration: {observe(v: number): void}} {
-    return this.children(`r\0${method}\0${path}`, () => ({
-      inProgress: this.restInProgress.labels({method, path}),
-      duration: this.restDuration.labels({method, path}),
-    }))
-  }
+  private readonly modelChildren = new NestedCache<ModelChildren>()
+  private readonly restRouteChildren = new NestedCache<RestChildren>()
+  private readonly restStatusChildren = new Map<number, NestedCache<{inc(): void}>>()
+  private readonly grpcCodeChildren = new NestedCache<{inc(): void}>()
+  private readonly grpcDurationChildren = new Map<string, {observe(v: number): void}>()
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry]
@@ -74,12 +90,19 @@ export class Metrics implements RuntimeMetricsProvider {
 
   /** One inference of a known model; `seconds` from resolving the model to the answer. */
   inference(model: string, version: string | undefined, seconds: number, ok: boolean): void {
-    const child = this.children(`m\0${model}\0${version ?? ''}`, () => {
+    const child = this.modelChildren.get(model, version ?? '', () => {
       const labels = {model, version: version ?? ''}
       return {success: this.inferSuccess.labels(labels), failure: this.inferFailure.labels(labels), duration: this.inferDuration.labels(labels)}
     })
     ;(ok ? child.success : child.failure).inc()
     child.duration.observe(seconds)
+  }
+
+  private restChildren(method: string, path: string): RestChildren {
+    return this.restRouteChildren.get(method, path, () => ({
+      inProgress: this.restInProgress.labels({method, path}),
+      duration: this.restDuration.labels({method, path}),
+    }))
   }
 
   restStarted(method: string, path: string): void {
@@ -90,12 +113,16 @@ export class Metrics implements RuntimeMetricsProvider {
     const child = this.restChildren(method, path)
     child.inProgress.dec()
     child.duration.observe(seconds)
-    this.children(`s\0${method}\0${path}\0${status}`, () => ({total: this.restTotal.labels({method, path, status: String(status)})})).total.inc()
+    let byStatus = this.restStatusChildren.get(status)
+    if (byStatus === undefined) this.restStatusChildren.set(status, (byStatus = new NestedCache()))
+    byStatus.get(method, path, () => this.restTotal.labels({method, path, status: String(status)})).inc()
   }
 
   grpcFinished(method: string, code: string, seconds: number): void {
-    this.children(`g\0${method}\0${code}`, () => ({handled: this.grpcHandled.labels({grpc_method: method, grpc_code: code})})).handled.inc()
-    this.children(`d\0${method}`, () => ({duration: this.grpcDuration.labels({grpc_method: method})})).duration.observe(seconds)
+    this.grpcCodeChildren.get(method, code, () => this.grpcHandled.labels({grpc_method: method, grpc_code: code})).inc()
+    let duration = this.grpcDurationChildren.get(method)
+    if (duration === undefined) this.grpcDurationChildren.set(method, (duration = this.grpcDuration.labels({grpc_method: method})))
+    duration.observe(seconds)
   }
 
   state(model: string, version: string | undefined, state: ModelState): void {

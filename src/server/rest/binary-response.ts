@@ -14,14 +14,19 @@ interface RequestFlags {
 
 export type RestBody = {kind: 'json'; body: unknown} | {kind: 'binary'; body: Buffer; headerLength: number}
 
+/** Whether the request asks for any output as binary data (the extension's flags). */
+function wantsBinary(flags: RequestFlags): boolean {
+  if (flags.parameters?.binary_data_output === true) return true
+  if (!Array.isArray(flags.outputs)) return false
+  return flags.outputs.some((o) => o?.parameters?.binary_data === true)
+}
+
 export function encodeRestResponse(result: InferenceResult, request: unknown): RestBody {
   const flags = (request ?? {}) as RequestFlags
+  if (!wantsBinary(flags)) return {kind: 'json', body: jsonResponse(result, result.outputs.map(encodeOutput))}
   const all = flags.parameters?.binary_data_output === true
   const named = new Set((Array.isArray(flags.outputs) ? flags.outputs : []).filter((o) => o?.parameters?.binary_data === true).map((o) => o.name))
   const binary = (name: string) => all || named.has(name)
-  if (!result.outputs.some((t) => binary(t.name))) {
-    return {kind: 'json', body: {...result, outputs: result.outputs.map(encodeOutput)}}
-  }
   const chunks: Uint8Array[] = []
   const outputs = result.outputs.map((tensor): ResponseOutput | Omit<ResponseOutput, 'data'> => {
     if (!binary(tensor.name)) return encodeOutput(tensor)
@@ -29,6 +34,12 @@ export function encodeRestResponse(result: InferenceResult, request: unknown): R
     chunks.push(bytes)
     return {name: tensor.name, shape: [...tensor.shape], datatype: tensor.datatype, parameters: {...tensor.parameters, binary_data_size: bytes.byteLength}}
   })
-  const header = Buffer.from(JSON.stringify({...result, outputs}))
+  if (chunks.length === 0) return {kind: 'json', body: jsonResponse(result, outputs)}
+  const header = Buffer.from(JSON.stringify(jsonResponse(result, outputs)))
   return {kind: 'binary', body: Buffer.concat([header, ...chunks]), headerLength: header.length}
+}
+
+/** The answer's JSON object, fields in the protocol's order; absent ones stay undefined (JSON leaves them out). */
+function jsonResponse(result: InferenceResult, outputs: unknown[]): object {
+  return {model_name: result.model_name, model_version: result.model_version, id: result.id, parameters: result.parameters, outputs}
 }

@@ -1,7 +1,8 @@
 /** Per-model endpoints, each with and without /versions/{version}: metadata, ready, infer. */
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../../dataplane/dataplane.js'
-import type {ClientWatch} from '../../../dataplane/request-scope.js'
+import type {Socket} from 'node:net'
+import type {ClientWatch, RequestScope} from '../../../dataplane/request-scope.js'
 import {encodeRestResponse} from '../binary-response.js'
 import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../../protocol/binary-extension.js'
 
@@ -27,19 +28,38 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
   })
 
   both(app, 'POST', '/infer', async (request, reply) => {
-    const result = await dataplane.infer(request.params.name, request.params.version, request.body, {watchClient: connectionClosed(reply)})
+    const result = await dataplane.infer(request.params.name, request.params.version, request.body, {watchClient: connectionWatch(reply)})
     const encoded = encodeRestResponse(result, request.body)
     if (encoded.kind === 'json') return encoded.body
     return reply.type(BINARY_CONTENT_TYPE).header(HEADER_LENGTH, encoded.headerLength).send(encoded.body)
   })
 }
 
-/** Watches for the connection closing before the answer is written: the client gave up (that frees its request's place). */
-function connectionClosed(reply: FastifyReply): ClientWatch {
-  return (gone) => {
-    const response = reply.raw
-    response.once('close', () => {
-      if (!response.writableFinished) gone()
-    })
+const SCOPES = Symbol('mls.inflight-scopes')
+
+type WatchedSocket = Socket & {[SCOPES]?: Set<RequestScope>}
+
+/**
+ * Watches for the connection closing before the answer is written: the client gave up (that frees its request's
+ * place). One 'close' listener per connection, installed by its first inference, serves every request on it; a
+ * request only joins and leaves the connection's set, instead of adding and removing a listener on each response.
+ */
+function connectionWatch(reply: FastifyReply): ClientWatch {
+  return (scope) => {
+    const socket = reply.raw.socket as WatchedSocket | null
+    if (socket === null || socket.destroyed) {
+      scope.clientGone()
+      return
+    }
+    let scopes = socket[SCOPES]
+    if (scopes === undefined) {
+      const set = (scopes = socket[SCOPES] = new Set())
+      socket.once('close', () => {
+        for (const waiting of set) waiting.clientGone()
+        set.clear()
+      })
+    }
+    scopes.add(scope)
+    return () => void scopes.delete(scope)
   }
 }
