@@ -19,32 +19,40 @@ export interface HandlerContext {
 export type Unary<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res
 
 export function unary<Req, Res>(context: HandlerContext, method: string, fn: Unary<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+  const {logger, observer} = context
+  const done = (code: grpc.status, started: number) => {
+    const seconds = (performance.now() - started) / 1000
+    observer?.grpcFinished(method, grpc.status[code], seconds)
+    if (logger.debugEnabled) {
+      logger.debug(`gRPC ${method} ${grpc.status[code]}`, {event: 'grpc_call', method, code: grpc.status[code], duration_ms: Math.round(seconds * 1e5) / 100})
+    }
+  }
+  const fail = (thrown: unknown, callback: grpc.sendUnaryData<Res>, started: number) => {
+    const status = toServiceError(thrown)
+    logFailure(logger, method, status.error)
+    callback(status)
+    done(status.code ?? grpc.status.UNKNOWN, started)
+  }
   return (call, callback) => {
     const started = performance.now()
-    const done = (code: grpc.status) => {
-      const seconds = (performance.now() - started) / 1000
-      context.observer?.grpcFinished(method, grpc.status[code], seconds)
-      if (context.logger.debugEnabled) {
-        context.logger.debug(`gRPC ${method} ${grpc.status[code]}`, {event: 'grpc_call', method, code: grpc.status[code], duration_ms: Math.round(seconds * 1e5) / 100})
-      }
-    }
-    let result: Promise<Res>
+    let result: Promise<Res> | Res
     try {
-      result = Promise.resolve(fn(call.request, call))
+      result = fn(call.request, call)
     } catch (thrown) {
-      result = Promise.reject(thrown)
+      fail(thrown, callback, started)
+      return
+    }
+    if (!(result instanceof Promise)) {
+      callback(null, result)
+      done(grpc.status.OK, started)
+      return
     }
     result.then(
       (response) => {
         callback(null, response)
-        done(grpc.status.OK)
+        done(grpc.status.OK, started)
       },
-      (thrown: unknown) => {
-        const status = toServiceError(thrown)
-        logFailure(context.logger, method, status.error)
-        callback(status)
-        done(status.code ?? grpc.status.UNKNOWN)
-      },
+      (thrown: unknown) => fail(thrown, callback, started),
     )
   }
 }

@@ -7,6 +7,7 @@ import {CONTENTS_FIELD as FIELD, type ContentsField, type TensorContents} from '
 import {isDatatype} from '../../protocol/datatypes.js'
 import {RawBytes, encodeRaw} from '../../protocol/raw.js'
 import type {InferenceResult, Tensor} from '../../protocol/types.js'
+import {encodeOutputData} from '../../protocol/json.js'
 import {fromInferParameters, toInferParameters, type InferParameterMessage} from '../../protocol/grpc-parameters.js'
 
 export interface InferInputMessage {
@@ -85,29 +86,25 @@ export function fromModelInferRequest(message: ModelInferRequestMessage): {body:
 
 function toContents(tensor: Tensor): TensorContents {
   const field = FIELD[tensor.datatype]!
-  const data = tensor.data
-  if (tensor.datatype === 'BOOL') return {[field]: Array.from(data as Uint8Array, (v) => v !== 0)}
-  if (tensor.datatype === 'BYTES') return {[field]: data as readonly Uint8Array[] as Uint8Array[]}
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return {[field]: Array.from(data, Number)}
-  // protobufjs takes plain arrays only for repeated fields.
-  return {[field]: Array.from(data as Float32Array)}
+  // BYTES go as bytes; numbers and BOOL as plain arrays (protobufjs takes plain arrays only for repeated fields).
+  const values = tensor.datatype === 'BYTES' ? (tensor.data as readonly Uint8Array[] as Uint8Array[]) : encodeOutputData(tensor)
+  return {[field]: values} as TensorContents
 }
 
 export function toModelInferResponse(result: InferenceResult, raw: boolean): ModelInferResponseMessage {
   // FP16 has no typed contents field: a response holding one is sent raw.
   const useRaw = raw || result.outputs.some((t) => t.datatype === 'FP16')
+  const outputs: ModelInferResponseMessage['outputs'] = new Array(result.outputs.length)
+  for (let i = 0; i < outputs.length; i++) {
+    const t = result.outputs[i]
+    outputs[i] = {name: t.name, datatype: t.datatype, shape: [...t.shape], parameters: toInferParameters(t.parameters), contents: useRaw ? undefined : toContents(t)}
+  }
   return {
     model_name: result.model_name,
     model_version: result.model_version ?? '',
     id: result.id,
     parameters: toInferParameters(result.parameters),
-    outputs: result.outputs.map((t) => ({
-      name: t.name,
-      datatype: t.datatype,
-      shape: [...t.shape],
-      parameters: toInferParameters(t.parameters),
-      ...(useRaw ? {} : {contents: toContents(t)}),
-    })),
+    outputs,
     raw_output_contents: useRaw ? result.outputs.map((t) => encodeRaw(t.datatype, t.data)) : [],
   }
 }

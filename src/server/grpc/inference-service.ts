@@ -23,7 +23,7 @@ export async function modelInfer(dataplane: DataPlane, message: ModelInferReques
 }
 
 type Call = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'> & {
-  once(event: 'cancelled', listener: () => void): unknown
+  on(event: 'cancelled', listener: () => void): unknown
   removeListener(event: 'cancelled', listener: () => void): unknown
 }
 
@@ -34,7 +34,7 @@ function callLimits(call: Call): InferOptions {
   const watchClient = (scope: RequestScope) => {
     if (call.cancelled) return scope.clientGone()
     const gone = () => scope.clientGone()
-    call.once('cancelled', gone)
+    call.on('cancelled', gone)
     // A stream carries many requests: each stops watching when it is over.
     return () => void call.removeListener('cancelled', gone)
   }
