@@ -11,10 +11,15 @@ export interface InferParameterMessage {
 }
 
 export function fromInferParameters(map: Record<string, InferParameterMessage> | undefined): Record<string, unknown> | undefined {
-  if (map === undefined) return undefined
-  const entries = Object.entries(map)
-  if (entries.length === 0) return undefined
-  return Object.fromEntries(entries.map(([key, p]) => [key, p.parameter_choice ? p[p.parameter_choice as keyof InferParameterMessage] : undefined]))
+  if (map === undefined || map === null) return undefined
+  // A loop, not Object.entries: most requests carry no parameters, and then nothing is allocated.
+  let out: Record<string, unknown> | undefined
+  for (const key in map) {
+    if (!Object.hasOwn(map, key)) continue
+    const p = map[key]
+    ;(out ??= {})[key] = p.parameter_choice ? p[p.parameter_choice as keyof InferParameterMessage] : undefined
+  }
+  return out
 }
 
 function toInferParameter(value: unknown): InferParameterMessage {

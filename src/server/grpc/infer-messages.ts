@@ -37,8 +37,16 @@ export interface ModelInferResponseMessage {
   raw_output_contents: Uint8Array[]
 }
 
-const filled = (contents: TensorContents | undefined) =>
-  Object.entries(contents ?? {}).filter(([, values]) => Array.isArray(values) && values.length > 0).map(([field]) => field)
+/** The contents fields that hold values (the loader gives every field, empty ones as []); allocates only for those. */
+function filled(contents: TensorContents | undefined): string[] {
+  const fields: string[] = []
+  if (contents === undefined || contents === null) return fields
+  for (const field in contents) {
+    const values = contents[field as ContentsField]
+    if (Array.isArray(values) && values.length > 0) fields.push(field)
+  }
+  return fields
+}
 
 function typedData(input: InferInputMessage): unknown[] {
   const present = filled(input.contents)
@@ -52,6 +60,20 @@ function typedData(input: InferInputMessage): unknown[] {
     throw new MlsError('INVALID_DATA', `input "${input.name}": datatype ${input.datatype} takes its data in ${field}, found ${wrong.join(', ')}`)
   }
   return input.contents?.[field] ?? []
+}
+
+/**
+ * Shape dimensions as small integers where they fit. protobufjs computes int64 values as doubles (64 arrives as a heap
+ * number, not a small integer), while JSON gives small integers: without this, the data plane's shape code sees both
+ * kinds and runs slower for REST and gRPC alike.
+ */
+function smallIntegers(values: number[]): number[] {
+  const out = new Array<number>(values.length)
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    out[i] = v >= -0x80000000 && v <= 0x7fffffff ? v | 0 : v
+  }
+  return out
 }
 
 /** The V2 request the data plane validates; `raw` tells whether the answer must use raw_output_contents. */
@@ -70,7 +92,7 @@ export function fromModelInferRequest(message: ModelInferRequestMessage): {body:
     return {
       name: input.name,
       datatype: input.datatype,
-      shape: input.shape,
+      shape: smallIntegers(input.shape),
       parameters: fromInferParameters(input.parameters),
       data: raw ? new RawBytes(message.raw_input_contents[i]) : typedData(input),
     }
