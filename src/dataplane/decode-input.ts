@@ -24,7 +24,14 @@ const formatShape = (shape: readonly number[]) => `[${shape.join(',')}]`
  * Iterative, not recursive: JSON nested a hundred thousand levels deep must be a 400, not a stack overflow.
  */
 function flatten(data: unknown[], limit: number): unknown[] {
-  if (!data.some(Array.isArray)) return data
+  let nested = false
+  for (let i = 0; i < data.length; i++) {
+    if (Array.isArray(data[i])) {
+      nested = true
+      break
+    }
+  }
+  if (!nested) return data
   const out: unknown[] = []
   const arrays: unknown[][] = [data]
   const positions: number[] = [0]

@@ -31,8 +31,10 @@ export function decodeRaw(bytes: Uint8Array, datatype: Datatype, count: number, 
     return float16BitsToNumbers(bits)
   }
   if (!LITTLE_ENDIAN) throw new Error('big-endian hosts are not supported')
-  const Ctor = info.array as unknown as {new (buffer: ArrayBuffer, offset: number, length: number): NumericArray}
-  // Copy into a fresh, aligned buffer: the bytes may sit at any offset of a larger message buffer.
+  const Ctor = info.array as unknown as {new (buffer: ArrayBufferLike, offset: number, length: number): NumericArray}
+  // Aligned bytes are read in place: a view, no copy (a worker pool copies views before it transfers; see
+  // workers/transfer.ts). Bytes at an unaligned offset of a larger message buffer are copied to a fresh buffer.
+  if (bytes.byteOffset % info.size === 0) return new Ctor(bytes.buffer, bytes.byteOffset, count)
   const copy = new Uint8Array(count * info.size)
   copy.set(bytes)
   return new Ctor(copy.buffer, 0, count)

@@ -18,6 +18,20 @@ describe('raw tensor bytes', () => {
     expect(decodeRaw(buffer.subarray(1), 'FP32', 2, 'x')).toEqual(new Float32Array([1.5, -2]))
   })
 
+  it('reads aligned bytes in place, and copies unaligned ones', () => {
+    const buffer = new Uint8Array(12)
+    buffer.set(new Uint8Array(new Float32Array([1.5, -2]).buffer), 4)
+    const aligned = decodeRaw(buffer.subarray(4), 'FP32', 2, 'x') as Float32Array
+    expect(aligned).toEqual(new Float32Array([1.5, -2]))
+    expect(aligned.buffer).toBe(buffer.buffer)
+    expect(aligned.byteOffset).toBe(4)
+    const unaligned = new Uint8Array(9)
+    unaligned.set(new Uint8Array(new Float32Array([3]).buffer), 1)
+    const copied = decodeRaw(unaligned.subarray(1, 5), 'FP32', 1, 'x') as Float32Array
+    expect(copied).toEqual(new Float32Array([3]))
+    expect(copied.buffer).not.toBe(unaligned.buffer)
+  })
+
   it('length-prefixes BYTES elements', () => {
     const data = [new Uint8Array([104, 105]), new Uint8Array([])]
     const bytes = encodeRaw('BYTES', data)
