@@ -1,5 +1,5 @@
 /** The REST adapter: a fastify app that translates HTTP to data plane calls and errors back to HTTP, nothing more. */
-import Fastify, {type FastifyInstance, type FastifyReply} from 'fastify'
+import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../dataplane/dataplane.js'
 import {MlsError} from '../../errors.js'
 import type {Logger} from '../../logger.js'
@@ -78,17 +78,42 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
   return app
 }
 
-/** One hook pair for every route: counting never happens per route. */
+/** The route template a request's handler counted it under (set by the handler wrapper below). */
+const COUNTED = Symbol('mls.metrics-path')
+
+type Counted = FastifyRequest & {[COUNTED]?: string}
+
+/**
+ * Counting every REST request but health checks. A request is counted as started when its route's handler begins:
+ * each route's handler is wrapped as it is added, with its template captured, so the request path has no onRequest
+ * hook and reads no `request.routeOptions` (a getter that builds an object on each read). One onResponse hook counts
+ * it finished. A request answered before any handler (a 404, a CORS preflight, a body that did not parse) is counted
+ * started and finished there; it is never seen in progress.
+ */
 function observeRequests(app: FastifyInstance, observer: RestObserver): void {
-  // Callback-style hooks: cheaper than async ones on every request.
-  app.addHook('onRequest', (request, _reply, done) => {
-    const path = request.routeOptions.url ?? UNMATCHED_PATH
-    if (!UNCOUNTED.has(path)) observer.restStarted(request.method, path)
-    done()
+  app.addHook('onRoute', (route) => {
+    const path = route.url
+    if (path === undefined || UNCOUNTED.has(path)) return
+    const handler = route.handler
+    route.handler = function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+      observer.restStarted(request.method, path)
+      ;(request as Counted)[COUNTED] = path
+      return handler.call(this, request, reply)
+    }
   })
+  // Callback-style: cheaper than an async hook on every request.
   app.addHook('onResponse', (request, reply, done) => {
-    const path = request.routeOptions.url ?? UNMATCHED_PATH
-    if (!UNCOUNTED.has(path)) observer.restFinished(request.method, path, reply.statusCode, reply.elapsedTime / 1000)
+    const seconds = reply.elapsedTime / 1000
+    const counted = (request as Counted)[COUNTED]
+    if (counted !== undefined) {
+      observer.restFinished(request.method, counted, reply.statusCode, seconds)
+    } else {
+      const path = request.routeOptions.url ?? UNMATCHED_PATH
+      if (!UNCOUNTED.has(path)) {
+        observer.restStarted(request.method, path)
+        observer.restFinished(request.method, path, reply.statusCode, seconds)
+      }
+    }
     done()
   })
 }
