@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   MODEL_NOT_FOUND: {kind: 'not_found', description: 'No model of that name is in the repository.'},
   MODEL_VERSION_NOT_FOUND: {kind: 'not_found', description: 'The model exists but not in that version.'},
   MODEL_UNAVAILABLE: {kind: 'not_found', description: 'The model is not loaded: it was unloaded, never loaded, or failed to load (the reason says which).'},
-  MODEL_NOT_READY: {kind: 'unavailable', description: 'The model is loading or unloading; retry shortly.'},
+  MODEL_NOT_READY: {kind: 'unavailable', description: 'The model is loading or unloading (retry shortly), or it was unloaded while this request ran.'},
   MODEL_LOAD_FAILED: {kind: 'invalid', description: 'A load request failed; the reason names the file and the fault.'},
   INVALID_JSON: {kind: 'invalid', description: 'The body is not valid JSON.'},
   EMPTY_BODY: {kind: 'invalid', description: 'The endpoint needs a JSON body and none was sent.'},

@@ -116,6 +116,11 @@ export class DataPlane {
     return this.inflight.abortAll(error)
   }
 
+  /** Answers every inference running on `holder` (a model instance being unloaded) with `error` at once; returns how many. */
+  abortRequestsOf(holder: object, error: MlsError): number {
+    return this.inflight.abortWhere((scope) => scope.holder === holder, error)
+  }
+
   private refuseWhileStopping(): void {
     if (this.stopping) throw new MlsError('SERVER_STOPPING', 'the server is shutting down and takes no new requests')
   }

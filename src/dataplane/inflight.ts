@@ -44,6 +44,14 @@ export class InflightRequests {
     return new Promise((resolve) => this.idle.push(resolve))
   }
 
+  /** Fails the requests in flight that `which` picks with `reason`; returns how many. */
+  abortWhere(which: (scope: RequestScope) => boolean, reason: MlsError): number {
+    const scopes: RequestScope[] = []
+    for (let scope = this.head; scope !== undefined; scope = scope.next) if (which(scope)) scopes.push(scope)
+    for (const scope of scopes) scope.abort(reason)
+    return scopes.length
+  }
+
   /** Fails every request in flight with `reason`; returns how many there were. */
   abortAll(reason: MlsError): number {
     const scopes: RequestScope[] = []

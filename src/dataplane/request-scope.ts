@@ -34,6 +34,8 @@ export class RequestScope extends Abortable {
   private timer?: NodeJS.Timeout
   private unwatch?: () => void
   private rejectRace?: (reason: unknown) => void
+  /** What holds the work once race() began (the model instance running it). */
+  holder?: WorkHolder = undefined
   /** Links of the data plane's in-flight list (see inflight.ts). */
   prev?: RequestScope = undefined
   next?: RequestScope = undefined
@@ -82,6 +84,7 @@ export class RequestScope extends Abortable {
    * is released when the work settles, whichever came first.
    */
   race<T>(work: Promise<T>, holder: WorkHolder): Promise<T> {
+    this.holder = holder
     return new Promise<T>((resolve, reject) => {
       if (this.aborted) reject(this.reason)
       else this.rejectRace = reject

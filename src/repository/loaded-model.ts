@@ -62,9 +62,22 @@ export class LoadedModel {
     return new Promise((resolve) => this.idle.push(resolve))
   }
 
-  /** Waits for in-flight requests, then frees the runtime. */
-  async close(): Promise<void> {
-    await this.drained()
+  /**
+   * Waits for in-flight requests, then frees the runtime. With `drainMs`, waits that long at most: then `onTimeout` is
+   * told how many requests still run (a hung runtime), and the runtime is freed all the same.
+   */
+  async close(drainMs?: number, onTimeout?: (inFlight: number) => void): Promise<void> {
+    if (this.inflight > 0 && drainMs !== undefined && Number.isFinite(drainMs)) {
+      let timer: NodeJS.Timeout | undefined
+      const timedOut = await Promise.race([
+        this.drained().then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, drainMs)))),
+      ])
+      clearTimeout(timer)
+      if (timedOut) onTimeout?.(this.inflight)
+    } else {
+      await this.drained()
+    }
     await this.runtime.unload()
   }
 }

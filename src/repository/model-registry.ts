@@ -29,6 +29,13 @@ export interface RegistryOptions {
   readonly wrap?: RuntimeWrapper
   /** Let model uris point outside the root (allow_external_uris); by default such a model is UNAVAILABLE. */
   readonly allowExternalUris?: boolean
+  /**
+   * How long an unload (or the old instance of a reload) waits for its in-flight requests; `label` names the setting
+   * in messages. Without it the wait has no bound, and a hung runtime holds the unload forever.
+   */
+  readonly drainTimeout?: {readonly ms: number; readonly label: string}
+  /** Answers the requests still running on `instance` when that wait ran out with `reason`; returns how many. */
+  readonly onAbandon?: (instance: LoadedModel, reason: MlsError) => number
 }
 
 export class ModelRegistry {
@@ -248,7 +255,7 @@ export class ModelRegistry {
       version: entry.version,
       duration_ms: Math.round(performance.now() - started),
     })
-    if (previous) await previous.close()
+    if (previous) await this.closeInstance(entry, previous)
     return undefined
   }
 
@@ -257,7 +264,7 @@ export class ModelRegistry {
     if (instance) {
       const started = performance.now()
       entry.set('UNLOADING')
-      await instance.close()
+      await this.closeInstance(entry, instance)
       entry.instance = undefined
       this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} unloaded`, {
         event: 'model_unloaded',
@@ -267,6 +274,21 @@ export class ModelRegistry {
       })
     }
     entry.set('UNAVAILABLE', 'unloaded')
+  }
+
+  /** Closes an instance, waiting for its requests at most drainTimeout; those still running then get an error. */
+  private closeInstance(entry: ModelEntry, instance: LoadedModel): Promise<void> {
+    const bound = this.options.drainTimeout
+    if (bound === undefined) return instance.close()
+    return instance.close(bound.ms, (running) => {
+      const label = entry.version === undefined ? `model "${entry.name}"` : `model "${entry.name}" version "${entry.version}"`
+      const reason = new MlsError('MODEL_NOT_READY', `${label} was unloaded while this request ran: it did not finish within ${bound.label}`)
+      const answered = this.options.onAbandon?.(instance, reason) ?? 0
+      this.options.logger.warn(
+        `model ${entry.name}${entry.version ? `:${entry.version}` : ''}: ${running} request(s) still running after ${bound.label}; unloading anyway (${answered} waiting client(s) answered 503 MODEL_NOT_READY)`,
+        {event: 'model_drain_timeout', model: entry.name, version: entry.version, in_flight: running},
+      )
+    })
   }
 
   private async withLock<T>(name: string, task: () => Promise<T>): Promise<T> {

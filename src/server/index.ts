@@ -87,7 +87,7 @@ export interface StartServerOptions {
 
 export async function startServer(settings: ServerSettings, logger: Logger, options: StartServerOptions = {}): Promise<RunningServer> {
   const metrics = settings.metrics_endpoint === null ? undefined : new Metrics({restPrefix: settings.metrics_rest_server_prefix})
-  const registry = new ModelRegistry({
+  const registry: ModelRegistry = new ModelRegistry({
     root: settings.model_repository_root,
     // Models with parallel_workers > 0 run on worker threads; adaptive batching (wrap) stays outermost, on the main thread.
     factory: parallelInference(runtimeFactory({root: settings.model_repository_root, metrics, logger}), {workers: settings.parallel_workers, logger, observer: metrics}),
@@ -97,9 +97,12 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
     onRemove: metrics ? (entry) => metrics.forgetState(entry.name, entry.version) : undefined,
     wrap: adaptiveBatching(logger, metrics),
+    // An unload or reload waits for the version's in-flight requests as a shutdown does, then answers the rest.
+    drainTimeout: {ms: settings.shutdown_grace_period * 1000, label: `shutdown_grace_period (${settings.shutdown_grace_period} s)`},
+    onAbandon: (instance, reason): number => dataplane.abortRequestsOf(instance, reason),
   })
   const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
-  const dataplane = new DataPlane(registry, settings, metrics, options.coordinator?.(local))
+  const dataplane: DataPlane = new DataPlane(registry, settings, metrics, options.coordinator?.(local))
   const tls = readTls(settings)
   const auth = repositoryAuth(settings.repository_auth_token)
   const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics, cors: settings.cors_settings, auth, tls})

@@ -35,6 +35,10 @@ describe('backpressure and timeouts', () => {
       ...model('hung', {ignore_abort: true}, {max_queue_size: 2, infer_timeout: 0.5}),
       'models/probe/model-settings.json': JSON.stringify({name: 'probe', implementation: './runtime.ts', parameters: {extra: {watch: 'slow'}}}),
       'models/probe/runtime.ts': PROBE_RUNTIME,
+      // Hung, and no infer_timeout: its clients wait until it is unloaded.
+      ...model('stuck', {ignore_abort: true}),
+      'models/probe_stuck/model-settings.json': JSON.stringify({name: 'probe_stuck', implementation: './runtime.ts', parameters: {extra: {watch: 'stuck'}}}),
+      'models/probe_stuck/runtime.ts': PROBE_RUNTIME,
       ...model('batched', {}, {max_queue_size: 3, max_batch_size: 3, max_batch_time: 60}),
       ...model('pooled', {busy: true}, {parallel_workers: 1, max_queue_size: 3}),
       'models/mnist/model-settings.json': JSON.stringify({name: 'mnist', implementation: 'sklearn'}),
@@ -146,6 +150,30 @@ describe('backpressure and timeouts', () => {
     await untilMetric(server, 'parallel_request_queue{model="pooled",version=""}', 0)
     const next = await postJson(`${server.url}/v2/models/pooled/infer`, sleepRequest(0))
     expect(next.body.outputs[0]).toMatchObject({name: 'rows_seen', data: [2]})
+  })
+
+  it('unloading a hung model waits shutdown_grace_period for its requests, answers the waiting clients 503, and unloads; it loads again', async () => {
+    const rest = postJson(`${server.url}/v2/models/stuck/infer`, sleepRequest(600_000))
+    const overGrpc = failure(client, 'ModelInfer', sleepMessage('stuck', 600_000))
+    await untilSleeping(server.url, 'probe_stuck', 2)
+    const started = Date.now()
+    const unload = await postJson(`${server.url}/v2/repository/models/stuck/unload`, {})
+    const took = Date.now() - started
+    expect(unload.status).toBe(200)
+    // The grace period is 1 s here: the unload waited for it, not for the 600 s requests.
+    expect(took).toBeGreaterThanOrEqual(900)
+    expect(took).toBeLessThan(10_000)
+    expect(await rest).toEqual(expect.objectContaining({
+      status: 503,
+      body: {code: 'MODEL_NOT_READY', error: 'model "stuck" was unloaded while this request ran: it did not finish within shutdown_grace_period (1 s)'},
+    }))
+    expect(await overGrpc).toMatchObject({code: 'UNAVAILABLE', errorCode: 'MODEL_NOT_READY'})
+    expect(server.logs()).toMatch(/model stuck: 2 request\(s\) still running after shutdown_grace_period \(1 s\); unloading anyway \(2 waiting client\(s\) answered 503 MODEL_NOT_READY\).*event=model_drain_timeout/)
+    // Other models kept serving, and the model's repository lock was released: it loads and answers again.
+    expect((await postJson(`${server.url}/v2/models/mnist/infer`, rowRequest(mnist, 0))).body.outputs[0].data).toEqual([mnist.expected.predict[0]])
+    expect((await postJson(`${server.url}/v2/repository/models/stuck/load`, {})).status).toBe(200)
+    const again = await postJson(`${server.url}/v2/models/stuck/infer`, sleepRequest(0))
+    expect(again.status).toBe(200)
   })
 
   it('reports the limits in the metrics as failures of the model and by status', async () => {

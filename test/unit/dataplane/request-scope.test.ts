@@ -51,6 +51,20 @@ describe('InflightRequests', () => {
     expect(drained).toBe(true)
   })
 
+  it('abortWhere() fails only the scopes it picks: the requests running on one model instance', async () => {
+    const list = new InflightRequests()
+    const instance = {release: () => {}}
+    const other = {release: () => {}}
+    const [a, b, c] = [0, 1, 2].map(() => new RequestScope(model))
+    for (const scope of [a, b, c]) list.add(scope)
+    const raced = [a.race(new Promise(() => {}), instance), b.race(new Promise(() => {}), other)]
+    const reason = new MlsError('MODEL_NOT_READY', 'unloaded')
+    expect(list.abortWhere((scope) => scope.holder === instance, reason)).toBe(1)
+    await expect(raced[0]).rejects.toBe(reason)
+    expect(b.aborted).toBe(false)
+    expect(c.aborted).toBe(false)
+  })
+
   it('abortAll() fails every scope in flight with the reason', () => {
     const list = new InflightRequests()
     const scopes = [0, 1, 2].map(() => new RequestScope(model))
