@@ -153,6 +153,8 @@ function writeNumbers(
       bad(i, value, sourceIsFloat ? `a number for ${source.name}` : `an integer for ${source.name}`)
     }
     if ((value as number) < min || (value as number) > max) bad(i, value, `a value that fits ${target.name}`)
+    // A JSON number past 2^53 - 1 has already lost digits (9007199254740993 parses as ...992): refuse it, never guess.
+    if (target.big && !Number.isSafeInteger(value)) bad(i, value, `an integer within ±(2^53 - 1): larger ${target.name} values lose digits as JSON numbers; send them as raw bytes (binary extension or gRPC raw_input_contents)`)
   }
   if (!sourceIsFloat) checkRange(flat, source, bad)
   if (target.big) {

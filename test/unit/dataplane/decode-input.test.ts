@@ -47,6 +47,16 @@ describe('decodeTensorData', () => {
     expect(failure(() => decodeTensorData(t('FP32', [null]), 'INT32')).code).toBe('INVALID_DATA')
   })
 
+  it('takes INT64 / UINT64 JSON numbers up to 2^53 - 1 exactly, and refuses larger ones (they arrive with digits lost)', () => {
+    expect(decodeTensorData(t('INT64', [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]))).toEqual(new BigInt64Array([2n ** 53n - 1n, -(2n ** 53n - 1n)]))
+    // JSON.parse('9007199254740993') is 9007199254740992: the request's number is already gone.
+    const lost = JSON.parse('[9007199254740993]') as number[]
+    expect(failure(() => decodeTensorData(t('INT64', lost))).message).toBe(
+      'input "x": element 0 is 9007199254740992, expected an integer within ±(2^53 - 1): larger INT64 values lose digits as JSON numbers; send them as raw bytes (binary extension or gRPC raw_input_contents)',
+    )
+    expect(failure(() => decodeTensorData(t('UINT64', [2 ** 60]))).code).toBe('INVALID_DATA')
+  })
+
   it('refuses BOOL or BYTES for a numeric input and numbers for BOOL', () => {
     expect(failure(() => decodeTensorData(t('BOOL', [true]), 'FP32'))).toMatchObject({code: 'INVALID_DATATYPE', message: 'input "x": datatype BOOL cannot be used for a FP32 input'})
     expect(failure(() => decodeTensorData(t('BYTES', ['a']), 'INT32')).code).toBe('INVALID_DATATYPE')
