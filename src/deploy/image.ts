@@ -29,8 +29,14 @@ export const IMAGE_PORTS = [SERVER_DEFAULTS.http_port, SERVER_DEFAULTS.grpc_port
 export const IMAGE_ENTRYPOINT = ['node', `${APP_DIR}/bin/run.js`] as const
 export const IMAGE_CMD = ['start', MODEL_MOUNT] as const
 
-/** `node -e` script for HEALTHCHECK: exit 0 when the ready endpoint answers 200 (the slim image has no curl). */
-export const HEALTHCHECK_SCRIPT = `fetch('http://127.0.0.1:'+(process.env.MLS_HTTP_PORT||${SERVER_DEFAULTS.http_port})+'${HEALTH_PATHS.ready}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`
+/**
+ * `node -e` script for HEALTHCHECK: exit 0 when the ready endpoint answers 200 (the slim image has no curl). It asks
+ * over http, and over https when http cannot talk to the port (TLS on: ssl_certfile / ssl_keyfile), without checking
+ * the certificate, as Kubernetes' HTTPS probes do: it only ever talks to 127.0.0.1.
+ */
+export const HEALTHCHECK_SCRIPT =
+  `const g=(m,o)=>new Promise((y,n)=>require(m).get({host:'127.0.0.1',port:process.env.MLS_HTTP_PORT||${SERVER_DEFAULTS.http_port},path:'${HEALTH_PATHS.ready}',timeout:4000,...o},r=>{r.resume();y(r.statusCode)}).on('error',n).on('timeout',function(){this.destroy(new Error('timeout'))}));` +
+  `g('http').catch(()=>g('https',{rejectUnauthorized:false})).then(s=>process.exit(s===200?0:1),()=>process.exit(1))`
 
 /** The HEALTHCHECK instruction, identical in the repository's Dockerfile and in `mls dockerfile`'s. */
 export const HEALTHCHECK_LINE = `HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ${JSON.stringify(['node', '-e', HEALTHCHECK_SCRIPT])}`

@@ -3,6 +3,7 @@
  * the CLI sending it), CORS off unless cors_settings says otherwise, REST and gRPC over TLS with a self-signed
  * certificate made here by openssl (and the CLI trusting it with --ca), model uris confined to the repository root.
  */
+import {spawnSync} from 'node:child_process'
 import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -14,6 +15,7 @@ import {MUSHROOM_DIR, makeRepo, readTestSet, rowRequest} from './helpers/fixture
 import {call, failure, inferenceClient, repositoryClient} from './helpers/grpc-client.js'
 import {postJson, request} from './helpers/http.js'
 import {runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
+import {HEALTHCHECK_SCRIPT} from '../../src/deploy/image.js'
 
 const TOKEN = 'e2e-token-8f3a'
 const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
@@ -191,6 +193,13 @@ describe('TLS for REST and gRPC', () => {
     expect(answer.outputs[0].data[0]).toBeCloseTo(mushroom.expected.predict[1], 5)
     await expect(fetch(server.url + '/v2/health/live')).rejects.toThrow() // Node's own trust store does not have it
     await expect(fetch(server.url.replace('https:', 'http:') + '/v2/health/live')).rejects.toThrow()
+  })
+
+  it("the image's HEALTHCHECK passes against the https port (and fails once nothing listens there)", () => {
+    const port = new URL(server.url).port
+    const run = (env: Record<string, string>) => spawnSync(process.execPath, ['-e', HEALTHCHECK_SCRIPT], {env: {...process.env, ...env}, timeout: 15_000}).status
+    expect(run({MLS_HTTP_PORT: port})).toBe(0)
+    expect(run({MLS_HTTP_PORT: '1'})).toBe(1)
   })
 
   it('serves gRPC over TLS; an insecure channel cannot talk to it', async () => {
