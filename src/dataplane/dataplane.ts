@@ -7,6 +7,7 @@ import {MlsError, RETRY_AFTER_SECONDS} from '../errors.js'
 import {inferenceRequestSchema, repositoryIndexRequestSchema} from '../protocol/schemas.js'
 import type {
   InferenceResult,
+  InferRequest,
   InferResult,
   ModelMetadata,
   Parameters,
@@ -194,13 +195,68 @@ export class DataPlane {
     }
   }
 
+  /** Whether name/version streams: its runtime has predictStream (a custom runtime's; batching and worker pools do not). */
+  streams(name: string, version?: string): boolean {
+    const {instance} = this.registry.ready(name, version)
+    return typeof instance.runtime.predictStream === 'function'
+  }
+
+  /**
+   * Runs a stream of requests through the model's predictStream (MLServer's predict_stream): each body is checked and
+   * decoded as infer() does, as the runtime reads it; each result the runtime yields is an answer, with the id of the
+   * request read last. The stream holds one place in the model's queue while it runs; it ends at the first error, and
+   * when the client goes away or the deadline passes. Each answer counts as one inference in the metrics.
+   */
+  async *inferStream(name: string, version: string | undefined, bodies: AsyncIterable<unknown>, options: InferOptions = NO_OPTIONS): AsyncGenerator<InferenceResult> {
+    this.refuseWhileStopping()
+    const {entry, instance} = this.registry.ready(name, version)
+    const stream = instance.runtime.predictStream?.bind(instance.runtime)
+    if (stream === undefined) throw new MlsError('INVALID_REQUEST', `${modelLabel(entry)} does not stream (its runtime has no predictStream)`)
+    const scope = this.admit(entry, instance, {watchClient: options.watchClient, deadline: options.deadline}, false)
+    this.inflight.add(scope)
+    instance.acquire()
+    scope.holder = instance // an unload that runs out of grace ends the stream too
+    let lastId: string | undefined
+    const dataplane = this
+    async function* requests(): AsyncGenerator<InferRequest> {
+      const source = bodies[Symbol.asyncIterator]()
+      for (;;) {
+        // Waiting for the client's next message ends as soon as the scope does (client gone, deadline, stop).
+        const next = await scope.race(source.next())
+        if (next.done === true) return
+        const request = dataplane.decode(entry, instance, next.value)
+        lastId = request.id
+        yield scope.request(request.id, request.parameters, request.inputs, request.outputs)
+      }
+    }
+    let started = performance.now()
+    try {
+      for await (const result of stream(requests())) {
+        scope.throwIfAborted()
+        this.observer?.inference(entry.name, entry.version, (performance.now() - started) / 1000, true)
+        started = performance.now()
+        yield {model_name: entry.name, model_version: entry.version, id: lastId ?? randomUUID(), parameters: result.parameters, outputs: result.outputs}
+      }
+      scope.throwIfAborted()
+    } catch (error) {
+      this.observer?.inference(entry.name, entry.version, (performance.now() - started) / 1000, false)
+      if (error instanceof MlsError) throw error
+      throw new MlsError('INFERENCE_FAILED', `model "${entry.name}" could not run this stream: ${(error as Error).message}`, {cause: error})
+    } finally {
+      instance.release()
+      scope.dispose()
+      this.inflight.delete(scope)
+    }
+  }
+
   /** Refuses the request when the model holds max_queue_size requests already; otherwise opens its scope (timeout, client, stop). */
-  private admit(entry: ModelEntry, instance: LoadedModel, options: InferOptions): RequestScope {
+  private admit(entry: ModelEntry, instance: LoadedModel, options: InferOptions, inferTimeout = true): RequestScope {
     const bound = instance.settings.maxQueueSize ?? this.settings.max_queue_size ?? 0
     if (bound > 0 && instance.inFlight >= bound) {
       throw new MlsError('QUEUE_FULL', `${modelLabel(entry)} has ${instance.inFlight} request(s) waiting or running (max_queue_size ${bound}); retry in ${RETRY_AFTER_SECONDS} s`)
     }
-    const seconds = instance.settings.inferTimeout ?? this.settings.infer_timeout ?? 0
+    // infer_timeout bounds one inference; a stream (inferStream) lasts as long as its client sends.
+    const seconds = inferTimeout ? (instance.settings.inferTimeout ?? this.settings.infer_timeout ?? 0) : 0
     let timeoutMs = seconds > 0 ? seconds * 1000 : undefined
     let timeoutLabel: string | undefined
     if (options.deadline !== undefined) {

@@ -80,21 +80,21 @@ export class RequestScope extends Abortable {
   }
 
   /**
-   * Settles with `work`, or rejects with the abort reason as soon as the scope is aborted (the work may go on). `holder`
-   * is released when the work settles, whichever came first.
+   * Settles with `work`, or rejects with the abort reason as soon as the scope is aborted (the work may go on). `holder`,
+   * when given, is released when the work settles, whichever came first, and is the scope's holder from now on.
    */
-  race<T>(work: Promise<T>, holder: WorkHolder): Promise<T> {
-    this.holder = holder
+  race<T>(work: Promise<T>, holder?: WorkHolder): Promise<T> {
+    if (holder !== undefined) this.holder = holder
     return new Promise<T>((resolve, reject) => {
       if (this.aborted) reject(this.reason)
       else this.rejectRace = reject
       work.then(
         (value) => {
-          holder.release()
+          holder?.release()
           resolve(value)
         },
         (error: unknown) => {
-          holder.release()
+          holder?.release()
           reject(error)
         },
       )

@@ -1,5 +1,6 @@
 /** inference.GRPCInferenceService: every rpc translates its message, calls the data plane, translates back. */
 import * as grpc from '@grpc/grpc-js'
+import {MlsError} from '../../errors.js'
 import type {DataPlane, InferOptions} from '../../dataplane/dataplane.js'
 import type {RequestScope} from '../../dataplane/request-scope.js'
 import {toServiceError} from './error-map.js'
@@ -42,8 +43,10 @@ function callLimits(call: Call): InferOptions {
 }
 
 /**
- * ModelStreamInfer as MLServer serves it: requests answered in order, one plain ModelInferResponse each. The message
- * has no error field, so an error ends the stream with the mapped status.
+ * ModelStreamInfer as MLServer serves it. For a model whose runtime streams (predictStream), the whole stream goes
+ * through it: the runtime reads the requests as they come and each result it yields is a response (any number per
+ * request). For any other model, requests are answered in order, one plain ModelInferResponse each. The message has
+ * no error field, so an error ends the stream with the mapped status.
  */
 function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.handleBidiStreamingCall<ModelInferRequestMessage, ModelInferResponseMessage> {
   return (call) => {
@@ -51,22 +54,42 @@ function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.h
     const done = (code: string) => context.observer?.grpcFinished('ModelStreamInfer', code, (performance.now() - started) / 1000)
     let chain = Promise.resolve()
     let failed = false
+    let first = true
+    let streaming = false
     const limits = callLimits(call)
-    call.on('data', (message: ModelInferRequestMessage) => {
+    const fail = (thrown: unknown) => {
+      failed = true
+      const status = toServiceError(thrown)
+      logFailure(context.logger, 'ModelStreamInfer', status.error)
+      call.emit('error', status)
+      done(grpc.status[status.code ?? grpc.status.UNKNOWN])
+    }
+    const onData = (message: ModelInferRequestMessage) => {
+      if (first) {
+        first = false
+        if (streamsTo(dataplane, message)) {
+          streaming = true
+          call.removeListener('data', onData)
+          call.pause()
+          streamThrough(dataplane, call, message, limits).then(() => {
+            call.end()
+            done('OK')
+          }, fail)
+          return
+        }
+      }
       chain = chain.then(async () => {
         if (failed || call.cancelled) return
         try {
           call.write(await modelInfer(dataplane, message, limits))
         } catch (thrown) {
-          failed = true
-          const status = toServiceError(thrown)
-          logFailure(context.logger, 'ModelStreamInfer', status.error)
-          call.emit('error', status)
-          done(grpc.status[status.code ?? grpc.status.UNKNOWN])
+          fail(thrown)
         }
       })
-    })
+    }
+    call.on('data', onData)
     call.on('end', () => {
+      if (streaming) return
       void chain.then(() => {
         if (!failed) {
           call.end()
@@ -74,6 +97,45 @@ function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.h
         }
       })
     })
+  }
+}
+
+/** Whether the stream's first message is for a model that streams (anything wrong with it is reported the usual way). */
+function streamsTo(dataplane: DataPlane, message: ModelInferRequestMessage): boolean {
+  if (malformedError(message) !== undefined) return false
+  try {
+    return dataplane.streams(message.model_name, message.model_version || undefined)
+  } catch {
+    return false
+  }
+}
+
+/** The stream through the model's predictStream: messages in, every result the runtime yields out. */
+async function streamThrough(
+  dataplane: DataPlane,
+  call: grpc.ServerDuplexStream<ModelInferRequestMessage, ModelInferResponseMessage>,
+  first: ModelInferRequestMessage,
+  limits: InferOptions,
+): Promise<void> {
+  const name = first.model_name
+  const version = first.model_version || undefined
+  const raw = first.raw_input_contents.length > 0
+  async function* bodies(): AsyncGenerator<unknown> {
+    yield fromModelInferRequest(first).body
+    // destroyOnReturn: false, or the end of the reading would destroy the call, writable side and answers included.
+    for await (const message of call.iterator({destroyOnReturn: false}) as AsyncIterable<ModelInferRequestMessage>) {
+      const malformed = malformedError(message)
+      if (malformed) throw malformed
+      if (message.model_name !== name || (message.model_version || undefined) !== version) {
+        const found = `"${message.model_name}"${message.model_version ? ` version "${message.model_version}"` : ''}`
+        throw new MlsError('INVALID_REQUEST', `a stream to a streaming model carries requests for that model only: this one is for "${name}"${version ? ` version "${version}"` : ''}, found ${found}`)
+      }
+      yield fromModelInferRequest(message).body
+    }
+  }
+  for await (const result of dataplane.inferStream(name, version, bodies(), limits)) {
+    if (call.cancelled) return
+    call.write(toModelInferResponse(result, raw))
   }
 }
 
