@@ -1,8 +1,7 @@
 /** Per-model endpoints, each with and without /versions/{version}: metadata, ready, infer. */
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../../dataplane/dataplane.js'
-import type {Socket} from 'node:net'
-import type {ClientWatch, RequestScope} from '../../../dataplane/request-scope.js'
+import {connectionWatch} from '../connection-watch.js'
 import {encodeRestResponse} from '../binary-response.js'
 import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../../protocol/binary-extension.js'
 
@@ -33,33 +32,4 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
     if (encoded.kind === 'json') return encoded.body
     return reply.type(BINARY_CONTENT_TYPE).header(HEADER_LENGTH, encoded.headerLength).send(encoded.body)
   })
-}
-
-const SCOPES = Symbol('mls.inflight-scopes')
-
-type WatchedSocket = Socket & {[SCOPES]?: Set<RequestScope>}
-
-/**
- * Watches for the connection closing before the answer is written: the client gave up (that frees its request's
- * place). One 'close' listener per connection, installed by its first inference, serves every request on it; a
- * request only joins and leaves the connection's set, instead of adding and removing a listener on each response.
- */
-function connectionWatch(reply: FastifyReply): ClientWatch {
-  return (scope) => {
-    const socket = reply.raw.socket as WatchedSocket | null
-    if (socket === null || socket.destroyed) {
-      scope.clientGone()
-      return
-    }
-    let scopes = socket[SCOPES]
-    if (scopes === undefined) {
-      const set = (scopes = socket[SCOPES] = new Set())
-      socket.once('close', () => {
-        for (const waiting of set) waiting.clientGone()
-        set.clear()
-      })
-    }
-    scopes.add(scope)
-    return () => void scopes.delete(scope)
-  }
 }
