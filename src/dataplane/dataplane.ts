@@ -24,7 +24,8 @@ import {MLS_VERSION} from '../version.js'
 import {checkContentTypes} from './check-content-types.js'
 import {decodeTensorData} from './decode-input.js'
 import {InflightRequests} from './inflight.js'
-import {RequestScope, modelLabel, type ClientWatch} from './request-scope.js'
+import {modelLabel} from '../repository/model-label.js'
+import {RequestScope, type ClientWatch} from './request-scope.js'
 import {matchInputs} from './match-inputs.js'
 import {parseBody} from './parse-body.js'
 
@@ -44,6 +45,12 @@ export interface InferOptions {
 }
 
 const NO_OPTIONS: InferOptions = {}
+
+/** What a runtime threw, as the client gets it: an MlsError as it is, anything else as INFERENCE_FAILED. */
+function inferenceError(entry: ModelEntry, what: 'request' | 'stream', error: unknown): MlsError {
+  if (error instanceof MlsError) return error
+  return new MlsError('INFERENCE_FAILED', `model "${entry.name}" could not run this ${what}: ${(error as Error).message}`, {cause: error})
+}
 
 /** A request as the runtime will get it, before its abort state is attached. */
 interface DecodedRequest {
@@ -180,8 +187,7 @@ export class DataPlane {
       try {
         result = await scope.race(work, instance)
       } catch (error) {
-        if (error instanceof MlsError) throw error
-        throw new MlsError('INFERENCE_FAILED', `model "${entry.name}" could not run this request: ${(error as Error).message}`, {cause: error})
+        throw inferenceError(entry, 'request', error)
       }
       ok = true
       // Absent fields stay undefined (JSON leaves them out): one object shape for every answer.
@@ -240,8 +246,7 @@ export class DataPlane {
       scope.throwIfAborted()
     } catch (error) {
       this.observer?.inference(entry.name, entry.version, (performance.now() - started) / 1000, false)
-      if (error instanceof MlsError) throw error
-      throw new MlsError('INFERENCE_FAILED', `model "${entry.name}" could not run this stream: ${(error as Error).message}`, {cause: error})
+      throw inferenceError(entry, 'stream', error)
     } finally {
       instance.release()
       scope.dispose()

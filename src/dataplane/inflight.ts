@@ -4,12 +4,13 @@
  * removing allocate nothing and hash nothing, which matters on every request's path.
  */
 import type {MlsError} from '../errors.js'
+import {IdleWaiters} from '../util/idle-waiters.js'
 import type {RequestScope} from './request-scope.js'
 
 export class InflightRequests {
   private head?: RequestScope
   private count = 0
-  private idle: Array<() => void> = []
+  private readonly idle = new IdleWaiters()
 
   get size(): number {
     return this.count
@@ -31,17 +32,12 @@ export class InflightRequests {
     if (scope.next !== undefined) scope.next.prev = scope.prev
     scope.prev = scope.next = undefined
     this.count--
-    if (this.count === 0 && this.idle.length > 0) {
-      const waiters = this.idle
-      this.idle = []
-      for (const resolve of waiters) resolve()
-    }
+    if (this.count === 0) this.idle.wake()
   }
 
   /** Resolves once no request is in flight. */
   drained(): Promise<void> {
-    if (this.count === 0) return Promise.resolve()
-    return new Promise((resolve) => this.idle.push(resolve))
+    return this.idle.wait(this.count === 0)
   }
 
   /** Fails the requests in flight that `which` picks with `reason`; returns how many. */
@@ -54,9 +50,6 @@ export class InflightRequests {
 
   /** Fails every request in flight with `reason`; returns how many there were. */
   abortAll(reason: MlsError): number {
-    const scopes: RequestScope[] = []
-    for (let scope = this.head; scope !== undefined; scope = scope.next) scopes.push(scope)
-    for (const scope of scopes) scope.abort(reason)
-    return scopes.length
+    return this.abortWhere(() => true, reason)
   }
 }

@@ -7,6 +7,7 @@
  * unless batching or a worker pool watches, messages built only when a limit fires.
  */
 import {MlsError} from '../errors.js'
+import {modelLabel} from '../repository/model-label.js'
 import {Abortable} from '../util/abortable.js'
 
 /**
@@ -24,10 +25,6 @@ export interface ScopeModel {
 /** Something to tell when the runtime's work settles, whether or not the client still waits (the model's queue place). */
 export interface WorkHolder {
   release(): void
-}
-
-export function modelLabel(model: ScopeModel): string {
-  return model.version === undefined ? `model "${model.name}"` : `model "${model.name}" version "${model.version}"`
 }
 
 export class RequestScope extends Abortable {

@@ -3,13 +3,14 @@ import type {TensorMetadata} from '../protocol/types.js'
 import {isBuiltinRuntime} from '../runtimes/registry.js'
 import type {Runtime, RuntimeFactory, RuntimeMetadata} from '../runtimes/runtime.js'
 import type {ModelSettings} from '../settings/model-settings.js'
+import {IdleWaiters} from '../util/idle-waiters.js'
 
 /** Attaches behaviour around a loaded runtime (batching, workers); returns the runtime to serve with. */
 export type RuntimeWrapper = (runtime: Runtime, settings: ModelSettings) => Runtime
 
 export class LoadedModel {
   private inflight = 0
-  private idle: Array<() => void> = []
+  private readonly idle = new IdleWaiters()
   /** A built-in runtime (mls knows its content types); false for a custom one, whose own codecs judge them. */
   readonly builtinRuntime: boolean
 
@@ -49,17 +50,12 @@ export class LoadedModel {
 
   release(): void {
     this.inflight--
-    if (this.inflight === 0) {
-      const waiters = this.idle
-      this.idle = []
-      for (const resolve of waiters) resolve()
-    }
+    if (this.inflight === 0) this.idle.wake()
   }
 
   /** Resolves once no request is in flight on this instance. */
   drained(): Promise<void> {
-    if (this.inflight === 0) return Promise.resolve()
-    return new Promise((resolve) => this.idle.push(resolve))
+    return this.idle.wait(this.inflight === 0)
   }
 
   /**

@@ -10,6 +10,7 @@ import {confineUri} from './confine-uri.js'
 import {discoverModels, type ModelSpec} from './discover.js'
 import {LoadedModel, type RuntimeWrapper} from './loaded-model.js'
 import {ModelEntry, type StateListener} from './model-entry.js'
+import {modelLabel} from './model-label.js'
 import {runBounded} from '../util/bounded.js'
 import {defaultVersion} from './version-order.js'
 
@@ -111,7 +112,7 @@ export class ModelRegistry {
   /** The instance that serves name/version right now, or the error that says why there is none. */
   ready(name: string, version?: string): {entry: ModelEntry; instance: LoadedModel} {
     const entry = this.find(name, version)
-    const label = entry.version === undefined ? `model "${name}"` : `model "${name}" version "${entry.version}"`
+    const label = modelLabel(entry)
     switch (entry.state) {
       case 'READY':
         return {entry, instance: entry.instance!}
@@ -281,8 +282,7 @@ export class ModelRegistry {
     const bound = this.options.drainTimeout
     if (bound === undefined) return instance.close()
     return instance.close(bound.ms, (running) => {
-      const label = entry.version === undefined ? `model "${entry.name}"` : `model "${entry.name}" version "${entry.version}"`
-      const reason = new MlsError('MODEL_NOT_READY', `${label} was unloaded while this request ran: it did not finish within ${bound.label}`)
+      const reason = new MlsError('MODEL_NOT_READY', `${modelLabel(entry)} was unloaded while this request ran: it did not finish within ${bound.label}`)
       const answered = this.options.onAbandon?.(instance, reason) ?? 0
       this.options.logger.warn(
         `model ${entry.name}${entry.version ? `:${entry.version}` : ''}: ${running} request(s) still running after ${bound.label}; unloading anyway (${answered} waiting client(s) answered 503 MODEL_NOT_READY)`,

@@ -9,6 +9,7 @@ import type {Logger} from '../logger.js'
 import type {InferRequest, InferResult} from '../protocol/types.js'
 import type {Runtime, RuntimeMetadata} from '../runtimes/runtime.js'
 import type {ModelSettings} from '../settings/model-settings.js'
+import {modelLabel} from '../repository/model-label.js'
 import {PoolWorker} from './pool-worker.js'
 import {DEFAULT_RESTART_POLICY, restartDelay, type RestartPolicy} from './restart-policy.js'
 
@@ -57,7 +58,7 @@ export class WorkerPool implements Runtime {
     private readonly settings: ModelSettings,
     private readonly options: WorkerPoolOptions,
   ) {
-    this.label = `model "${settings.name}"${settings.version === undefined ? '' : ` version "${settings.version}"`}`
+    this.label = modelLabel(settings)
     this.slots = Array.from({length: options.size}, (_, i) => ({number: i + 1, failures: 0, attempts: 0}))
     this.restart = {...DEFAULT_RESTART_POLICY, ...options.restart}
   }
