@@ -1,18 +1,21 @@
 /**
- * The model registry: every model version found below the repository root, its lifecycle, and the operations of
- * the repository API. Operations on one model name are serialised; different names proceed in parallel.
+ * The model registry: every model version found below the repository root, and the operations of the repository
+ * API. It delegates: one name's versions and default version to `ModelVersions`, loading and unloading to
+ * `ModelLifecycle`, and serialisation to a `KeyedLock` (operations on one model name run one at a time; different
+ * names proceed in parallel).
  */
 import {MlsError} from '../errors.js'
 import type {Logger} from '../logger.js'
 import type {RepositoryIndexItem} from '../protocol/types.js'
 import type {RuntimeFactory} from '../runtimes/runtime.js'
+import {runBounded} from '../util/bounded.js'
+import {KeyedLock} from '../util/keyed-lock.js'
 import {confineUri} from './confine-uri.js'
 import {discoverModels, type ModelSpec} from './discover.js'
-import {LoadedModel, type RuntimeWrapper} from './loaded-model.js'
-import {ModelEntry, type StateListener} from './model-entry.js'
-import {modelLabel} from './model-label.js'
-import {runBounded} from '../util/bounded.js'
-import {defaultVersion} from './version-order.js'
+import type {LoadedModel, RuntimeWrapper} from './loaded-model.js'
+import type {ModelEntry, StateListener} from './model-entry.js'
+import {ModelLifecycle} from './model-lifecycle.js'
+import {ModelVersions} from './model-versions.js'
 
 /** Model names loaded at the same time during start-up. */
 export const START_UP_CONCURRENCY = 8
@@ -40,12 +43,15 @@ export interface RegistryOptions {
 }
 
 export class ModelRegistry {
-  private readonly models = new Map<string, ModelEntry[]>()
-  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly models = new Map<string, ModelVersions>()
+  private readonly lock = new KeyedLock()
+  private readonly lifecycle: ModelLifecycle
   private startupEntries: ModelEntry[] = []
   private startupDone = false
 
-  constructor(private readonly options: RegistryOptions) {}
+  constructor(private readonly options: RegistryOptions) {
+    this.lifecycle = new ModelLifecycle(options)
+  }
 
   /** Discovers the repository and, when asked, loads every model (all in parallel). */
   async start(loadModels: boolean): Promise<void> {
@@ -54,14 +60,16 @@ export class ModelRegistry {
     this.startupEntries = this.all()
     if (loadModels) {
       // Bounded: loading a hundred models at once would hold every file and session in memory at the same moment.
-      await runBounded([...this.models.keys()], START_UP_CONCURRENCY, (name) => this.withLock(name, () => this.loadEntries(name, this.models.get(name)!)))
+      await runBounded([...this.models.keys()], START_UP_CONCURRENCY, (name) =>
+        this.lock.run(name, () => this.loadAll(this.models.get(name)!.entries)),
+      )
     }
     this.startupDone = true
   }
 
   /** Every model spec below the root, with the uri rule applied. */
   private async discover(): Promise<ModelSpec[]> {
-    return (await discoverModels(this.options.root)).map((spec) => this.confine(spec))
+    return (await discoverModels(this.options.root, process.env, this.options.logger)).map((spec) => this.confine(spec))
   }
 
   /** The spec, or a failed one when its uri leaves the root (unless allow_external_uris). */
@@ -79,7 +87,7 @@ export class ModelRegistry {
   }
 
   all(): ModelEntry[] {
-    return [...this.models.values()].flat()
+    return [...this.models.values()].flatMap((versions) => versions.entries)
   }
 
   index(ready?: boolean): RepositoryIndexItem[] {
@@ -89,45 +97,21 @@ export class ModelRegistry {
   }
 
   versions(name: string): string[] {
-    return (this.models.get(name) ?? []).flatMap((entry) => (entry.version === undefined ? [] : [entry.version]))
+    return this.models.get(name)?.versions() ?? []
   }
 
   /** The entry for name and version (default version when absent); 404-type errors otherwise. */
   find(name: string, version?: string): ModelEntry {
     if (name === '') throw new MlsError('INVALID_REQUEST', 'no model name given')
-    const entries = this.models.get(name)
-    if (entries === undefined) throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found`)
-    if (version === undefined || version === '') return defaultVersion(entries)!
-    const entry = entries.find((e) => e.version === version)
-    if (entry === undefined) {
-      const known = this.versions(name)
-      throw new MlsError(
-        'MODEL_VERSION_NOT_FOUND',
-        `model "${name}" has no version "${version}"${known.length ? ` (versions: ${known.join(', ')})` : ''}`,
-      )
-    }
-    return entry
+    const versions = this.models.get(name)
+    if (versions === undefined) throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found`)
+    return versions.find(version)
   }
 
   /** The instance that serves name/version right now, or the error that says why there is none. */
   ready(name: string, version?: string): {entry: ModelEntry; instance: LoadedModel} {
     const entry = this.find(name, version)
-    const label = modelLabel(entry)
-    switch (entry.state) {
-      case 'READY':
-        return {entry, instance: entry.instance!}
-      case 'LOADING':
-        throw new MlsError('MODEL_NOT_READY', `${label} is loading; retry shortly`)
-      case 'UNLOADING':
-        throw new MlsError('MODEL_NOT_READY', `${label} is unloading`)
-      case 'UNKNOWN':
-        throw new MlsError('MODEL_UNAVAILABLE', `${label} is not loaded (load it with POST /v2/repository/models/${name}/load)`)
-      default:
-        throw new MlsError(
-          'MODEL_UNAVAILABLE',
-          entry.reason === 'unloaded' ? `${label} is unloaded` : `${label} failed to load: ${entry.reason}`,
-        )
-    }
+    return {entry, instance: this.lifecycle.instanceFor(entry)}
   }
 
   /**
@@ -139,9 +123,8 @@ export class ModelRegistry {
     if (specs.length === 0) {
       throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found: no model-settings.json below ${this.options.root} names it`)
     }
-    await this.withLock(name, async () => {
-      const entries = specs.map((spec) => this.register(spec))
-      const failures = await this.loadEntries(name, entries)
+    await this.lock.run(name, async () => {
+      const failures = await this.loadAll(specs.map((spec) => this.register(spec)))
       if (failures.length > 0) {
         throw new MlsError('MODEL_LOAD_FAILED', `failed to load model "${name}": ${failures.join('; ')}`)
       }
@@ -150,9 +133,10 @@ export class ModelRegistry {
 
   /** Unloads every version of `name`: no new requests, in-flight ones finish, then the runtime is freed. */
   async unload(name: string): Promise<void> {
-    const entries = this.models.get(name)
-    if (entries === undefined) throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found`)
-    await this.withLock(name, () => Promise.all(entries.map((entry) => this.unloadEntry(entry))))
+    const versions = this.models.get(name)
+    if (versions === undefined) throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found`)
+    // The versions as they are when the lock is ours: a load queued before this unload may have added one.
+    await this.lock.run(name, () => Promise.all(versions.entries.map((entry) => this.lifecycle.unload(entry))))
   }
 
   /** The version that `file` (a model-settings.json) defines, if the registry has it. */
@@ -162,7 +146,7 @@ export class ModelRegistry {
 
   /** The entry for exactly this name and version (undefined: the unversioned one), if any. */
   get(name: string, version: string | undefined): ModelEntry | undefined {
-    return this.models.get(name)?.find((entry) => entry.version === version)
+    return this.models.get(name)?.get(version)
   }
 
   /**
@@ -171,22 +155,21 @@ export class ModelRegistry {
    */
   async loadVersion(given: ModelSpec, entry?: ModelEntry): Promise<string | undefined> {
     const spec = this.confine(given)
-    return this.withLock(entry?.name ?? spec.name, () => {
+    return this.lock.run(entry?.name ?? spec.name, () => {
       const target = entry ?? this.register(spec)
       target.spec = spec
-      return this.loadEntry(target)
+      return this.lifecycle.load(target)
     })
   }
 
   /** Unloads one version (after its in-flight requests) and drops it from the repository: its file is gone. */
   async removeVersion(entry: ModelEntry): Promise<void> {
-    await this.withLock(entry.name, async () => {
-      const entries = this.models.get(entry.name)
-      if (entries === undefined || !entries.includes(entry)) return
-      await this.unloadEntry(entry)
-      const rest = entries.filter((e) => e !== entry)
-      if (rest.length > 0) this.models.set(entry.name, rest)
-      else this.models.delete(entry.name)
+    await this.lock.run(entry.name, async () => {
+      const versions = this.models.get(entry.name)
+      if (versions === undefined || !versions.entries.includes(entry)) return
+      await this.lifecycle.unload(entry)
+      versions.remove(entry)
+      if (versions.entries.length === 0) this.models.delete(entry.name)
       this.startupEntries = this.startupEntries.filter((e) => e !== entry)
       this.options.onRemove?.(entry)
       this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} removed from the repository`, {
@@ -202,99 +185,20 @@ export class ModelRegistry {
     await Promise.all([...this.models.keys()].map((name) => this.unload(name)))
   }
 
+  /** The entry for the spec's version; during start-up the first file that defines a version wins. */
   private register(spec: ModelSpec): ModelEntry {
-    let entries = this.models.get(spec.name)
-    if (entries === undefined) this.models.set(spec.name, (entries = []))
-    let entry = entries.find((e) => e.version === spec.version)
-    if (entry === undefined) {
-      entry = new ModelEntry(spec.name, spec.version, spec, this.options.onStateChange)
-      entries.push(entry)
-    } else if (entry.spec.file !== spec.file && this.startupDone === false) {
-      this.options.logger.warn(`${spec.file}: model "${spec.name}" version "${spec.version ?? '(none)'}" is already defined by ${entry.spec.file}; ignored`)
-      return entry
-    }
-    entry.spec = spec
-    return entry
+    let versions = this.models.get(spec.name)
+    if (versions === undefined) this.models.set(spec.name, (versions = new ModelVersions(spec.name, this.options.onStateChange)))
+    const duplicate = this.startupDone
+      ? undefined
+      : (existing: ModelEntry) =>
+          this.options.logger.warn(`${spec.file}: model "${spec.name}" version "${spec.version ?? '(none)'}" is already defined by ${existing.spec.file}; ignored`)
+    return versions.register(spec, duplicate)
   }
 
   /** Loads entries in parallel; returns the failure messages. */
-  private async loadEntries(name: string, entries: readonly ModelEntry[]): Promise<string[]> {
-    const results = await Promise.all(entries.map((entry) => this.loadEntry(entry)))
+  private async loadAll(entries: readonly ModelEntry[]): Promise<string[]> {
+    const results = await Promise.all(entries.map((entry) => this.lifecycle.load(entry)))
     return results.filter((r): r is string => r !== undefined)
-  }
-
-  private async loadEntry(entry: ModelEntry): Promise<string | undefined> {
-    const {spec} = entry
-    const label = `${entry.name}${entry.version ? `:${entry.version}` : ''}`
-    const previous = entry.state === 'READY' ? entry.instance : undefined
-    const fail = (message: string) => {
-      if (previous) {
-        entry.set(entry.state, `reload failed, the previous instance keeps serving: ${message}`)
-      } else {
-        entry.set('UNAVAILABLE', message)
-      }
-      this.options.logger.error(`model ${label} failed to ${previous ? 'reload (the previous instance keeps serving)' : 'load'}`, {event: 'model_failed', model: entry.name, version: entry.version, duration_ms: Math.round(performance.now() - started), reason: message})
-      return message
-    }
-    const started = performance.now()
-    if (!spec.ok) return fail(spec.error)
-    for (const warning of spec.warnings) this.options.logger.warn(warning)
-    if (!previous) {
-      entry.set('LOADING')
-    }
-    let instance: LoadedModel
-    try {
-      instance = await LoadedModel.load(spec.settings, this.options.factory, this.options.wrap)
-    } catch (error) {
-      return fail((error as Error).message)
-    }
-    entry.instance = instance
-    entry.set('READY')
-    this.options.logger.info(`model ${label} ${previous ? 'reloaded' : 'loaded'}`, {
-      event: previous ? 'model_reloaded' : 'model_loaded',
-      model: entry.name,
-      version: entry.version,
-      duration_ms: Math.round(performance.now() - started),
-    })
-    if (previous) await this.closeInstance(entry, previous)
-    return undefined
-  }
-
-  private async unloadEntry(entry: ModelEntry): Promise<void> {
-    const instance = entry.instance
-    if (instance) {
-      const started = performance.now()
-      entry.set('UNLOADING')
-      await this.closeInstance(entry, instance)
-      entry.instance = undefined
-      this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} unloaded`, {
-        event: 'model_unloaded',
-        model: entry.name,
-        version: entry.version,
-        duration_ms: Math.round(performance.now() - started),
-      })
-    }
-    entry.set('UNAVAILABLE', 'unloaded')
-  }
-
-  /** Closes an instance, waiting for its requests at most drainTimeout; those still running then get an error. */
-  private closeInstance(entry: ModelEntry, instance: LoadedModel): Promise<void> {
-    const bound = this.options.drainTimeout
-    if (bound === undefined) return instance.close()
-    return instance.close(bound.ms, (running) => {
-      const reason = new MlsError('MODEL_NOT_READY', `${modelLabel(entry)} was unloaded while this request ran: it did not finish within ${bound.label}`)
-      const answered = this.options.onAbandon?.(instance, reason) ?? 0
-      this.options.logger.warn(
-        `model ${entry.name}${entry.version ? `:${entry.version}` : ''}: ${running} request(s) still running after ${bound.label}; unloading anyway (${answered} waiting client(s) answered 503 MODEL_NOT_READY)`,
-        {event: 'model_drain_timeout', model: entry.name, version: entry.version, in_flight: running},
-      )
-    })
-  }
-
-  private async withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(name) ?? Promise.resolve()
-    const next = previous.then(task, task)
-    this.locks.set(name, next.catch(() => undefined))
-    return next
   }
 }

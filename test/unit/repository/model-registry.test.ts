@@ -2,65 +2,23 @@
  * Registry lifecycle with a controllable test runtime (real runtimes are tested on their own): unload waits for
  * in-flight requests, reload is rolling, a failed reload keeps the old instance.
  */
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {silentLogger} from '../../../src/logger.js'
 import {readModelSpec} from '../../../src/repository/discover.js'
 import {ModelRegistry} from '../../../src/repository/model-registry.js'
-import type {Runtime} from '../../../src/runtimes/runtime.js'
-import type {ModelSettings} from '../../../src/settings/model-settings.js'
+import {observed, repo, settle, tempFolder, testRuntime, type Probe} from './test-runtime.js'
 
-interface Probe {
-  loads: number
-  unloads: number
-  failNextLoad?: string
-  loadGate?: Promise<void>
-}
-
-function testRuntime(probe: Probe) {
-  return (settings: ModelSettings): Runtime => {
-    const generation = probe.loads + 1
-    return {
-      async load() {
-        await probe.loadGate
-        if (probe.failNextLoad) {
-          const message = probe.failNextLoad
-          probe.failNextLoad = undefined
-          throw new Error(message)
-        }
-        probe.loads++
-      },
-      metadata: () => ({platform: 'test', inputs: [], outputs: [{name: 'gen', datatype: 'INT32', shape: [1]}]}),
-      async predict() {
-        return {outputs: [{name: 'gen', datatype: 'INT32', shape: [1], data: new Int32Array([generation])}]}
-      },
-      async unload() {
-        probe.unloads++
-      },
-    }
-  }
-}
-
-function repo(models: Record<string, unknown>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'mls-reg-'))
-  for (const [folder, settings] of Object.entries(models)) {
-    mkdirSync(path.join(root, folder), {recursive: true})
-    writeFileSync(path.join(root, folder, 'model-settings.json'), JSON.stringify(settings))
-  }
-  return root
-}
-
-async function started(models: Record<string, unknown>, probe: Probe, strictReadiness = false) {
-  const registry = new ModelRegistry({root: repo(models), factory: testRuntime(probe), logger: silentLogger, strictReadiness})
+async function started(models: Record<string, unknown>, probe: Probe, strictReadiness = false, watch = observed()) {
+  const registry = new ModelRegistry({root: repo(models), factory: testRuntime(probe), logger: watch.logger, onStateChange: watch.onStateChange, strictReadiness})
   await registry.start(true)
   return registry
 }
 
 describe('ModelRegistry', () => {
   it('applies the uri rule on every path in: start-up, load, and one version at a time (--watch); allow_external_uris lifts it', async () => {
-    const outside = mkdtempSync(path.join(tmpdir(), 'mls-reg-outside-'))
+    const outside = tempFolder('mls-reg-outside-')
     const models = {inside: {name: 'inside', parameters: {uri: '.'}}, out: {name: 'out', parameters: {uri: outside}}}
     const probe: Probe = {loads: 0, unloads: 0}
     const registry = await started(models, probe)
@@ -78,36 +36,43 @@ describe('ModelRegistry', () => {
   })
 
   it('unload waits for in-flight requests, refuses new ones meanwhile, then frees the runtime', async () => {
-    const probe: Probe = {loads: 0, unloads: 0}
-    const registry = await started({m: {name: 'm'}}, probe)
+    const order: string[] = []
+    const probe: Probe = {loads: 0, unloads: 0, onUnload: () => order.push('runtime freed')}
+    const watch = observed()
+    const registry = await started({m: {name: 'm'}}, probe, false, watch)
     const {instance} = registry.ready('m')
     instance.acquire()
+    const unloadingSeen = watch.state('m', 'UNLOADING')
     const unloading = registry.unload('m')
-    await new Promise((r) => setTimeout(r, 20))
-    expect(registry.find('m').state).toBe('UNLOADING')
+    await unloadingSeen
     expect(() => registry.ready('m')).toThrow(expect.objectContaining({code: 'MODEL_NOT_READY'}))
-    expect(probe.unloads).toBe(0)
+    await settle() // an unload that did not wait for the request would have freed the runtime by now
+    order.push('request done')
     instance.release()
     await unloading
-    expect(probe.unloads).toBe(1)
+    expect(order).toEqual(['request done', 'runtime freed'])
     expect(registry.index()).toEqual([{name: 'm', state: 'UNAVAILABLE', reason: 'unloaded'}])
     expect(() => registry.ready('m')).toThrow('model "m" is unloaded')
   })
 
   it('reload is rolling: the old instance serves until the new one is ready, then is freed after its requests', async () => {
     const probe: Probe = {loads: 0, unloads: 0}
-    const registry = await started({m: {name: 'm'}}, probe)
+    const watch = observed()
+    const registry = await started({m: {name: 'm'}}, probe, false, watch)
     const old = registry.ready('m').instance
     old.acquire()
     let open!: () => void
     probe.loadGate = new Promise((resolve) => (open = resolve))
+    const loadBegun = new Promise<void>((resolve) => (probe.onLoad = resolve))
     const reloading = registry.load('m')
-    await new Promise((r) => setTimeout(r, 20))
+    await loadBegun
     expect(registry.find('m').state).toBe('READY')
     expect(registry.ready('m').instance).toBe(old)
+    const reloaded = watch.line(/^model m reloaded$/)
     open()
-    await new Promise((r) => setTimeout(r, 20))
+    await reloaded
     expect(registry.ready('m').instance).not.toBe(old)
+    await settle()
     expect(probe.unloads).toBe(0) // the old one still has a request
     old.release()
     await reloading
@@ -135,9 +100,19 @@ describe('ModelRegistry', () => {
   })
 
   it('finds versions: unknown name, unknown version, default version', async () => {
-    const registry = await started({a: {name: 'm', parameters: {version: 'v2'}}, b: {name: 'm', parameters: {version: 'v10'}}}, {loads: 0, unloads: 0})
-    expect(registry.find('m').version).toBe('v10')
+    const versions = {a: {name: 'm', parameters: {version: 'v2'}}, b: {name: 'm', parameters: {version: 'v10'}}, c: {name: 'm', parameters: {version: 'v11-rc1'}}}
+    const registry = await started(versions, {loads: 0, unloads: 0})
+    expect(registry.find('m').version).toBe('v11-rc1')
+    expect(registry.find('m', '').version).toBe('v11-rc1')
+    expect(registry.find('m', 'v2').version).toBe('v2')
     expect(() => registry.find('x')).toThrow(expect.objectContaining({code: 'MODEL_NOT_FOUND'}))
-    expect(() => registry.find('m', 'v3')).toThrow('model "m" has no version "v3" (versions: v2, v10)')
+    expect(() => registry.find('')).toThrow(expect.objectContaining({code: 'INVALID_REQUEST'}))
+    expect(() => registry.find('m', 'v3')).toThrow('model "m" has no version "v3" (versions: v2, v10, v11-rc1)')
+    // A release ranks above its candidate: once v11 is there, it is the default.
+    const file = path.join(path.dirname(path.dirname(registry.find('m', 'v2').spec.file)), 'd', 'model-settings.json')
+    mkdirSync(path.dirname(file))
+    writeFileSync(file, JSON.stringify({name: 'm', parameters: {version: 'v11'}}))
+    await registry.load('m')
+    expect(registry.find('m').version).toBe('v11')
   })
 })

@@ -1,0 +1,147 @@
+/**
+ * The lifecycle of a model version: load (a reload is rolling), unload after its in-flight requests, and which
+ * instance a request may use. A version gains an instance only in `attach` and loses one only in `free`: the two
+ * places where what a version holds in memory changes, told to the `loaded` / `freed` hooks. Callers serialise
+ * operations on one name (the registry's keyed lock); this class keeps no list of versions.
+ */
+import {MlsError} from '../errors.js'
+import type {Logger} from '../logger.js'
+import type {RuntimeFactory} from '../runtimes/runtime.js'
+import {LoadedModel, type RuntimeWrapper} from './loaded-model.js'
+import type {ModelEntry} from './model-entry.js'
+import {modelLabel} from './model-label.js'
+
+export interface LifecycleOptions {
+  readonly factory: RuntimeFactory
+  readonly logger: Logger
+  /** Attaches behaviour around each loaded runtime (adaptive batching). */
+  readonly wrap?: RuntimeWrapper
+  /** How long freeing an instance waits for its in-flight requests; `label` names the setting in messages. */
+  readonly drainTimeout?: {readonly ms: number; readonly label: string}
+  /** Answers the requests still running on `instance` when that wait ran out with `reason`; returns how many. */
+  readonly onAbandon?: (instance: LoadedModel, reason: MlsError) => number
+}
+
+/** Told when an instance starts serving a version, and when an instance's runtime has been freed. */
+export interface LifecycleHooks {
+  /** After `instance` became the one serving `entry` (state READY); a reload's old instance is still open then. */
+  readonly loaded: Array<(entry: ModelEntry, instance: LoadedModel) => void>
+  /** After `instance` of `entry` was freed: unloaded, or replaced by a reload. */
+  readonly freed: Array<(entry: ModelEntry, instance: LoadedModel) => void>
+}
+
+/** `m` or `m:v`, as log lines name a version. */
+const logName = (entry: ModelEntry): string => `${entry.name}${entry.version ? `:${entry.version}` : ''}`
+
+export class ModelLifecycle {
+  readonly hooks: LifecycleHooks = {loaded: [], freed: []}
+
+  constructor(private readonly options: LifecycleOptions) {}
+
+  /**
+   * The instance a request on `entry` uses, or the error that says why there is none. Every request passes here,
+   * so this is where a version's last use can be noted.
+   */
+  instanceFor(entry: ModelEntry): LoadedModel {
+    const label = modelLabel(entry)
+    switch (entry.state) {
+      case 'READY':
+        return entry.instance!
+      case 'LOADING':
+        throw new MlsError('MODEL_NOT_READY', `${label} is loading; retry shortly`)
+      case 'UNLOADING':
+        throw new MlsError('MODEL_NOT_READY', `${label} is unloading`)
+      case 'UNKNOWN':
+        throw new MlsError('MODEL_UNAVAILABLE', `${label} is not loaded (load it with POST /v2/repository/models/${entry.name}/load)`)
+      default:
+        throw new MlsError(
+          'MODEL_UNAVAILABLE',
+          entry.reason === 'unloaded' ? `${label} is unloaded` : `${label} failed to load: ${entry.reason}`,
+        )
+    }
+  }
+
+  /**
+   * Loads `entry` from its spec. A READY version is reloaded rolling: its instance serves until the new one is ready,
+   * and keeps serving if the new one fails. Resolves with why it failed, or undefined.
+   */
+  async load(entry: ModelEntry): Promise<string | undefined> {
+    const {spec} = entry
+    const {logger} = this.options
+    const previous = entry.state === 'READY' ? entry.instance : undefined
+    const started = performance.now()
+    const fail = (message: string) => {
+      if (previous) entry.set(entry.state, `reload failed, the previous instance keeps serving: ${message}`)
+      else entry.set('UNAVAILABLE', message)
+      logger.error(`model ${logName(entry)} failed to ${previous ? 'reload (the previous instance keeps serving)' : 'load'}`, {
+        event: 'model_failed',
+        model: entry.name,
+        version: entry.version,
+        duration_ms: Math.round(performance.now() - started),
+        reason: message,
+      })
+      return message
+    }
+    if (!spec.ok) return fail(spec.error)
+    for (const warning of spec.warnings) logger.warn(warning)
+    if (!previous) entry.set('LOADING')
+    let instance: LoadedModel
+    try {
+      instance = await LoadedModel.load(spec.settings, this.options.factory, this.options.wrap)
+    } catch (error) {
+      return fail((error as Error).message)
+    }
+    this.attach(entry, instance)
+    logger.info(`model ${logName(entry)} ${previous ? 'reloaded' : 'loaded'}`, {
+      event: previous ? 'model_reloaded' : 'model_loaded',
+      model: entry.name,
+      version: entry.version,
+      duration_ms: Math.round(performance.now() - started),
+    })
+    if (previous) await this.free(entry, previous)
+    return undefined
+  }
+
+  /** Unloads `entry`: no new requests, in-flight ones finish (within drainTimeout), then the runtime is freed. */
+  async unload(entry: ModelEntry): Promise<void> {
+    const instance = entry.instance
+    if (instance) {
+      const started = performance.now()
+      entry.set('UNLOADING')
+      await this.free(entry, instance)
+      entry.instance = undefined
+      this.options.logger.info(`model ${logName(entry)} unloaded`, {
+        event: 'model_unloaded',
+        model: entry.name,
+        version: entry.version,
+        duration_ms: Math.round(performance.now() - started),
+      })
+    }
+    entry.set('UNAVAILABLE', 'unloaded')
+  }
+
+  /** The one place a version starts serving from an instance. */
+  private attach(entry: ModelEntry, instance: LoadedModel): void {
+    entry.instance = instance
+    entry.set('READY')
+    for (const hook of this.hooks.loaded) hook(entry, instance)
+  }
+
+  /** The one place an instance is freed: waits for its requests at most drainTimeout, then answers those left. */
+  private async free(entry: ModelEntry, instance: LoadedModel): Promise<void> {
+    const bound = this.options.drainTimeout
+    if (bound === undefined) {
+      await instance.close()
+    } else {
+      await instance.close(bound.ms, (running) => {
+        const reason = new MlsError('MODEL_NOT_READY', `${modelLabel(entry)} was unloaded while this request ran: it did not finish within ${bound.label}`)
+        const answered = this.options.onAbandon?.(instance, reason) ?? 0
+        this.options.logger.warn(
+          `model ${logName(entry)}: ${running} request(s) still running after ${bound.label}; unloading anyway (${answered} waiting client(s) answered 503 MODEL_NOT_READY)`,
+          {event: 'model_drain_timeout', model: entry.name, version: entry.version, in_flight: running},
+        )
+      })
+    }
+    for (const hook of this.hooks.freed) hook(entry, instance)
+  }
+}
