@@ -2,6 +2,7 @@
 import {readFileSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
+import type {Logger} from '../logger.js'
 import {loadModelSettings} from '../settings/load-model-settings.js'
 import type {ModelSettings} from '../settings/model-settings.js'
 import {readEnvModel} from './env-model.js'
@@ -13,13 +14,19 @@ export type ModelSpec =
   | {readonly ok: true; readonly name: string; readonly version?: string; readonly file: string; readonly settings: ModelSettings; readonly warnings: readonly string[]}
   | {readonly ok: false; readonly name: string; readonly version?: string; readonly file: string; readonly error: string}
 
-export async function findModelSettingsFiles(root: string): Promise<string[]> {
+/**
+ * Every model-settings.json below root, sorted. A folder that cannot be read is skipped, and `logger` is told which
+ * and why: the models below it are then missing from the repository, which the log must say.
+ */
+export async function findModelSettingsFiles(root: string, logger?: Pick<Logger, 'warn'>): Promise<string[]> {
   const found: string[] = []
   const walk = async (folder: string): Promise<void> => {
     let entries
     try {
       entries = await readdir(folder, {withFileTypes: true})
-    } catch {
+    } catch (error) {
+      const reason = (error as Error).message
+      logger?.warn(`cannot read folder ${folder}; models below it are not served: ${reason}`, {event: 'folder_unreadable', path: folder, reason})
       return
     }
     for (const entry of entries) {
@@ -58,9 +65,12 @@ export function readModelSpec(file: string): ModelSpec {
   }
 }
 
-/** Every model-settings.json below root; when there is none, the one model MLS_MODEL_* describes (if any). */
-export async function discoverModels(root: string, env: NodeJS.ProcessEnv = process.env): Promise<ModelSpec[]> {
-  const specs = (await findModelSettingsFiles(root)).map(readModelSpec)
+/**
+ * Every model-settings.json below root; when there is none, the one model MLS_MODEL_* describes (if any). `logger`
+ * hears of folders that cannot be read.
+ */
+export async function discoverModels(root: string, env: NodeJS.ProcessEnv = process.env, logger?: Pick<Logger, 'warn'>): Promise<ModelSpec[]> {
+  const specs = (await findModelSettingsFiles(root, logger)).map(readModelSpec)
   if (specs.length > 0) return specs
   const fromEnv = readEnvModel(root, env)
   return fromEnv === undefined ? [] : [fromEnv]
