@@ -7,6 +7,7 @@ import {fromInferParameters, toInferParameters, type InferParameterMessage} from
 import {decodeRaw, encodeRaw} from '../protocol/raw.js'
 import type {InferenceRequestBody, InferenceResponse, ResponseOutput, TensorData} from '../protocol/types.js'
 import {flattenData} from '../protocol/flatten.js'
+import {elementCount} from '../protocol/shape.js'
 
 /** JSON values of one input as the datatype's typed array (for raw contents). */
 function toTensorData(datatype: Datatype, values: unknown[]): TensorData {
@@ -65,7 +66,7 @@ export function fromModelInferResponse(message: {
     const shape = o.shape.map(Number)
     let data: ResponseOutput['data']
     if (message.raw_output_contents.length > 0) {
-      const tensor = decodeRaw(message.raw_output_contents[i], datatype, shape.reduce((a, b) => a * b, 1), `output "${o.name}"`)
+      const tensor = decodeRaw(message.raw_output_contents[i], datatype, elementCount(shape), `output "${o.name}"`)
       data = encodeOutputData({name: o.name, datatype, shape, data: tensor})
     } else {
       const values = (o.contents?.[CONTENTS_FIELD[datatype]!] ?? []) as unknown[]
