@@ -189,7 +189,7 @@ export class ModelRegistry {
       else this.models.delete(entry.name)
       this.startupEntries = this.startupEntries.filter((e) => e !== entry)
       this.options.onRemove?.(entry)
-      this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} removed from the repository`, {
+      this.options.logger.info(`${modelLabel(entry)} removed from the repository`, {
         event: 'model_removed',
         model: entry.name,
         version: entry.version,
@@ -225,7 +225,7 @@ export class ModelRegistry {
 
   private async loadEntry(entry: ModelEntry): Promise<string | undefined> {
     const {spec} = entry
-    const label = `${entry.name}${entry.version ? `:${entry.version}` : ''}`
+    const label = modelLabel(entry)
     const previous = entry.state === 'READY' ? entry.instance : undefined
     const fail = (message: string) => {
       if (previous) {
@@ -233,7 +233,7 @@ export class ModelRegistry {
       } else {
         entry.set('UNAVAILABLE', message)
       }
-      this.options.logger.error(`model ${label} failed to ${previous ? 'reload (the previous instance keeps serving)' : 'load'}`, {event: 'model_failed', model: entry.name, version: entry.version, duration_ms: Math.round(performance.now() - started), reason: message})
+      this.options.logger.error(`${label} failed to ${previous ? 'reload (the previous instance keeps serving)' : 'load'}`, {event: 'model_failed', model: entry.name, version: entry.version, duration_ms: Math.round(performance.now() - started), reason: message})
       return message
     }
     const started = performance.now()
@@ -250,7 +250,7 @@ export class ModelRegistry {
     }
     entry.instance = instance
     entry.set('READY')
-    this.options.logger.info(`model ${label} ${previous ? 'reloaded' : 'loaded'}`, {
+    this.options.logger.info(`${label} ${previous ? 'reloaded' : 'loaded'}`, {
       event: previous ? 'model_reloaded' : 'model_loaded',
       model: entry.name,
       version: entry.version,
@@ -267,7 +267,7 @@ export class ModelRegistry {
       entry.set('UNLOADING')
       await this.closeInstance(entry, instance)
       entry.instance = undefined
-      this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} unloaded`, {
+      this.options.logger.info(`${modelLabel(entry)} unloaded`, {
         event: 'model_unloaded',
         model: entry.name,
         version: entry.version,
@@ -285,7 +285,7 @@ export class ModelRegistry {
       const reason = new MlsError('MODEL_NOT_READY', `${modelLabel(entry)} was unloaded while this request ran: it did not finish within ${bound.label}`)
       const answered = this.options.onAbandon?.(instance, reason) ?? 0
       this.options.logger.warn(
-        `model ${entry.name}${entry.version ? `:${entry.version}` : ''}: ${running} request(s) still running after ${bound.label}; unloading anyway (${answered} waiting client(s) answered 503 MODEL_NOT_READY)`,
+        `${modelLabel(entry)}: ${running} request(s) still running after ${bound.label}; unloading anyway (${answered} waiting client(s) answered 503 MODEL_NOT_READY)`,
         {event: 'model_drain_timeout', model: entry.name, version: entry.version, in_flight: running},
       )
     })

@@ -10,6 +10,7 @@ import {fromModelInferRequest, toModelInferResponse} from './infer-messages.js'
 import type {ModelInferRequestMessage, ModelInferResponseMessage, ModelMetadataResponseMessage, ModelRequestMessage} from '../../protocol/grpc-messages.js'
 import {toInferParameters} from '../../protocol/grpc-parameters.js'
 import {repositoryHandlers} from './repository-service.js'
+import {modelLabel} from '../../repository/model-label.js'
 
 export async function modelInfer(dataplane: DataPlane, message: ModelInferRequestMessage, options: InferOptions = {}): Promise<ModelInferResponseMessage> {
   const malformed = malformedError(message)
@@ -123,8 +124,8 @@ async function streamThrough(
       const malformed = malformedError(message)
       if (malformed) throw malformed
       if (message.model_name !== name || (message.model_version || undefined) !== version) {
-        const found = `"${message.model_name}"${message.model_version ? ` version "${message.model_version}"` : ''}`
-        throw new MlsError('INVALID_REQUEST', `a stream to a streaming model carries requests for that model only: this one is for "${name}"${version ? ` version "${version}"` : ''}, found ${found}`)
+        const found = modelLabel({name: message.model_name, version: message.model_version || undefined})
+        throw new MlsError('INVALID_REQUEST', `a stream to a streaming model carries requests for that model only: this one is for ${modelLabel({name, version})}, found ${found}`)
       }
       yield fromModelInferRequest(message).body
     }
