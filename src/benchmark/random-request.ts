@@ -5,6 +5,7 @@
  */
 import {ClientError} from '../client/client-error.js'
 import {DATATYPES, isDatatype, type Datatype} from '../protocol/datatypes.js'
+import {formatShape} from '../protocol/shape.js'
 import type {InferenceRequestBody, ModelMetadata, TensorMetadata} from '../protocol/types.js'
 import {mulberry32} from './prng.js'
 
@@ -45,7 +46,7 @@ function randomValue(datatype: Datatype, next: () => number): number | boolean |
 function inputShape(input: TensorMetadata, batchSize: number, given: number[] | undefined): number[] {
   if (given !== undefined) {
     const fits = given.length === input.shape.length && input.shape.every((d, i) => d < 0 || d === given[i])
-    if (!fits) throw new ClientError(`--shape ${input.name}:${given.join(',')} does not fit the model input "${input.name}" [${input.shape.join(',')}]`, 2)
+    if (!fits) throw new ClientError(`--shape ${input.name}:${given.join(',')} does not fit the model input "${input.name}" ${formatShape(input.shape)}`, 2)
     return given
   }
   return input.shape.map((d) => (d < 0 ? batchSize : d))
@@ -74,7 +75,7 @@ export function randomRequest(metadata: ModelMetadata, options: RandomRequestOpt
       const shape = inputShape(input, options.batchSize, options.shapes?.get(input.name))
       const count = shape.reduce((a, b) => a * b, 1)
       if (count > MAX_RANDOM_ELEMENTS) {
-        throw new ClientError(`input "${input.name}" of shape [${shape.join(',')}] would hold ${count} values, more than ${MAX_RANDOM_ELEMENTS}: lower --batch-size or give --shape`, 2)
+        throw new ClientError(`input "${input.name}" of shape ${formatShape(shape)} would hold ${count} values, more than ${MAX_RANDOM_ELEMENTS}: lower --batch-size or give --shape`, 2)
       }
       const data = Array.from({length: count}, () => randomValue(input.datatype, next))
       return {name: input.name, datatype: input.datatype, shape, data}

@@ -2,6 +2,7 @@
 import type {RequestSource} from './bench-requests.js'
 import {describeSource} from './bench-requests.js'
 import type {LevelResult} from '../benchmark/run-benchmark.js'
+import {modelLabel} from '../repository/model-label.js'
 import {paint, table} from './style.js'
 
 export interface BenchReport {
@@ -31,7 +32,7 @@ export function encodingName(report: Pick<BenchReport, 'transport' | 'binary'>):
 export function formatBenchReport(r: BenchReport): string {
   const until = [r.durationSeconds && `${r.durationSeconds} s`, r.requestsPerLevel && `${r.requestsPerLevel} requests`].filter(Boolean).join(' or ')
   const lines = [
-    `model ${r.model}${r.version ? ` ${r.version}` : ''} over ${r.transport === 'grpc' ? 'gRPC' : 'REST'} at ${r.target} (${encodingName(r)}), batch size ${r.batchSize}`,
+    `${modelLabel({name: r.model, version: r.version || undefined})} over ${r.transport === 'grpc' ? 'gRPC' : 'REST'} at ${r.target} (${encodingName(r)}), batch size ${r.batchSize}`,
     `data: ${describeSource(r.data)}; ${r.data.requests} distinct request${r.data.requests === 1 ? '' : 's'} sent in turn`,
     `each level: ${until}${r.warmupSeconds > 0 ? `, after ${r.warmupSeconds} s of warm-up` : ''}`,
     '',

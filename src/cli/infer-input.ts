@@ -4,6 +4,7 @@
  */
 import {readFile} from 'node:fs/promises'
 import {ClientError} from '../client/index.js'
+import {formatShape} from '../protocol/shape.js'
 import type {InferenceRequestBody, ModelMetadata} from '../protocol/types.js'
 
 /** The text of the request: --data, --input FILE, or stdin. */
@@ -49,7 +50,6 @@ export function parseInputText(text: string, source: string): unknown {
 const isRequest = (value: unknown): value is InferenceRequestBody =>
   value !== null && typeof value === 'object' && !Array.isArray(value) && 'inputs' in value
 
-const formatShape = (shape: readonly number[]) => `[${shape.join(',')}]`
 
 /** The shape plain values take in the declared input: nested arrays give their own, flat ones fill the -1 dimension. */
 function shapeFor(values: unknown[], declared: readonly number[], inputName: string): number[] {

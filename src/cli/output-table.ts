@@ -1,4 +1,5 @@
 /** An inference response as readable text: one block per output, one line per row. */
+import {formatShape} from '../protocol/shape.js'
 import type {InferenceResponse} from '../protocol/types.js'
 import {paint} from './style.js'
 
@@ -10,7 +11,7 @@ const format = (v: number | boolean | string) => (typeof v === 'number' && !Numb
 export function formatResponse(response: InferenceResponse): string {
   const lines = [`${paint('bold', response.model_name)}${response.model_version ? ` ${response.model_version}` : ''}  id ${response.id}`]
   for (const output of response.outputs) {
-    lines.push('', `${paint('bold', output.name)}  ${output.datatype} [${output.shape.join(',')}]`)
+    lines.push('', `${paint('bold', output.name)}  ${output.datatype} ${formatShape(output.shape)}`)
     const rows = output.shape.length > 1 ? output.shape[0] : 1
     const width = rows > 0 ? output.data.length / rows : 0
     for (let r = 0; r < Math.min(rows, MAX_ROWS); r++) {

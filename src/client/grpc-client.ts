@@ -1,7 +1,17 @@
 /** The gRPC client: stubs from proto/dataplane.proto, answers converted to the same V2 JSON shapes as REST. */
 import * as grpc from '@grpc/grpc-js'
+import type {
+  ModelInferResponseMessage,
+  ModelMetadataResponseMessage,
+  ReadyResponseMessage,
+  RepositoryIndexResponseMessage,
+  ServerLiveResponseMessage,
+  ServerMetadataResponseMessage,
+  TensorMetadataMessage,
+} from '../protocol/grpc-messages.js'
 import {loadProtos} from '../protocol/grpc-protos.js'
-import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
+import type {Datatype} from '../protocol/datatypes.js'
+import type {InferenceRequestBody, InferenceResponse, ModelMetadata, ModelState, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
 import {ConnectionError, ServerError} from './client-error.js'
 import type {ClientCredentials} from './credentials.js'
 import {fromModelInferResponse, toModelInferRequest} from './grpc-convert.js'
@@ -10,7 +20,7 @@ import type {InferOptions, MlsClient} from './mls-client.js'
 const MAX_MESSAGE = 64 * 1024 * 1024
 
 type Stub = grpc.Client &
-  Record<string, (request: unknown, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, response: any) => void) => void>
+  Record<string, (request: unknown, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, response: unknown) => void) => void>
 
 const TLS_SCHEME = /^grpcs:\/\//
 
@@ -51,7 +61,8 @@ export class GrpcClient implements MlsClient {
     }) as unknown as Stub
   }
 
-  private call<T = any>(method: string, request: unknown): Promise<T> {
+  /** Calls `method`; T is its response message (src/protocol/grpc-messages.ts). */
+  private call<T>(method: string, request: unknown): Promise<T> {
     return new Promise((resolve, reject) =>
       this.stub[method](request, this.metadata(), (error, response) => {
         if (error === null) return resolve(response as T)
@@ -77,31 +88,31 @@ export class GrpcClient implements MlsClient {
   }
 
   async serverLive(): Promise<boolean> {
-    return (await this.call('ServerLive', {})).live
+    return (await this.call<ServerLiveResponseMessage>('ServerLive', {})).live
   }
 
   async serverReady(): Promise<boolean> {
-    return (await this.call('ServerReady', {})).ready
+    return (await this.call<ReadyResponseMessage>('ServerReady', {})).ready
   }
 
   async serverMetadata(): Promise<ServerMetadata> {
-    const {name, version, extensions} = await this.call('ServerMetadata', {})
+    const {name, version, extensions} = await this.call<ServerMetadataResponseMessage>('ServerMetadata', {})
     return {name, version, extensions}
   }
 
   async modelMetadata(name: string, version?: string): Promise<ModelMetadata> {
-    const m = await this.call('ModelMetadata', {name, version: version ?? ''})
-    const tensor = (t: {name: string; datatype: string; shape: number[]}) => ({name: t.name, datatype: t.datatype, shape: t.shape.map(Number)})
-    return {name: m.name, versions: m.versions, platform: m.platform, inputs: m.inputs.map(tensor), outputs: m.outputs.map(tensor)} as ModelMetadata
+    const m = await this.call<ModelMetadataResponseMessage>('ModelMetadata', {name, version: version ?? ''})
+    const tensor = (t: TensorMetadataMessage) => ({name: t.name, datatype: t.datatype as Datatype, shape: t.shape.map(Number)})
+    return {name: m.name, versions: m.versions, platform: m.platform, inputs: m.inputs.map(tensor), outputs: m.outputs.map(tensor)}
   }
 
   async infer(name: string, version: string | undefined, request: InferenceRequestBody, options: InferOptions = {}): Promise<InferenceResponse> {
-    return fromModelInferResponse(await this.call('ModelInfer', toModelInferRequest(name, version, request, {raw: options.binary})))
+    return fromModelInferResponse(await this.call<ModelInferResponseMessage>('ModelInfer', toModelInferRequest(name, version, request, {raw: options.binary})))
   }
 
   async repositoryIndex(ready?: boolean): Promise<RepositoryIndexItem[]> {
-    const {models} = await this.call('RepositoryIndex', {ready: ready ?? false})
-    const items = (models as RepositoryIndexItem[]).map((m) => ({name: m.name, ...(m.version ? {version: m.version} : {}), state: m.state, reason: m.reason}))
+    const {models} = await this.call<RepositoryIndexResponseMessage>('RepositoryIndex', {ready: ready ?? false})
+    const items = models.map((m): RepositoryIndexItem => ({name: m.name, ...(m.version ? {version: m.version} : {}), state: m.state as ModelState, reason: m.reason}))
     // proto3 cannot say ready=false: filter here so both transports answer alike.
     return ready === false ? items.filter((m) => m.state !== 'READY') : items
   }

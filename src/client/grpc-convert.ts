@@ -3,10 +3,12 @@ import {decodeUtf8, encodeUtf8} from '../protocol/bytes.js'
 import {CONTENTS_FIELD, type TensorContents} from '../protocol/contents-fields.js'
 import {DATATYPES, isDatatype, type Datatype} from '../protocol/datatypes.js'
 import {encodeOutputData} from '../protocol/json.js'
-import {fromInferParameters, toInferParameters, type InferParameterMessage} from '../protocol/grpc-parameters.js'
+import type {InferInputTensorMessage, ModelInferRequestMessage, ModelInferResponseMessage} from '../protocol/grpc-messages.js'
+import {fromInferParameters, toInferParameters} from '../protocol/grpc-parameters.js'
 import {decodeRaw, encodeRaw} from '../protocol/raw.js'
 import type {InferenceRequestBody, InferenceResponse, ResponseOutput, TensorData} from '../protocol/types.js'
 import {flattenData} from '../protocol/flatten.js'
+import {elementCount} from '../protocol/shape.js'
 
 /** JSON values of one input as the datatype's typed array (for raw contents). */
 function toTensorData(datatype: Datatype, values: unknown[]): TensorData {
@@ -20,10 +22,10 @@ function toTensorData(datatype: Datatype, values: unknown[]): TensorData {
 }
 
 /** `raw`: every input as raw_input_contents; otherwise typed contents, unless an input is FP16 (no typed field). */
-export function toModelInferRequest(name: string, version: string | undefined, body: InferenceRequestBody, options: {raw?: boolean} = {}) {
+export function toModelInferRequest(name: string, version: string | undefined, body: InferenceRequestBody, options: {raw?: boolean} = {}): ModelInferRequestMessage {
   // FP16 has no typed field: a request with an FP16 input goes raw, every input alike.
   const raw = options.raw === true || body.inputs.some((input) => input.datatype === 'FP16')
-  const inputs = body.inputs.map((input) => {
+  const inputs = body.inputs.map((input): InferInputTensorMessage => {
     const values = flattenData(input.data)
     const base = {name: input.name, datatype: input.datatype, shape: input.shape, parameters: toInferParameters(input.parameters)}
     if (raw || !isDatatype(input.datatype)) return base
@@ -44,28 +46,13 @@ export function toModelInferRequest(name: string, version: string | undefined, b
   }
 }
 
-interface OutputMessage {
-  name: string
-  datatype: string
-  shape: number[]
-  parameters?: Record<string, InferParameterMessage>
-  contents?: TensorContents | null
-}
-
-export function fromModelInferResponse(message: {
-  model_name: string
-  model_version: string
-  id: string
-  parameters?: Record<string, InferParameterMessage>
-  outputs: OutputMessage[]
-  raw_output_contents: Uint8Array[]
-}): InferenceResponse {
+export function fromModelInferResponse(message: ModelInferResponseMessage): InferenceResponse {
   const outputs = message.outputs.map((o, i): ResponseOutput => {
     const datatype = o.datatype as Datatype
     const shape = o.shape.map(Number)
     let data: ResponseOutput['data']
     if (message.raw_output_contents.length > 0) {
-      const tensor = decodeRaw(message.raw_output_contents[i], datatype, shape.reduce((a, b) => a * b, 1), `output "${o.name}"`)
+      const tensor = decodeRaw(message.raw_output_contents[i], datatype, elementCount(shape), `output "${o.name}"`)
       data = encodeOutputData({name: o.name, datatype, shape, data: tensor})
     } else {
       const values = (o.contents?.[CONTENTS_FIELD[datatype]!] ?? []) as unknown[]

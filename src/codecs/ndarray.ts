@@ -4,9 +4,10 @@
  * nested plain arrays) into tensor parts.
  */
 import type {Datatype} from '../protocol/datatypes.js'
+import {elementCount, formatShape} from '../protocol/shape.js'
 import type {TensorData} from '../protocol/types.js'
 import {describe} from './codec-error.js'
-import {checkDatatype, checkShape, elementCount, inferDatatype, shapeOf, toTensorData, typedArrayDatatype, type Fail} from './tensor-data.js'
+import {checkDatatype, checkShape, inferDatatype, shapeOf, toTensorData, typedArrayDatatype, type Fail} from './tensor-data.js'
 
 /**
  * A decoded `np` tensor. `data` holds product(shape) elements row-major: a typed array for numbers (Float32Array for
@@ -49,7 +50,7 @@ export function ndarrayParts(value: unknown, fail: Fail, datatype?: Datatype): N
     const data = value.data as unknown
     if (!Array.isArray(data) && !ArrayBuffer.isView(data)) fail(`data must be an array or a typed array, found ${describe(data)}`)
     const {flat} = Array.isArray(data) ? shapeOf(data, fail) : {flat: data as unknown as ArrayLike<unknown>}
-    if (flat.length !== elementCount(shape)) fail(`shape [${shape.join(',')}] needs ${elementCount(shape)} elements, data has ${flat.length}`)
+    if (flat.length !== elementCount(shape)) fail(`shape ${formatShape(shape)} needs ${elementCount(shape)} elements, data has ${flat.length}`)
     return {datatype: type, shape, data: toTensorData(type, flat, fail)}
   }
   const own = typedArrayDatatype(value)

@@ -6,6 +6,7 @@
  * `datetime`, byte strings as `base64`, and the response carries `content_type: pd`, as MLServer does.
  */
 import {MlsError} from '../errors.js'
+import {formatShape} from '../protocol/shape.js'
 import type {InferRequest, InferResult, Tensor} from '../protocol/types.js'
 import type {RequestCodec, ResponseEncoding} from './codec.js'
 import {decodeError, describe, encodeError} from './codec-error.js'
@@ -30,7 +31,7 @@ export function isTable(value: unknown): value is Table {
 function rowsOf(input: Tensor): number {
   const {shape} = input
   if (shape.length === 0 || shape.slice(1).some((d) => d !== 1)) {
-    throw decodeError('INVALID_SHAPE', CONTENT_TYPE, input, `shape [${shape.join(',')}] is not a column: expected [N] or [N, 1]`)
+    throw decodeError('INVALID_SHAPE', CONTENT_TYPE, input, `shape ${formatShape(shape)} is not a column: expected [N] or [N, 1]`)
   }
   return shape[0]
 }

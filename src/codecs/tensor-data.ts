@@ -3,10 +3,10 @@
  * conversion of elements into the typed array a datatype is held in (BOOL as 0/1 bytes, BYTES as one byte string per
  * element, FP16 as a Float32Array). `null` is a missing value: NaN for the floating types.
  */
-import {encodeUtf8} from '../protocol/bytes.js'
 import {DATATYPES, isDatatype, type Datatype, type NumericArray} from '../protocol/datatypes.js'
 import type {TensorData} from '../protocol/types.js'
 import {describe} from './codec-error.js'
+import {checkValues} from './tensor-values.js'
 
 /** Throws an error with `message` (the caller decides which kind); never returns. */
 export type Fail = (message: string) => never
@@ -70,11 +70,6 @@ export function inferDatatype(flat: readonly unknown[]): Datatype | undefined {
   return undefined
 }
 
-/** The number of elements a shape holds. */
-export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((n, d) => n * d, 1)
-}
-
 /** Checks a shape: an array of non-negative integers. */
 export function checkShape(shape: unknown, fail: Fail): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
@@ -91,65 +86,16 @@ export function checkDatatype(datatype: unknown, fail: Fail): Datatype {
 
 /**
  * `values` as the data of a `datatype` tensor. A typed array that already holds the datatype is returned as it is;
- * otherwise every element is checked: numbers (or null, as NaN) for floats, integers in range (numbers or bigints) for
- * integer types, booleans (or 0 / 1) for BOOL, strings (UTF-8) or Uint8Arrays for BYTES.
+ * otherwise every element is checked by the one validator (tensor-values.ts, as values from code): numbers (or null,
+ * as NaN) for floats, integers in range (numbers or bigints) for integer types, booleans (or 0 / 1) for BOOL, strings
+ * (UTF-8) or Uint8Arrays for BYTES.
  */
 export function toTensorData(datatype: Datatype, values: ArrayLike<unknown>, fail: Fail): TensorData {
   const info = DATATYPES[datatype]
   if (datatype !== 'BOOL' && datatype !== 'FP16' && info.array !== undefined && values instanceof info.array) return values as NumericArray
   if (datatype === 'FP16' && values instanceof Float32Array) return values
   if (datatype === 'BOOL' && values instanceof Uint8Array && values.every((v) => v <= 1)) return values
-  const n = values.length
-  const bad = (i: number, expected: string): never => fail(`element ${i} is ${describe(values[i])}, expected ${expected}`)
-  if (info.kind === 'bytes') {
-    const out: Uint8Array[] = new Array(n)
-    for (let i = 0; i < n; i++) {
-      const v = values[i]
-      if (typeof v === 'string') out[i] = encodeUtf8(v)
-      else if (v instanceof Uint8Array) out[i] = v
-      else bad(i, 'a string or a Uint8Array for BYTES')
-    }
-    return out
-  }
-  const out = new info.array!(n)
-  if (info.kind === 'bool') {
-    for (let i = 0; i < n; i++) {
-      const v = values[i]
-      if (typeof v === 'boolean') out[i] = v ? 1 : 0
-      else if (v === 0 || v === 1) out[i] = v
-      else bad(i, 'true or false for BOOL')
-    }
-    return out
-  }
-  if (info.kind === 'float') {
-    for (let i = 0; i < n; i++) {
-      const v = values[i]
-      if (typeof v === 'number') out[i] = v
-      else if (v === null) out[i] = NaN
-      else if (typeof v === 'bigint') out[i] = Number(v)
-      else bad(i, `a number for ${datatype}`)
-    }
-    return out
-  }
-  const integer = (i: number): number | bigint => {
-    const v = values[i]
-    if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return v
-    return bad(i, `an integer for ${datatype}`)
-  }
-  if (info.big) {
-    const [min, max] = [BigInt(info.min), BigInt(info.max)]
-    for (let i = 0; i < n; i++) {
-      const v = BigInt(integer(i))
-      if (v < min || v > max) bad(i, `a value that fits ${datatype}`)
-      out[i] = v as never
-    }
-    return out
-  }
-  const [min, max] = [Number(info.min), Number(info.max)]
-  for (let i = 0; i < n; i++) {
-    const v = Number(integer(i))
-    if (v < min || v > max) bad(i, `a value that fits ${datatype}`)
-    out[i] = v
-  }
-  return out
+  return checkValues(values, datatype, datatype, 'code', failWith, fail)
 }
+
+const failWith = (fail: Fail, message: string): never => fail(message)

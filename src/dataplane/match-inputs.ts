@@ -3,6 +3,7 @@
  * input takes one tensor under any name (as MLServer's numpy codec does: its example clients send "predict").
  */
 import {MlsError} from '../errors.js'
+import {formatShape} from '../protocol/shape.js'
 import type {TensorMetadata} from '../protocol/types.js'
 import type {RawTensor} from './decode-input.js'
 
@@ -11,8 +12,6 @@ export interface BoundInput<T extends RawTensor> {
   /** The declared input, when the model declares its inputs. */
   readonly target?: TensorMetadata
 }
-
-const formatShape = (shape: readonly number[]) => `[${shape.join(',')}]`
 
 export function matchInputs<T extends RawTensor>(inputs: readonly T[], declared: readonly TensorMetadata[]): BoundInput<T>[] {
   // One input (the common case) needs no duplicate check.

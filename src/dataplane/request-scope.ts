@@ -22,8 +22,9 @@ export interface ScopeModel {
   readonly version?: string
 }
 
-/** Something to tell when the runtime's work settles, whether or not the client still waits (the model's queue place). */
+/** A model instance's queue: one place per request, taken at admission and given back once (see RequestScope.hold). */
 export interface WorkHolder {
+  acquire(): void
   release(): void
 }
 
@@ -31,8 +32,12 @@ export class RequestScope extends Abortable {
   private timer?: NodeJS.Timeout
   private unwatch?: () => void
   private rejectRace?: (reason: unknown) => void
-  /** What holds the work once race() began (the model instance running it). */
+  /** The model instance whose queue place this request holds, from hold() on (an unload finds its requests by it). */
   holder?: WorkHolder = undefined
+  /** Whether the place in the holder's queue is still to be given back. */
+  private placeHeld = false
+  /** Whether the runtime's work (race(work, true)) is still running: then the place waits for it. */
+  private working = false
   /** Links of the data plane's in-flight list (see inflight.ts). */
   prev?: RequestScope = undefined
   next?: RequestScope = undefined
@@ -77,31 +82,56 @@ export class RequestScope extends Abortable {
   }
 
   /**
-   * Settles with `work`, or rejects with the abort reason as soon as the scope is aborted (the work may go on). `holder`,
-   * when given, is released when the work settles, whichever came first, and is the scope's holder from now on.
+   * Takes a place in `holder`'s queue for this request. This scope is the place's one owner: it gives it back exactly
+   * once, when the runtime's work settles (race(work, true)) or, if no work is running, when the scope ends (dispose()).
+   * So a request whose client already has its answer (timeout, disconnect) keeps its place until the runtime lets go:
+   * a hung runtime fills max_queue_size and further requests are refused at once instead of piling up.
    */
-  race<T>(work: Promise<T>, holder?: WorkHolder): Promise<T> {
-    if (holder !== undefined) this.holder = holder
+  hold(holder: WorkHolder): void {
+    holder.acquire()
+    this.holder = holder
+    this.placeHeld = true
+  }
+
+  private giveBackPlace(): void {
+    if (!this.placeHeld) return
+    this.placeHeld = false
+    this.holder!.release()
+  }
+
+  /**
+   * Settles with `work`, or rejects with the abort reason as soon as the scope is aborted (the work may go on). With
+   * `isWork` (the runtime's own work, not a wait for the client), the queue place is given back when the work settles,
+   * whichever came first.
+   */
+  race<T>(work: Promise<T>, isWork = false): Promise<T> {
+    if (isWork) this.working = true
     return new Promise<T>((resolve, reject) => {
       if (this.aborted) reject(this.reason)
       else this.rejectRace = reject
       work.then(
         (value) => {
-          holder?.release()
+          if (isWork) this.workSettled()
           resolve(value)
         },
         (error: unknown) => {
-          holder?.release()
+          if (isWork) this.workSettled()
           reject(error)
         },
       )
     })
   }
 
-  /** Ends the scope: the timer stops and the client is no longer watched. */
+  private workSettled(): void {
+    this.working = false
+    this.giveBackPlace()
+  }
+
+  /** Ends the scope: the timer stops, the client is no longer watched, and the queue place is given back unless work still runs. */
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.rejectRace = undefined
     this.unwatch?.()
+    if (!this.working) this.giveBackPlace()
   }
 }

@@ -1,16 +1,8 @@
 /** gRPC InferParameter maps <-> plain parameter objects (shared by the server adapter and the client). */
+import type {InferParameterMap, InferParameterMessage} from './grpc-messages.js'
 import type {Parameters} from './types.js'
 
-export interface InferParameterMessage {
-  parameter_choice?: string
-  bool_param?: boolean
-  int64_param?: number
-  string_param?: string
-  double_param?: number
-  uint64_param?: number
-}
-
-export function fromInferParameters(map: Record<string, InferParameterMessage> | undefined): Record<string, unknown> | undefined {
+export function fromInferParameters(map: InferParameterMap | undefined): Record<string, unknown> | undefined {
   if (map === undefined || map === null) return undefined
   // A loop, not Object.entries: most requests carry no parameters, and then nothing is allocated.
   let out: Record<string, unknown> | undefined
@@ -29,7 +21,7 @@ function toInferParameter(value: unknown): InferParameterMessage {
   return {string_param: JSON.stringify(value)}
 }
 
-export function toInferParameters(parameters: Parameters | undefined): Record<string, InferParameterMessage> {
+export function toInferParameters(parameters: Parameters | undefined): InferParameterMap {
   if (parameters === undefined) return {}
   return Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, toInferParameter(value)]))
 }

@@ -31,7 +31,6 @@ export interface LifecycleHooks {
 }
 
 /** `m` or `m:v`, as log lines name a version. */
-const logName = (entry: ModelEntry): string => `${entry.name}${entry.version ? `:${entry.version}` : ''}`
 
 export class ModelLifecycle {
   readonly hooks: LifecycleHooks = {loaded: [], freed: []}
@@ -73,7 +72,7 @@ export class ModelLifecycle {
     const fail = (message: string) => {
       if (previous) entry.set(entry.state, `reload failed, the previous instance keeps serving: ${message}`)
       else entry.set('UNAVAILABLE', message)
-      logger.error(`model ${logName(entry)} failed to ${previous ? 'reload (the previous instance keeps serving)' : 'load'}`, {
+      logger.error(`${modelLabel(entry)} failed to ${previous ? 'reload (the previous instance keeps serving)' : 'load'}`, {
         event: 'model_failed',
         model: entry.name,
         version: entry.version,
@@ -92,7 +91,7 @@ export class ModelLifecycle {
       return fail((error as Error).message)
     }
     this.attach(entry, instance)
-    logger.info(`model ${logName(entry)} ${previous ? 'reloaded' : 'loaded'}`, {
+    logger.info(`${modelLabel(entry)} ${previous ? 'reloaded' : 'loaded'}`, {
       event: previous ? 'model_reloaded' : 'model_loaded',
       model: entry.name,
       version: entry.version,
@@ -110,7 +109,7 @@ export class ModelLifecycle {
       entry.set('UNLOADING')
       await this.free(entry, instance)
       entry.instance = undefined
-      this.options.logger.info(`model ${logName(entry)} unloaded`, {
+      this.options.logger.info(`${modelLabel(entry)} unloaded`, {
         event: 'model_unloaded',
         model: entry.name,
         version: entry.version,
@@ -137,7 +136,7 @@ export class ModelLifecycle {
         const reason = new MlsError('MODEL_NOT_READY', `${modelLabel(entry)} was unloaded while this request ran: it did not finish within ${bound.label}`)
         const answered = this.options.onAbandon?.(instance, reason) ?? 0
         this.options.logger.warn(
-          `model ${logName(entry)}: ${running} request(s) still running after ${bound.label}; unloading anyway (${answered} waiting client(s) answered 503 MODEL_NOT_READY)`,
+          `${modelLabel(entry)}: ${running} request(s) still running after ${bound.label}; unloading anyway (${answered} waiting client(s) answered 503 MODEL_NOT_READY)`,
           {event: 'model_drain_timeout', model: entry.name, version: entry.version, in_flight: running},
         )
       })

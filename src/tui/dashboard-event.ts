@@ -3,6 +3,7 @@
  * requests of a model in consecutive polls add up in one line ("7 failed requests since 12:00:03"), so that a steady
  * error rate does not push every other event off the list.
  */
+import {modelLabel as label} from '../repository/model-label.js'
 import {formatClock} from './format.js'
 
 export type EventLevel = 'info' | 'ok' | 'warn' | 'error'
@@ -28,9 +29,9 @@ export interface DashboardEvent {
 /** How many events the dashboard keeps (it shows as many of the newest as fit). */
 export const EVENT_CAPACITY = 100
 
-/** "name version", or the name alone for an unversioned model. */
+/** How the dashboard names a model version: the one label format (repository/model-label.ts). */
 export function modelLabel(name: string, version: string | undefined): string {
-  return version ? `${name} ${version}` : name
+  return label({name, version: version || undefined})
 }
 
 /** The event for `count` failed requests of a model version, seen at `time` (first ones at `since`). */

@@ -10,6 +10,7 @@ import path from 'node:path'
 import type {Logger} from '../logger.js'
 import {findModelSettingsFiles, MODEL_SETTINGS_FILE, readModelSpec, type ModelSpec} from '../repository/discover.js'
 import type {ModelEntry} from '../repository/model-entry.js'
+import {modelLabel as label} from '../repository/model-label.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
 import {KeyedDebouncer} from './debounce.js'
 import {isIgnoredName, isIgnoredPath} from './ignore.js'
@@ -40,7 +41,6 @@ export interface RepositoryWatcherOptions {
 }
 
 type Identity = {readonly name: string; readonly version?: string}
-const label = ({name, version}: Identity) => (version === undefined ? name : `${name} ${version}`)
 
 function kindOf(file: string): PathKind {
   try {

@@ -196,8 +196,8 @@ describe.skipIf(!hasTmux())('mls start --tui (tmux)', () => {
       await term.waitFor(row('mushroom_xgboost', 'v2.0.0', 'READY'))
       writeFileSync(path.join(dir, 'models/mushroom_xgboost/model.json'), readFileSync(path.join(MUSHROOM_DIR, 'model.json')))
       // Event lines (the log pane says "model mushroom_xgboost:v2.0.0 reloaded" instead).
-      await term.waitFor(/\d\d:\d\d:\d\d watch: reloading mushroom_xgboost v2\.0\.0 \(models\/mushroom_xgboost\/model\.json changed\)/)
-      await term.waitFor(/\d\d:\d\d:\d\d watch: mushroom_xgboost v2\.0\.0 reloaded/)
+      await term.waitFor(/\d\d:\d\d:\d\d watch: reloading model "mushroom_xgboost" version "v2\.0\.0" \(models\/mushroom_xgboost\/model\.json changed\)/)
+      await term.waitFor(/\d\d:\d\d:\d\d watch: model "mushroom_xgboost" version "v2\.0\.0" reloaded/)
       term.keys('q')
       await term.waitFor('EXIT=0')
     } finally {

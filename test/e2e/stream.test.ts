@@ -118,7 +118,7 @@ describe('ModelStreamInfer through predictStream', () => {
     const other = await stream(client, [message(1), {...message(1), model_name: 'mnist'}])
     const otherError = await other.ended
     expect(otherError?.code).toBe(grpc.status.INVALID_ARGUMENT)
-    expect(otherError?.details).toBe('a stream to a streaming model carries requests for that model only: this one is for "streamer", found "mnist"')
+    expect(otherError?.details).toBe('a stream to a streaming model carries requests for that model only: this one is for model "streamer", found model "mnist"')
   })
 
   it('a stream holds one place in the model\'s queue while open, and gives it back when the client cancels', async () => {

@@ -8,37 +8,11 @@ import {isDatatype} from '../../protocol/datatypes.js'
 import {RawBytes, encodeRaw} from '../../protocol/raw.js'
 import type {InferenceResult, Tensor} from '../../protocol/types.js'
 import {encodeOutputData} from '../../protocol/json.js'
-import {fromInferParameters, toInferParameters, type InferParameterMessage} from '../../protocol/grpc-parameters.js'
-
-export interface InferInputMessage {
-  name: string
-  datatype: string
-  shape: number[]
-  parameters?: Record<string, InferParameterMessage>
-  contents?: TensorContents
-}
-
-export interface ModelInferRequestMessage {
-  model_name: string
-  model_version?: string
-  id?: string
-  parameters?: Record<string, InferParameterMessage>
-  inputs: InferInputMessage[]
-  outputs: Array<{name: string; parameters?: Record<string, InferParameterMessage>}>
-  raw_input_contents: Uint8Array[]
-}
-
-export interface ModelInferResponseMessage {
-  model_name: string
-  model_version: string
-  id: string
-  parameters: Record<string, InferParameterMessage>
-  outputs: Array<{name: string; datatype: string; shape: number[]; parameters: Record<string, InferParameterMessage>; contents?: TensorContents}>
-  raw_output_contents: Uint8Array[]
-}
+import type {InferInputTensorMessage, ModelInferRequestMessage, ModelInferResponseMessage} from '../../protocol/grpc-messages.js'
+import {fromInferParameters, toInferParameters} from '../../protocol/grpc-parameters.js'
 
 /** The contents fields that hold values (the loader gives every field, empty ones as []); allocates only for those. */
-function filled(contents: TensorContents | undefined): string[] {
+function filled(contents: TensorContents | null | undefined): string[] {
   const fields: string[] = []
   if (contents === undefined || contents === null) return fields
   for (const field in contents) {
@@ -48,7 +22,7 @@ function filled(contents: TensorContents | undefined): string[] {
   return fields
 }
 
-function typedData(input: InferInputMessage): unknown[] {
+function typedData(input: InferInputTensorMessage): unknown[] {
   const present = filled(input.contents)
   if (!isDatatype(input.datatype)) return (present.length === 1 ? input.contents![present[0] as ContentsField] : []) ?? []
   const field = FIELD[input.datatype]

@@ -6,14 +6,11 @@ import type {RequestScope} from '../../dataplane/request-scope.js'
 import {toServiceError} from './error-map.js'
 import {logFailure, unary, type HandlerContext} from './handlers.js'
 import {malformedError} from './malformed.js'
-import {fromModelInferRequest, toModelInferResponse, type ModelInferRequestMessage, type ModelInferResponseMessage} from './infer-messages.js'
+import {fromModelInferRequest, toModelInferResponse} from './infer-messages.js'
+import type {ModelInferRequestMessage, ModelInferResponseMessage, ModelMetadataResponseMessage, ModelRequestMessage} from '../../protocol/grpc-messages.js'
 import {toInferParameters} from '../../protocol/grpc-parameters.js'
 import {repositoryHandlers} from './repository-service.js'
-
-interface NameVersion {
-  name: string
-  version?: string
-}
+import {modelLabel} from '../../repository/model-label.js'
 
 export async function modelInfer(dataplane: DataPlane, message: ModelInferRequestMessage, options: InferOptions = {}): Promise<ModelInferResponseMessage> {
   const malformed = malformedError(message)
@@ -127,8 +124,8 @@ async function streamThrough(
       const malformed = malformedError(message)
       if (malformed) throw malformed
       if (message.model_name !== name || (message.model_version || undefined) !== version) {
-        const found = `"${message.model_name}"${message.model_version ? ` version "${message.model_version}"` : ''}`
-        throw new MlsError('INVALID_REQUEST', `a stream to a streaming model carries requests for that model only: this one is for "${name}"${version ? ` version "${version}"` : ''}, found ${found}`)
+        const found = modelLabel({name: message.model_name, version: message.model_version || undefined})
+        throw new MlsError('INVALID_REQUEST', `a stream to a streaming model carries requests for that model only: this one is for ${modelLabel({name, version})}, found ${found}`)
       }
       yield fromModelInferRequest(message).body
     }
@@ -143,9 +140,9 @@ export function inferenceHandlers(dataplane: DataPlane, context: HandlerContext)
   return {
     ServerLive: unary(context, 'ServerLive', () => ({live: dataplane.live()})),
     ServerReady: unary(context, 'ServerReady', () => ({ready: dataplane.ready()})),
-    ModelReady: unary(context, 'ModelReady', (r: NameVersion) => ({ready: dataplane.modelReady(r.name, r.version || undefined)})),
+    ModelReady: unary(context, 'ModelReady', (r: ModelRequestMessage) => ({ready: dataplane.modelReady(r.name, r.version || undefined)})),
     ServerMetadata: unary(context, 'ServerMetadata', () => dataplane.serverMetadata()),
-    ModelMetadata: unary(context, 'ModelMetadata', (r: NameVersion) => {
+    ModelMetadata: unary(context, 'ModelMetadata', (r: ModelRequestMessage): ModelMetadataResponseMessage => {
       const metadata = dataplane.modelMetadata(r.name, r.version || undefined)
       const tensor = (t: (typeof metadata.inputs)[number]) => ({name: t.name, datatype: t.datatype, shape: [...t.shape], parameters: toInferParameters(t.parameters)})
       return {...metadata, inputs: metadata.inputs.map(tensor), outputs: metadata.outputs.map(tensor), parameters: toInferParameters(metadata.parameters)}

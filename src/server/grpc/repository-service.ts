@@ -4,6 +4,7 @@
  */
 import type * as grpc from '@grpc/grpc-js'
 import type {DataPlane} from '../../dataplane/dataplane.js'
+import type {RepositoryIndexRequestMessage, RepositoryIndexResponseMessage, RepositoryModelRequestMessage} from '../../protocol/grpc-messages.js'
 import {unary, type HandlerContext, type Unary} from './handlers.js'
 
 /** `fn` behind the context's token guard, if it has one. */
@@ -22,7 +23,7 @@ export function repositoryHandlers(dataplane: DataPlane, context: HandlerContext
     RepositoryIndex: unary(
       context,
       'RepositoryIndex',
-      guarded(context, (r: {ready?: boolean}) => ({
+      guarded(context, (r: RepositoryIndexRequestMessage): RepositoryIndexResponseMessage => ({
         // proto3 cannot tell ready=false from absent: false lists every model, as Triton does.
         models: dataplane.repositoryIndex(r.ready ? {ready: true} : {}).map((m) => ({...m, version: m.version ?? ''})),
       })),
@@ -30,7 +31,7 @@ export function repositoryHandlers(dataplane: DataPlane, context: HandlerContext
     RepositoryModelLoad: unary(
       context,
       'RepositoryModelLoad',
-      guarded(context, async (r: {model_name: string}) => {
+      guarded(context, async (r: RepositoryModelRequestMessage) => {
         await dataplane.loadModel(r.model_name)
         return {}
       }),
@@ -38,7 +39,7 @@ export function repositoryHandlers(dataplane: DataPlane, context: HandlerContext
     RepositoryModelUnload: unary(
       context,
       'RepositoryModelUnload',
-      guarded(context, async (r: {model_name: string}) => {
+      guarded(context, async (r: RepositoryModelRequestMessage) => {
         await dataplane.unloadModel(r.model_name)
         return {}
       }),

@@ -6,6 +6,19 @@ import {abortOf} from '../../../src/util/abortable.js'
 
 const model = {name: 'm', version: 'v1'}
 
+/** A model instance's queue as the scope sees it: a count of places taken. */
+function queue(): {acquire(): void; release(): void; places: number} {
+  return {
+    places: 0,
+    acquire() {
+      this.places++
+    },
+    release() {
+      this.places--
+    },
+  }
+}
+
 function deferred<T>(): {promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void} {
   let resolve!: (value: T) => void
   let reject!: (error: unknown) => void
@@ -53,11 +66,13 @@ describe('InflightRequests', () => {
 
   it('abortWhere() fails only the scopes it picks: the requests running on one model instance', async () => {
     const list = new InflightRequests()
-    const instance = {release: () => {}}
-    const other = {release: () => {}}
+    const instance = queue()
+    const other = queue()
     const [a, b, c] = [0, 1, 2].map(() => new RequestScope(model))
     for (const scope of [a, b, c]) list.add(scope)
-    const raced = [a.race(new Promise(() => {}), instance), b.race(new Promise(() => {}), other)]
+    a.hold(instance)
+    b.hold(other)
+    const raced = [a.race(new Promise(() => {}), true), b.race(new Promise(() => {}), true)]
     const reason = new MlsError('MODEL_NOT_READY', 'unloaded')
     expect(list.abortWhere((scope) => scope.holder === instance, reason)).toBe(1)
     await expect(raced[0]).rejects.toBe(reason)
@@ -76,43 +91,65 @@ describe('InflightRequests', () => {
 })
 
 describe('RequestScope', () => {
-  it('race() settles with the work and releases the holder once', async () => {
+  it('race() of the work settles with it and gives the queue place back once', async () => {
     const scope = new RequestScope(model)
-    let released = 0
+    const instance = queue()
+    scope.hold(instance)
+    expect(instance.places).toBe(1)
     const work = deferred<string>()
-    const raced = scope.race(work.promise, {release: () => released++})
+    const raced = scope.race(work.promise, true)
     work.resolve('done')
     await expect(raced).resolves.toBe('done')
-    expect(released).toBe(1)
+    expect(instance.places).toBe(0)
+    scope.dispose()
+    expect(instance.places).toBe(0)
   })
 
-  it('race() rejects with the abort reason at once; the holder is released only when the work settles', async () => {
+  it('race() rejects with the abort reason at once; the place is given back only when the work settles, even after dispose', async () => {
     const scope = new RequestScope(model)
-    let released = 0
+    const instance = queue()
+    scope.hold(instance)
     const work = deferred<string>()
-    const raced = scope.race(work.promise, {release: () => released++})
+    const raced = scope.race(work.promise, true)
     scope.clientGone()
     await expect(raced).rejects.toMatchObject({code: 'REQUEST_CANCELLED', message: 'the client went away before model "m" version "v1" answered'})
-    expect(released).toBe(0)
+    scope.dispose()
+    expect(instance.places).toBe(1)
     work.resolve('late')
     await work.promise
     await Promise.resolve()
-    expect(released).toBe(1)
+    expect(instance.places).toBe(0)
   })
 
-  it('race() on a scope aborted already rejects with its reason', async () => {
+  it('race() on a scope aborted already rejects with its reason, and the place comes back when the work settles', async () => {
     const scope = new RequestScope(model)
+    const instance = queue()
+    scope.hold(instance)
     scope.abort(new MlsError('SERVER_STOPPING', 'stopping'))
-    let released = 0
-    await expect(scope.race(Promise.resolve(1), {release: () => released++})).rejects.toMatchObject({code: 'SERVER_STOPPING'})
+    await expect(scope.race(Promise.resolve(1), true)).rejects.toMatchObject({code: 'SERVER_STOPPING'})
     await Promise.resolve()
-    expect(released).toBe(1)
+    expect(instance.places).toBe(0)
+  })
+
+  it('dispose() gives the place back when no work was started (a body that failed to decode, a stream)', async () => {
+    const scope = new RequestScope(model)
+    const instance = queue()
+    scope.hold(instance)
+    // A wait that is not the runtime's work (a stream waiting for its client) does not keep the place.
+    const waiting = scope.race(new Promise(() => {}))
+    scope.clientGone()
+    await expect(waiting).rejects.toMatchObject({code: 'REQUEST_CANCELLED'})
+    expect(instance.places).toBe(1)
+    scope.dispose()
+    expect(instance.places).toBe(0)
+    scope.dispose()
+    expect(instance.places).toBe(0)
   })
 
   it('times out with INFER_TIMEOUT naming the limit, and the runtime sees the abort through the request', async () => {
     const scope = new RequestScope({name: 'slow'}, undefined, 20, 'infer_timeout (0.02 s)')
     const request = scope.request('id', undefined, [], undefined)
-    const raced = scope.race(new Promise(() => {}), {release: () => {}})
+    const raced = scope.race(new Promise(() => {}), true)
     await expect(raced).rejects.toMatchObject({code: 'INFER_TIMEOUT', message: 'model "slow" did not answer within infer_timeout (0.02 s)'})
     expect(request.signal!.aborted).toBe(true)
     expect(abortOf(request)!.aborted).toBe(true)

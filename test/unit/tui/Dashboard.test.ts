@@ -58,8 +58,8 @@ describe('Dashboard', () => {
     await ui.poll()
     await ui.waitFor(/mushroom_xgboost\s+v2\.0\.0\s+READY/)
     expect(lineOf(ui.frame(), 'mnist_sklearn')).toMatch(/READY/)
-    expect(ui.frame()).toContain('mnist_sklearn v1.0.0: LOADING → READY')
-    expect(ui.frame()).toContain('mushroom_xgboost v2.0.0: LOADING → READY')
+    expect(ui.frame()).toContain('model "mnist_sklearn" version "v1.0.0": LOADING → READY')
+    expect(ui.frame()).toContain('model "mushroom_xgboost" version "v2.0.0": LOADING → READY')
   })
 
   it('shows an UNAVAILABLE model with its reason', async () => {
@@ -68,7 +68,7 @@ describe('Dashboard', () => {
     await ui.waitFor('UNAVAILABLE')
     expect(lineOf(ui.frame(), 'later')).toMatch(/^› later - UNAVAILABLE .* no model file/)
     // The selected model's line under the table carries the whole reason.
-    expect(ui.frame()).toContain(`later  UNAVAILABLE  ${reason}`)
+    expect(ui.frame()).toContain(`model "later"  UNAVAILABLE  ${reason}`)
   })
 
   it('computes rates, error rate, p50 / p99 and in-flight from two metric scrapes', async () => {
@@ -87,7 +87,7 @@ describe('Dashboard', () => {
     expect(lineOf(ui.frame(), 'idle')).toBe('idle v1 READY 0.0 - - - -/0')
     expect(lineOf(ui.frame(), 'all')).toBe('all models 55.0 9.1% 1.40ms 9.45ms 3/4')
     expect(ui.frame()).toMatch(/req\/s ▁+█ {2}now 55\.0 {2}max 55\.0/)
-    expect(ui.frame()).toContain('digits v1: 10 failed requests')
+    expect(ui.frame()).toContain('model "digits" version "v1": 10 failed requests')
   })
 
   it('degrades where metrics are missing: "-" and the reason, models still listed', async () => {

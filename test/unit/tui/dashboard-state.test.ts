@@ -50,10 +50,10 @@ describe('advance', () => {
     ])
     expect(texts(memory)).toEqual([
       'ok connected to http://127.0.0.1:9080 (mls 0.1.0)',
-      'ok a v1: LOADING → READY',
-      'error a v1: 2 failed requests',
-      'error a v1: READY → UNAVAILABLE (unloaded)',
-      'info c v1: new, LOADING',
+      'ok model "a" version "v1": LOADING → READY',
+      'error model "a" version "v1": 2 failed requests',
+      'error model "a" version "v1": READY → UNAVAILABLE (unloaded)',
+      'info model "c" version "v1": new, LOADING',
     ])
     expect(memory.view.events[0].time).toBe(1_700_000_000_000)
   })
@@ -61,7 +61,7 @@ describe('advance', () => {
   it('says when a model left the repository index, but not when the index could not be read', () => {
     const both = ok([item('a', 'v1', 'READY'), item('b', undefined, 'READY')])
     const memory = run([{index: both}, {index: ok([item('a', 'v1', 'READY')])}])
-    expect(texts(memory)).toEqual(['ok connected to http://127.0.0.1:9080 (mls 0.1.0)', 'info b: gone from the repository'])
+    expect(texts(memory)).toEqual(['ok connected to http://127.0.0.1:9080 (mls 0.1.0)', 'info model "b": gone from the repository'])
     const blind = run([{index: both}, {index: failed('HTTP 500')}, {index: ok([item('a', 'v1', 'READY')])}])
     expect(texts(blind).filter((t) => t.includes('gone'))).toEqual([])
   })

@@ -1,0 +1,51 @@
+/**
+ * Admission: whether a model takes one more request (max_queue_size), and the time it gets (infer_timeout, or the
+ * client's deadline when that comes first). An admitted request holds a place in its model's queue through its
+ * RequestScope, which gives the place back (see RequestScope.hold).
+ */
+import {MlsError, RETRY_AFTER_SECONDS} from '../errors.js'
+import type {LoadedModel} from '../repository/loaded-model.js'
+import type {ModelEntry} from '../repository/model-entry.js'
+import {modelLabel} from '../repository/model-label.js'
+import type {ServerSettings} from '../settings/server-settings.js'
+import {RequestScope, type ClientWatch} from './request-scope.js'
+
+/** The server-wide limits; a model's model-settings.json may override each. */
+export type ServerLimits = Partial<Pick<ServerSettings, 'max_queue_size' | 'infer_timeout'>>
+
+/** What a transport knows about one inference call beyond its body. */
+export interface InferOptions {
+  /** Tells when the client goes away (REST connection closed, gRPC call cancelled): the request is then given up. */
+  readonly watchClient?: ClientWatch
+  /** When the client stops waiting (gRPC deadline), epoch milliseconds; the request times out then at the latest. */
+  readonly deadline?: number
+}
+
+/** One inference (bounded by infer_timeout) or a stream (lasts as long as its client sends; the deadline still holds). */
+export type AdmissionKind = 'request' | 'stream'
+
+/**
+ * Refuses the request with QUEUE_FULL when `instance` holds max_queue_size requests already; otherwise opens its
+ * scope (timeout, client watch) and takes its place in the model's queue.
+ */
+export function admit(entry: ModelEntry, instance: LoadedModel, limits: ServerLimits, options: InferOptions, kind: AdmissionKind): RequestScope {
+  const bound = instance.settings.maxQueueSize ?? limits.max_queue_size ?? 0
+  if (bound > 0 && instance.inFlight >= bound) {
+    throw new MlsError('QUEUE_FULL', `${modelLabel(entry)} has ${instance.inFlight} request(s) waiting or running (max_queue_size ${bound}); retry in ${RETRY_AFTER_SECONDS} s`)
+  }
+  const seconds = kind === 'request' ? (instance.settings.inferTimeout ?? limits.infer_timeout ?? 0) : 0
+  let timeoutMs = seconds > 0 ? seconds * 1000 : undefined
+  let timeoutLabel: string | undefined
+  if (options.deadline !== undefined) {
+    const left = Math.max(0, options.deadline - Date.now())
+    if (timeoutMs === undefined || left < timeoutMs) {
+      // At least 1 ms: a deadline already past still times out through the scope, with its message.
+      timeoutMs = Math.max(left, 1)
+      timeoutLabel = `the call's deadline (${left / 1000} s)`
+    }
+  }
+  if (timeoutMs !== undefined && timeoutLabel === undefined) timeoutLabel = `infer_timeout (${seconds} s)`
+  const scope = new RequestScope(entry, options.watchClient, timeoutMs, timeoutLabel)
+  scope.hold(instance)
+  return scope
+}

@@ -1,0 +1,56 @@
+/**
+ * A stream of requests through a model's predictStream (MLServer's predict_stream): each body is decoded as the
+ * runtime reads it, and each result the runtime yields is one answer.
+ */
+import {randomUUID} from 'node:crypto'
+import type {InferenceResult, InferRequest} from '../protocol/types.js'
+import type {LoadedModel} from '../repository/loaded-model.js'
+import type {ModelEntry} from '../repository/model-entry.js'
+import type {Runtime} from '../runtimes/runtime.js'
+import type {InferenceObserver} from './dataplane.js'
+import {decodeRequest} from './decode-request.js'
+import {inferenceError} from './inference-error.js'
+import type {RequestScope} from './request-scope.js'
+
+/** A runtime's predictStream, bound to it. */
+export type PredictStream = NonNullable<Runtime['predictStream']>
+
+/**
+ * The answers of `stream` for `bodies`, within `scope` (admitted already; the caller ends it): each answer carries the
+ * id of the request read last. Ends at the first error (thrown as the client gets it) and when the scope ends (client
+ * gone, deadline, stop, an unload out of grace). Each answer counts as one inference for `observer`.
+ */
+export async function* streamAnswers(
+  entry: ModelEntry,
+  instance: LoadedModel,
+  stream: PredictStream,
+  scope: RequestScope,
+  bodies: AsyncIterable<unknown>,
+  observer: InferenceObserver | undefined,
+): AsyncGenerator<InferenceResult> {
+  let lastId: string | undefined
+  async function* requests(): AsyncGenerator<InferRequest> {
+    const source = bodies[Symbol.asyncIterator]()
+    for (;;) {
+      // Waiting for the client's next message ends as soon as the scope does (client gone, deadline, stop).
+      const next = await scope.race(source.next())
+      if (next.done === true) return
+      const request = decodeRequest(entry, instance, next.value)
+      lastId = request.id
+      yield scope.request(request.id, request.parameters, request.inputs, request.outputs)
+    }
+  }
+  let started = performance.now()
+  try {
+    for await (const result of stream(requests())) {
+      scope.throwIfAborted()
+      observer?.inference(entry.name, entry.version, (performance.now() - started) / 1000, true)
+      started = performance.now()
+      yield {model_name: entry.name, model_version: entry.version, id: lastId ?? randomUUID(), parameters: result.parameters, outputs: result.outputs}
+    }
+    scope.throwIfAborted()
+  } catch (error) {
+    observer?.inference(entry.name, entry.version, (performance.now() - started) / 1000, false)
+    throw inferenceError(entry, 'stream', error)
+  }
+}
