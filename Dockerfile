@@ -21,7 +21,11 @@ RUN npm run build
 FROM node:20-slim
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev && npm cache clean --force
+# onnxruntime-node ships its native library for every platform (about 250 MB): keep linux/<this arch> alone, the one
+# it loads here. In the same RUN as the install, or the deleted files would stay in the image's lower layer.
+RUN npm ci --omit=dev && npm cache clean --force \
+    && find node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 -type d ! -path "*/linux/$(node -p process.arch)" -exec rm -rf {} + \
+    && find node_modules/onnxruntime-node/bin -mindepth 1 -type d -empty -delete
 COPY bin ./bin
 COPY proto ./proto
 COPY templates ./templates

@@ -4,6 +4,7 @@ import {isBuiltinRuntime} from '../runtimes/registry.js'
 import type {Runtime, RuntimeFactory, RuntimeMetadata} from '../runtimes/runtime.js'
 import type {ModelSettings} from '../settings/model-settings.js'
 import {IdleWaiters} from '../util/idle-waiters.js'
+import {within} from '../util/within.js'
 
 /** Attaches behaviour around a loaded runtime (batching, workers); returns the runtime to serve with. */
 export type RuntimeWrapper = (runtime: Runtime, settings: ModelSettings) => Runtime
@@ -64,13 +65,7 @@ export class LoadedModel {
    */
   async close(drainMs?: number, onTimeout?: (inFlight: number) => void): Promise<void> {
     if (this.inflight > 0 && drainMs !== undefined && Number.isFinite(drainMs)) {
-      let timer: NodeJS.Timeout | undefined
-      const timedOut = await Promise.race([
-        this.drained().then(() => false),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, drainMs)))),
-      ])
-      clearTimeout(timer)
-      if (timedOut) onTimeout?.(this.inflight)
+      if (!(await within(this.drained(), drainMs))) onTimeout?.(this.inflight)
     } else {
       await this.drained()
     }

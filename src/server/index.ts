@@ -1,27 +1,20 @@
 /**
- * The composition root: settings -> registry -> data plane -> transports. `startServer` is what `mls start` calls and
- * what a library user can call too.
+ * `startServer`, what `mls start` calls and what a library user can call too: the parts composed (compose.ts), the
+ * ports bound (listen.ts), the models loaded, and a `close` that runs the stop sequence once (stop-sequence.ts).
  */
-import {readFileSync} from 'node:fs'
-import type {AddressInfo} from 'node:net'
-import {adaptiveBatching} from '../batching/index.js'
-import {DataPlane, type RepositoryCoordinator} from '../dataplane/dataplane.js'
-import {MlsError} from '../errors.js'
+import type {DataPlane, RepositoryCoordinator} from '../dataplane/dataplane.js'
 import type {Logger} from '../logger.js'
-import {ModelRegistry} from '../repository/model-registry.js'
-import {runtimeFactory} from '../runtimes/registry.js'
-import {tlsEnabled, type ServerSettings} from '../settings/server-settings.js'
+import type {ModelRegistry} from '../repository/model-registry.js'
+import type {ServerSettings} from '../settings/server-settings.js'
 import {watchRepository, type RepositoryWatcher} from '../watch/repository-watcher.js'
-import {parallelInference} from '../workers/index.js'
-import {startGrpcServer} from './grpc/server.js'
-import {Metrics} from './metrics/metrics.js'
-import {startMetricsServer, type MetricsServer} from './metrics/server.js'
-import {repositoryAuth} from './repository-auth.js'
+import {causeOf} from './cause.js'
+import {composeServer} from './compose.js'
 import type {StopOutcome} from './graceful-stop.js'
-import {buildRestApp} from './rest/app.js'
+import {listenAll} from './listen.js'
+import type {Metrics} from './metrics/metrics.js'
+import {stopServer} from './stop-sequence.js'
 
-/** gRPC message limit when grpc_max_message_length is unset: room for a 16 MiB tensor and more (grpc-js's 4 MiB is not). */
-export const DEFAULT_GRPC_MAX_MESSAGE_LENGTH = 64 * 1024 * 1024
+export {DEFAULT_GRPC_MAX_MESSAGE_LENGTH} from './listen.js'
 
 export interface RunningServer {
   readonly dataplane: DataPlane
@@ -46,32 +39,6 @@ export interface RunningServer {
   close(): Promise<StopOutcome>
 }
 
-/** Resolves true when `work` settles within `ms`, false otherwise (the work goes on). */
-function within(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))
-  return Promise.race([work.then(() => true, () => true), late]).finally(() => clearTimeout(timer))
-}
-
-function urlOf(address: AddressInfo | string | null, scheme: 'http' | 'https'): string {
-  if (address === null || typeof address === 'string') return String(address)
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  return `${scheme}://${host}:${address.port}`
-}
-
-/** The PEM certificate and key when TLS is on (the files were checked when the settings were loaded). */
-function readTls(settings: ServerSettings): {cert: Buffer; key: Buffer} | undefined {
-  if (!tlsEnabled(settings)) return undefined
-  return {cert: readFileSync(settings.ssl_certfile!), key: readFileSync(settings.ssl_keyfile!)}
-}
-
-/** A bind failure, said in terms of the setting that chose the port. */
-function listenError(error: unknown, what: string, host: string, port: number, field: string): Error {
-  const message = (error as Error).message
-  const reason = /EADDRINUSE/.test(message) ? 'is already in use' : /EACCES/.test(message) ? 'is not permitted' : `failed: ${message}`
-  return new Error(`${what} address ${host}:${port} ${reason} (set ${field}, MLS_${field.toUpperCase()} or --${field.replace('_', '-')})`, {cause: error})
-}
-
 /** How a caller embeds the server (multi-process serving uses both; the defaults are a plain single process). */
 export interface StartServerOptions {
   /** Carries out repository load/unload; default: this process's registry alone. */
@@ -86,110 +53,41 @@ export interface StartServerOptions {
 }
 
 export async function startServer(settings: ServerSettings, logger: Logger, options: StartServerOptions = {}): Promise<RunningServer> {
-  const metrics = settings.metrics_endpoint === null ? undefined : new Metrics({restPrefix: settings.metrics_rest_server_prefix})
-  const registry: ModelRegistry = new ModelRegistry({
-    root: settings.model_repository_root,
-    // Models with parallel_workers > 0 run on worker threads; adaptive batching (wrap) stays outermost, on the main thread.
-    factory: parallelInference(runtimeFactory({root: settings.model_repository_root, metrics, logger}), {workers: settings.parallel_workers, logger, observer: metrics}),
-    logger,
-    strictReadiness: settings.strict_readiness,
-    allowExternalUris: settings.allow_external_uris,
-    onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
-    onRemove: metrics ? (entry) => metrics.forgetState(entry.name, entry.version) : undefined,
-    wrap: adaptiveBatching(logger, metrics),
-    // An unload or reload waits for the version's in-flight requests as a shutdown does, then answers the rest.
-    drainTimeout: {ms: settings.shutdown_grace_period * 1000, label: `shutdown_grace_period (${settings.shutdown_grace_period} s)`},
-    onAbandon: (instance, reason): number => dataplane.abortRequestsOf(instance, reason),
-  })
-  const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
-  const dataplane: DataPlane = new DataPlane(registry, settings, metrics, options.coordinator?.(local))
-  const tls = readTls(settings)
-  const auth = repositoryAuth(settings.repository_auth_token)
-  const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics, cors: settings.cors_settings, auth, tls})
-
+  const parts = composeServer(settings, logger, options.coordinator)
+  const {registry, dataplane} = parts
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.
-  try {
-    await rest.listen({host: settings.host, port: settings.http_port})
-  } catch (error) {
-    throw listenError(error, 'REST', settings.host, settings.http_port, 'http_port')
-  }
-  const restUrl = urlOf(rest.server.address(), tls ? 'https' : 'http')
-  logger.info(`REST server listening on ${restUrl}`)
-  let grpc
-  try {
-    grpc = await startGrpcServer(dataplane, {
-      host: settings.host,
-      port: settings.grpc_port,
-      maxMessageLength: settings.grpc_max_message_length ?? DEFAULT_GRPC_MAX_MESSAGE_LENGTH,
-      logger,
-      observer: metrics,
-      repositoryAuth: auth,
-      tls,
-    })
-  } catch (error) {
-    await rest.close()
-    throw listenError(error, 'gRPC', settings.host, settings.grpc_port, 'grpc_port')
-  }
-  logger.info(`gRPC server listening on ${grpc.address}${tls ? ' (TLS)' : ''}`)
-  if (auth) logger.info('repository API (index, load, unload) needs the bearer token (repository_auth_token)')
-  let metricsServer: MetricsServer | undefined
-  if (metrics && options.serveMetrics !== false) {
-    try {
-      metricsServer = await startMetricsServer(metrics, {host: settings.host, port: settings.metrics_port, path: settings.metrics_endpoint!})
-    } catch (error) {
-      await Promise.all([rest.close(), grpc.close()])
-      throw listenError(error, 'metrics', settings.host, settings.metrics_port, 'metrics_port')
-    }
-    logger.info(`metrics listening on ${metricsServer.url}`)
-  }
+  const listeners = await listenAll(parts, options.serveMetrics !== false)
   logger.info(`model repository: ${settings.model_repository_root}`)
 
-  const loaded = registry.start(settings.load_models_at_startup).then(() => {
-    const entries = registry.all()
-    const ready = entries.filter((e) => e.state === 'READY').length
-    logger.info(`start-up loading finished: ${ready} of ${entries.length} model version(s) ready${dataplane.ready() ? '' : ' (server NOT ready)'}`)
-  })
+  const loaded = registry.start(settings.load_models_at_startup).then(
+    () => {
+      const entries = registry.all()
+      const ready = entries.filter((e) => e.state === 'READY').length
+      logger.info(`start-up loading finished: ${ready} of ${entries.length} model version(s) ready${dataplane.ready() ? '' : ' (server NOT ready)'}`)
+    },
+    (error: unknown) => {
+      // Told here, with the cause, whoever awaits `loaded` (or nobody does); the rejection still reaches them.
+      logger.error(`start-up loading of ${settings.model_repository_root} failed: ${causeOf(error)}`)
+      throw error
+    },
+  )
   // Watching starts with loading, so no change made meanwhile is missed; changes are applied once loading is over.
   const watcher = options.watch
     ? watchRepository({root: settings.model_repository_root, registry, logger, after: loaded, debounceMs: typeof options.watch === 'object' ? options.watch.debounceMs : undefined})
     : undefined
 
   let closing: Promise<StopOutcome> | undefined
-  const stop = async (): Promise<StopOutcome> => {
-    dataplane.beginStop()
-    await watcher?.close()
-    const grace = settings.shutdown_grace_period
-    const deadline = performance.now() + grace * 1000
-    const left = () => deadline - performance.now()
-    let clean = true
-    if (dataplane.inFlight > 0) {
-      logger.info(`waiting for ${dataplane.inFlight} request(s) in flight (shutdown_grace_period ${grace} s)`)
-      if (!(await within(dataplane.drained(), left()))) {
-        clean = false
-        const error = new MlsError('SERVER_STOPPING', `the server is shutting down and its shutdown_grace_period (${grace} s) ran out before this request finished`)
-        const cut = dataplane.abortInFlight(error)
-        logger.warn(`shutdown_grace_period (${grace} s) ran out: ${cut} request(s) still in flight answered 503 SERVER_STOPPING`, {event: 'shutdown_grace_expired', requests: cut})
-      }
-    }
-    // Listeners close once the inference is over: health checks answer (not ready) until then.
-    await Promise.all([within(rest.close(), Math.max(left(), 1000)), grpc.close(Math.min(Math.max(left(), 250), 1000)), metricsServer?.close()])
-    if (!(await within(loaded.catch(() => undefined).then(() => registry.close()), left()))) {
-      clean = false
-      logger.warn(`shutdown_grace_period (${grace} s) ran out before every model unloaded (a runtime still running a request); exiting without unloading`, {event: 'shutdown_grace_expired'})
-    }
-    return {clean}
-  }
   return {
     dataplane,
     registry,
-    restUrl,
-    grpcAddress: grpc.address,
-    metricsUrl: metricsServer?.url,
-    metrics,
+    restUrl: listeners.restUrl,
+    grpcAddress: listeners.grpc.address,
+    metricsUrl: listeners.metricsServer?.url,
+    metrics: parts.metrics,
     watcher,
     loaded,
     close() {
-      closing ??= stop()
+      closing ??= stopServer({parts, listeners, watcher, loaded})
       return closing
     },
   }

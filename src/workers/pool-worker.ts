@@ -9,6 +9,7 @@ import type {RuntimeMetadata} from '../runtimes/runtime.js'
 import type {ModelSettings} from '../settings/model-settings.js'
 import {deserializeError, type FromWorker, type ToWorker, type WorkerData} from './messages.js'
 import {abortOf} from '../util/abortable.js'
+import {within} from '../util/within.js'
 import {forTransfer} from './transfer.js'
 
 export interface PoolWorkerOptions {
@@ -112,14 +113,12 @@ export class PoolWorker {
     this.state = 'stopping'
     let problem: string | undefined
     if (wasReady) {
-      let timer: NodeJS.Timeout | undefined
-      const timeout = new Promise<string>((resolve) => {
-        timer = setTimeout(() => resolve(`it did not unload within ${this.options.stopTimeoutMs} ms and was terminated`), this.options.stopTimeoutMs)
-      })
+      // The thread's own report of its unload (a problem, or none); a thread that ends first has none to give.
       const unloaded = new Promise<string | undefined>((resolve) => (this.unloaded = resolve))
+      let report: string | undefined
+      const answered = Promise.race([unloaded, this.ended.then(() => undefined)]).then((value) => (report = value))
       this.thread.postMessage({type: 'unload'} satisfies ToWorker)
-      problem = await Promise.race([unloaded, timeout, this.ended.then(() => undefined)])
-      clearTimeout(timer)
+      problem = (await within(answered, this.options.stopTimeoutMs)) ? report : `it did not unload within ${this.options.stopTimeoutMs} ms and was terminated`
     }
     await this.thread.terminate()
     await this.ended

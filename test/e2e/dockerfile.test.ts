@@ -4,7 +4,7 @@
  * become ready and infer, and the HEALTHCHECK command must pass against it (and fail once it stops).
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {chmodSync, cpSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs'
+import {chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -38,6 +38,31 @@ async function freePort(): Promise<number> {
   return port
 }
 
+/**
+ * node_modules as the runtime stage's install leaves it, without copying 300 MB: a link per package of the repository's
+ * node_modules, except onnxruntime-node, copied with the files of its native folders (bin/napi-v*\/OS/ARCH) linked. Node resolves
+ * the binding from the copy's own path, so what the Dockerfile's prune removes there is gone for the server.
+ */
+function layOutNodeModules(target: string): void {
+  const source = path.join(REPO_ROOT, 'node_modules')
+  mkdirSync(target)
+  for (const entry of readdirSync(source)) {
+    if (entry !== 'onnxruntime-node') symlinkSync(path.join(source, entry), path.join(target, entry))
+  }
+  const ort = path.join(source, 'onnxruntime-node')
+  const bin = path.join(ort, 'bin')
+  cpSync(ort, path.join(target, 'onnxruntime-node'), {recursive: true, filter: (file) => !file.startsWith(bin + path.sep)})
+  for (const napi of readdirSync(bin)) {
+    for (const os of readdirSync(path.join(bin, napi))) {
+      for (const arch of readdirSync(path.join(bin, napi, os))) {
+        const folder = path.join(target, 'onnxruntime-node/bin', napi, os, arch)
+        mkdirSync(folder, {recursive: true})
+        for (const file of readdirSync(path.join(bin, napi, os, arch))) symlinkSync(path.join(bin, napi, os, arch, file), path.join(folder, file))
+      }
+    }
+  }
+}
+
 function runHealthcheck(): number | null {
   const [command, ...args] = healthcheck(stage).command
   expect(command).toBe('node')
@@ -58,7 +83,11 @@ beforeAll(async () => {
       cpSync(path.join(REPO_ROOT, name), target, {recursive: true})
     }
   }
-  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(imageRoot, 'node_modules'), 'dir')
+  layOutNodeModules(path.join(imageRoot, 'node_modules'))
+  // The rest of the install's RUN (the prune of onnxruntime-node's other platforms), as the image runs it.
+  const prune = all(stage, 'RUN')[0].split(' && ').filter((command) => !command.startsWith('npm ')).join(' && ')
+  const pruned = spawnSync('sh', ['-c', prune], {cwd: imageRoot, encoding: 'utf8'})
+  expect(pruned.status, pruned.stderr).toBe(0)
   cpSync(EXAMPLE, models, {recursive: true})
   spawnSync('chmod', ['-R', 'a-w', models])
 
@@ -101,6 +130,15 @@ describe('the image entry point, run from a copy laid out as the image', () => {
     const res = await postJson(url + '/v2/models/mnist_sklearn/infer', rowRequest(mnist, 0))
     expect(res.status).toBe(200)
     expect(res.body.outputs[0].data).toEqual([mnist.expected.predict[0]])
+  })
+
+  it('keeps only the native onnxruntime library this platform loads (the example\'s ONNX model answered above through it)', () => {
+    const bin = path.join(imageRoot, 'node_modules/onnxruntime-node/bin')
+    for (const napi of readdirSync(bin)) {
+      expect(readdirSync(path.join(bin, napi))).toEqual(['linux'])
+      expect(readdirSync(path.join(bin, napi, 'linux'))).toEqual([process.arch])
+    }
+    expect(existsSync(path.join(imageRoot, 'node_modules/fastify/package.json'))).toBe(true)
   })
 
   it('passes its HEALTHCHECK while ready, and fails it once stopped', async () => {

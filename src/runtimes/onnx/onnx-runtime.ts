@@ -3,7 +3,8 @@ import type {InferRequest, InferResult} from '../../protocol/types.js'
 import type {ModelSettings} from '../../settings/model-settings.js'
 import {findModelFile} from '../find-model-file.js'
 import type {Runtime, RuntimeMetadata} from '../runtime.js'
-import {OnnxSession} from './onnx-session.js'
+import type {OnnxSession} from './onnx-session.js'
+import {openOnnxSession} from './open-session.js'
 
 export const ONNX_FILES = {extensions: ['.onnx'], preferred: ['model.onnx'], what: 'an ONNX model (model.onnx or *.onnx)'}
 
@@ -13,7 +14,7 @@ export class OnnxRuntime implements Runtime {
   constructor(private readonly settings: ModelSettings) {}
 
   async load(): Promise<void> {
-    this.session = await OnnxSession.open(findModelFile(this.settings, ONNX_FILES), this.settings.extra)
+    this.session = await openOnnxSession(findModelFile(this.settings, ONNX_FILES), this.settings.extra)
   }
 
   metadata(): RuntimeMetadata {

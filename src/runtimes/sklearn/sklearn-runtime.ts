@@ -8,7 +8,8 @@ import type {InferRequest, InferResult, Tensor, TensorMetadata} from '../../prot
 import type {ModelSettings} from '../../settings/model-settings.js'
 import {filesWithExtensions, findModelFile} from '../find-model-file.js'
 import {ONNX_FILES} from '../onnx/onnx-runtime.js'
-import {OnnxSession} from '../onnx/onnx-session.js'
+import type {OnnxSession} from '../onnx/onnx-session.js'
+import {openOnnxSession} from '../onnx/open-session.js'
 import type {Runtime, RuntimeMetadata} from '../runtime.js'
 
 const PICKLE_EXTENSIONS = ['.joblib', '.pkl', '.pickle']
@@ -60,7 +61,7 @@ export class SklearnRuntime implements Runtime {
         throw error
       }
     }
-    this.session = await OnnxSession.open(file, this.settings.extra)
+    this.session = await openOnnxSession(file, this.settings.extra)
     this.map = mapOutputs(this.session.outputs)
   }
 

@@ -1,5 +1,6 @@
 /** The repository's Dockerfile and the one `mls dockerfile` writes: structure, and the same runtime contract. */
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -28,6 +29,27 @@ describe('Dockerfile (repository)', () => {
     expect(all(runtime, 'COPY')[0]).toContain('.npmrc')
     expect(all(runtime, 'RUN')[0]).toMatch(/^npm ci --omit=dev/)
     expect(all(runtime, 'COPY').some((c) => c.startsWith(`--from=${build.name} /app/dist`))).toBe(true)
+  })
+
+  it('keeps onnxruntime-node\'s native library for linux on the build\'s architecture alone, in the install\'s own layer', () => {
+    // The prune is part of the install's RUN: a later RUN could not shrink the install's layer.
+    const install = all(runtime, 'RUN')[0]
+    const prune = install.split(' && ').filter((command) => !command.startsWith('npm ')).join(' && ')
+    expect(prune).toContain('onnxruntime-node')
+    const dir = mkdtempSync(path.join(tmpdir(), 'mls-prune-'))
+    dirs.push(dir)
+    const bin = path.join(dir, 'node_modules/onnxruntime-node/bin/napi-v6')
+    const platforms = ['darwin/arm64', 'linux/arm64', 'linux/x64', 'win32/arm64', 'win32/x64', 'linux/ppc64']
+    for (const platform of platforms) {
+      mkdirSync(path.join(bin, platform), {recursive: true})
+      writeFileSync(path.join(bin, platform, 'onnxruntime_binding.node'), 'binary')
+    }
+    const result = spawnSync('sh', ['-c', prune], {cwd: dir, encoding: 'utf8'})
+    expect(result.stderr).toBe('')
+    expect(result.status).toBe(0)
+    expect(readdirSync(bin)).toEqual(['linux'])
+    expect(readdirSync(path.join(bin, 'linux'))).toEqual([process.arch])
+    expect(existsSync(path.join(bin, 'linux', process.arch, 'onnxruntime_binding.node'))).toBe(true)
   })
 
   it('copies what package.json ships (bin, dist, proto, templates, the manifest)', () => {

@@ -1,0 +1,61 @@
+/**
+ * The composition: settings -> registry -> data plane -> transports. Builds every part of a server and wires them
+ * together; nothing listens and nothing loads yet (listen.ts binds the ports, the registry loads on `start`).
+ */
+import type {FastifyInstance} from 'fastify'
+import {adaptiveBatching} from '../batching/index.js'
+import {DataPlane, type RepositoryCoordinator} from '../dataplane/dataplane.js'
+import type {Logger} from '../logger.js'
+import {ModelRegistry} from '../repository/model-registry.js'
+import {runtimeFactory} from '../runtimes/registry.js'
+import type {ServerSettings} from '../settings/server-settings.js'
+import {parallelInference} from '../workers/index.js'
+import {readTls, type TlsFiles} from './listen.js'
+import {Metrics} from './metrics/metrics.js'
+import {repositoryAuth, type RepositoryAuth} from './repository-auth.js'
+import {buildRestApp} from './rest/app.js'
+
+/** The parts of one server, wired together and not yet listening. */
+export interface ServerParts {
+  readonly settings: ServerSettings
+  readonly logger: Logger
+  /** The metrics families; undefined when metrics_endpoint is null. */
+  readonly metrics?: Metrics
+  readonly registry: ModelRegistry
+  readonly dataplane: DataPlane
+  /** The REST app, built (routes, hooks) but not listening. */
+  readonly rest: FastifyInstance
+  /** The bearer-token guard of the repository API, when repository_auth_token is set. */
+  readonly auth?: RepositoryAuth
+  /** The certificate and key, when TLS is on. */
+  readonly tls?: TlsFiles
+}
+
+/** Builds the parts; `coordinator` carries out repository load/unload (default: this process's registry alone). */
+export function composeServer(
+  settings: ServerSettings,
+  logger: Logger,
+  coordinator?: (local: RepositoryCoordinator) => RepositoryCoordinator,
+): ServerParts {
+  const metrics = settings.metrics_endpoint === null ? undefined : new Metrics({restPrefix: settings.metrics_rest_server_prefix})
+  const registry: ModelRegistry = new ModelRegistry({
+    root: settings.model_repository_root,
+    // Models with parallel_workers > 0 run on worker threads; adaptive batching (wrap) stays outermost, on the main thread.
+    factory: parallelInference(runtimeFactory({root: settings.model_repository_root, metrics, logger}), {workers: settings.parallel_workers, logger, observer: metrics}),
+    logger,
+    strictReadiness: settings.strict_readiness,
+    allowExternalUris: settings.allow_external_uris,
+    onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
+    onRemove: metrics ? (entry) => metrics.forgetState(entry.name, entry.version) : undefined,
+    wrap: adaptiveBatching(logger, metrics),
+    // An unload or reload waits for the version's in-flight requests as a shutdown does, then answers the rest.
+    drainTimeout: {ms: settings.shutdown_grace_period * 1000, label: `shutdown_grace_period (${settings.shutdown_grace_period} s)`},
+    onAbandon: (instance, reason): number => dataplane.abortRequestsOf(instance, reason),
+  })
+  const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
+  const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local))
+  const tls = readTls(settings)
+  const auth = repositoryAuth(settings.repository_auth_token)
+  const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics, cors: settings.cors_settings, auth, tls})
+  return {settings, logger, metrics, registry, dataplane, rest, auth, tls}
+}

@@ -1,0 +1,55 @@
+/**
+ * The stop sequence of a running server, all within shutdown_grace_period: readiness turns false and new requests are
+ * refused; the watcher stops; in-flight requests finish (what still runs when the grace period is out is answered 503
+ * SERVER_STOPPING); then the listeners close and every model unloads.
+ */
+import {MlsError} from '../errors.js'
+import {within} from '../util/within.js'
+import type {RepositoryWatcher} from '../watch/repository-watcher.js'
+import {causeOf} from './cause.js'
+import type {ServerParts} from './compose.js'
+import type {StopOutcome} from './graceful-stop.js'
+import type {Listeners} from './listen.js'
+
+/** What the stop sequence stops. */
+export interface Stoppable {
+  readonly parts: ServerParts
+  readonly listeners: Listeners
+  readonly watcher?: RepositoryWatcher
+  /** Start-up loading: models unload once it is over (a failure of it was logged where it happened). */
+  readonly loaded: Promise<void>
+}
+
+/** Runs the stop sequence once; `clean` is false when the grace period ran out (requests cut off, a model not unloaded). */
+export async function stopServer({parts, listeners, watcher, loaded}: Stoppable): Promise<StopOutcome> {
+  const {settings, logger, dataplane, registry, rest} = parts
+  dataplane.beginStop()
+  await watcher?.close()
+  const grace = settings.shutdown_grace_period
+  const deadline = performance.now() + grace * 1000
+  const left = () => deadline - performance.now()
+  let clean = true
+  if (dataplane.inFlight > 0) {
+    logger.info(`waiting for ${dataplane.inFlight} request(s) in flight (shutdown_grace_period ${grace} s)`)
+    if (!(await within(dataplane.drained(), left()))) {
+      clean = false
+      const error = new MlsError('SERVER_STOPPING', `the server is shutting down and its shutdown_grace_period (${grace} s) ran out before this request finished`)
+      const cut = dataplane.abortInFlight(error)
+      logger.warn(`shutdown_grace_period (${grace} s) ran out: ${cut} request(s) still in flight answered 503 SERVER_STOPPING`, {event: 'shutdown_grace_expired', requests: cut})
+    }
+  }
+  // Listeners close once the inference is over: health checks answer (not ready) until then. A REST close that fails
+  // is told and the stop goes on (the process is on its way out); within() alone would drop the failure.
+  const restClosed = rest.close().catch((error: unknown) => logger.warn(`closing the REST listener failed: ${causeOf(error)}`))
+  const {grpc, metricsServer} = listeners
+  await Promise.all([within(restClosed, Math.max(left(), 1000)), grpc.close(Math.min(Math.max(left(), 250), 1000)), metricsServer?.close()])
+  const unloaded = loaded
+    .catch(() => undefined)
+    .then(() => registry.close())
+    .catch((error: unknown) => logger.warn(`unloading the models failed: ${causeOf(error)}`))
+  if (!(await within(unloaded, left()))) {
+    clean = false
+    logger.warn(`shutdown_grace_period (${grace} s) ran out before every model unloaded (a runtime still running a request); exiting without unloading`, {event: 'shutdown_grace_expired'})
+  }
+  return {clean}
+}
