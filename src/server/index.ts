@@ -144,15 +144,17 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
   }
   logger.info(`model repository: ${settings.model_repository_root}`)
 
-  const loaded = registry.start(settings.load_models_at_startup).then(() => {
+  const loading = registry.start(settings.load_models_at_startup)
+  // Watching starts with loading, so no change made meanwhile is missed; changes are applied once loading is over.
+  const watcher = options.watch
+    ? watchRepository({root: settings.model_repository_root, registry, logger, after: loading, debounceMs: typeof options.watch === 'object' ? options.watch.debounceMs : undefined})
+    : undefined
+  // Start-up is over once the watcher's first scan is done too: a change made after the line below is seen.
+  const loaded = Promise.all([loading, watcher?.ready]).then(() => {
     const entries = registry.all()
     const ready = entries.filter((e) => e.state === 'READY').length
     logger.info(`start-up loading finished: ${ready} of ${entries.length} model version(s) ready${dataplane.ready() ? '' : ' (server NOT ready)'}`)
   })
-  // Watching starts with loading, so no change made meanwhile is missed; changes are applied once loading is over.
-  const watcher = options.watch
-    ? watchRepository({root: settings.model_repository_root, registry, logger, after: loaded, debounceMs: typeof options.watch === 'object' ? options.watch.debounceMs : undefined})
-    : undefined
 
   let closing: Promise<StopOutcome> | undefined
   const stop = async (): Promise<StopOutcome> => {

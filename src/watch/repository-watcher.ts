@@ -59,7 +59,7 @@ export class RepositoryWatcher {
     this.tree = new TreeWatcher(options.root, {
       ignored: isIgnoredName,
       onPath: (changed) => this.changed(changed),
-      onError: (error, folder) => options.logger.warn(`watch: cannot watch ${folder}: ${error.message}`, {event: 'watch_error'}),
+      onError: (error, where) => options.logger.warn(`watch: cannot watch ${this.relative(where)}: ${error.message}`, {event: 'watch_error', path: where}),
     })
     this.debouncer = new KeyedDebouncer(options.debounceMs ?? WATCH_DEBOUNCE_MS, (file) => this.due(file))
     this.queue = Promise.resolve(options.after).then(
@@ -68,11 +68,18 @@ export class RepositoryWatcher {
     )
   }
 
-  /** Starts watching: changes made after this returns are seen. */
+  /** Starts watching: changes made once `ready` has resolved are seen. */
   start(): this {
     this.tree.start()
-    this.options.logger.info(`watching ${this.options.root} for changes to models`, {event: 'watch_started'})
+    void this.tree.ready.then(() => {
+      if (!this.closed) this.options.logger.info(`watching ${this.options.root} for changes to models`, {event: 'watch_started'})
+    })
     return this
+  }
+
+  /** Resolves once the tree is watched (the first scan is asynchronous): changes made after this are seen. */
+  get ready(): Promise<void> {
+    return this.tree.ready
   }
 
   /** Calls `listener` with every event from now on; returns the function that stops it. */
@@ -84,7 +91,7 @@ export class RepositoryWatcher {
   /** Stops watching, drops changes still in their quiet period and waits for the one being applied. */
   async close(): Promise<void> {
     this.closed = true
-    this.tree.close()
+    await this.tree.close()
     this.debouncer.close()
     await this.queue
   }
