@@ -19,6 +19,7 @@ import {startMetricsServer, type MetricsServer} from './metrics/server.js'
 import {repositoryAuth} from './repository-auth.js'
 import type {StopOutcome} from './graceful-stop.js'
 import {buildRestApp} from './rest/app.js'
+import {loadSummary, logListening, logLoaded} from './startup-log.js'
 
 /** gRPC message limit when grpc_max_message_length is unset: room for a 16 MiB tensor and more (grpc-js's 4 MiB is not). */
 export const DEFAULT_GRPC_MAX_MESSAGE_LENGTH = 64 * 1024 * 1024
@@ -114,7 +115,6 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     throw listenError(error, 'REST', settings.host, settings.http_port, 'http_port')
   }
   const restUrl = urlOf(rest.server.address(), tls ? 'https' : 'http')
-  logger.info(`REST server listening on ${restUrl}`)
   let grpc
   try {
     grpc = await startGrpcServer(dataplane, {
@@ -130,8 +130,6 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     await rest.close()
     throw listenError(error, 'gRPC', settings.host, settings.grpc_port, 'grpc_port')
   }
-  logger.info(`gRPC server listening on ${grpc.address}${tls ? ' (TLS)' : ''}`)
-  if (auth) logger.info('repository API (index, load, unload) needs the bearer token (repository_auth_token)')
   let metricsServer: MetricsServer | undefined
   if (metrics && options.serveMetrics !== false) {
     try {
@@ -140,9 +138,8 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
       await Promise.all([rest.close(), grpc.close()])
       throw listenError(error, 'metrics', settings.host, settings.metrics_port, 'metrics_port')
     }
-    logger.info(`metrics listening on ${metricsServer.url}`)
   }
-  logger.info(`model repository: ${settings.model_repository_root}`)
+  logListening(logger, {restUrl, grpcAddress: grpc.address, tls: tls !== undefined, metricsUrl: metricsServer?.url, repositoryAuth: auth !== undefined, repositoryRoot: settings.model_repository_root})
 
   const loading = registry.start(settings.load_models_at_startup)
   // Watching starts with loading, so no change made meanwhile is missed; changes are applied once loading is over.
@@ -150,11 +147,7 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     ? watchRepository({root: settings.model_repository_root, registry, logger, after: loading, debounceMs: typeof options.watch === 'object' ? options.watch.debounceMs : undefined})
     : undefined
   // Start-up is over once the watcher's first scan is done too: a change made after the line below is seen.
-  const loaded = Promise.all([loading, watcher?.ready]).then(() => {
-    const entries = registry.all()
-    const ready = entries.filter((e) => e.state === 'READY').length
-    logger.info(`start-up loading finished: ${ready} of ${entries.length} model version(s) ready${dataplane.ready() ? '' : ' (server NOT ready)'}`)
-  })
+  const loaded = Promise.all([loading, watcher?.ready]).then(() => logLoaded(logger, loadSummary(registry.all(), dataplane.ready())))
 
   let closing: Promise<StopOutcome> | undefined
   const stop = async (): Promise<StopOutcome> => {
