@@ -71,18 +71,27 @@ export async function runClusterWorker(): Promise<void> {
   process.on('message', (message: unknown) => {
     if (!isMlsMessage(message)) return
     const m = message as PrimaryMessage
-    if (m.type === 'mls:stop') void stop.stop('asked by the primary')
-    else if (m.type === 'mls:repo-result') {
-      const waiter = pending.get(m.id)
-      pending.delete(m.id)
-      if (m.error) waiter?.reject(new MlsError(m.error.code, m.error.message))
-      else waiter?.resolve()
-    } else if (m.type === 'mls:repo-do') {
-      const done = m.op === 'load' ? running.registry.load(m.name) : running.registry.unload(m.name)
-      done.then(
-        () => send({type: 'mls:repo-done', id: m.id}),
-        (error: unknown) => send({type: 'mls:repo-done', id: m.id, error: toWire(error)}),
-      )
+    switch (m.type) {
+      case 'mls:stop':
+        void stop.stop('asked by the primary')
+        return
+      case 'mls:repo-result': {
+        // The answer to an operation this process asked the primary to carry to every process.
+        const waiter = pending.get(m.id)
+        pending.delete(m.id)
+        if (m.error) waiter?.reject(new MlsError(m.error.code, m.error.message))
+        else waiter?.resolve()
+        return
+      }
+      case 'mls:repo-do': {
+        // This process's part of an operation carried to every process.
+        const done = m.op === 'load' ? running.registry.load(m.name) : running.registry.unload(m.name)
+        done.then(
+          () => send({type: 'mls:repo-done', id: m.id}),
+          (error: unknown) => send({type: 'mls:repo-done', id: m.id, error: toWire(error)}),
+        )
+        return
+      }
     }
   })
   logger.debug(`process ${number} serving (pid ${process.pid}) on ${running.restUrl} and ${running.grpcAddress}`)
