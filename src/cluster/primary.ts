@@ -1,28 +1,20 @@
 /**
  * The primary of `mls start --processes N`: forks N workers that share the REST and gRPC ports (node:cluster), loads
  * no model itself, serves the metrics port with every worker's metrics aggregated, and carries each repository
- * load/unload to every worker. A worker that dies is replaced; SIGINT/SIGTERM stops the workers gracefully.
+ * load/unload to every worker. A worker that dies is replaced (worker-slot.ts); SIGINT/SIGTERM stops the workers
+ * gracefully.
  */
 import cluster, {type Worker} from 'node:cluster'
 import {AggregatorRegistry} from 'prom-client'
 import type {Logger} from '../logger.js'
 import {gracefulStop} from '../server/graceful-stop.js'
 import {startMetricsServer, type MetricsServer} from '../server/metrics/server.js'
+import {logListening, logLoaded} from '../server/startup-log.js'
 import {tlsEnabled, type ServerSettings} from '../settings/server-settings.js'
+import {RepositoryBroadcast} from './broadcast.js'
 import {isMlsMessage, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type WorkerMessage} from './messages.js'
 import {resolvePorts} from './ports.js'
-import {RepositoryBroadcast} from './broadcast.js'
-
-/** A worker that dies sooner than this after its start is replaced after RESPAWN_DELAY_MS, not at once. */
-const MIN_LIFETIME_MS = 5000
-const RESPAWN_DELAY_MS = 1000
-
-interface Slot {
-  readonly number: number
-  worker: Worker
-  startedAt: number
-  loaded: boolean
-}
+import {WorkerSlot} from './worker-slot.js'
 
 /** Runs the primary until a signal has stopped every worker; when the first workers cannot start, stops them all with exit code 1. */
 export async function runClusterPrimary(settings: ServerSettings, logger: Logger): Promise<void> {
@@ -36,8 +28,10 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
     metricsServer = await startMetricsServer(source, {host: settings.host, port: settings.metrics_port, path: settings.metrics_endpoint})
   }
 
-  const slots: Slot[] = []
-  const broadcast = new RepositoryBroadcast(logger, () => slots.filter((s) => s.worker.isConnected()).map((s) => ({number: s.number, pid: s.worker.process.pid, send: (m: PrimaryMessage) => s.worker.send(m)})))
+  const slots: WorkerSlot[] = []
+  const broadcast = new RepositoryBroadcast(logger, () =>
+    slots.filter((s) => s.worker.isConnected()).map((s) => ({number: s.number, pid: s.worker.process.pid, send: (m: PrimaryMessage) => s.worker.send(m)})),
+  )
   let stopping = false
   let announced = false
   let startupFailure: ((error: Error) => void) | undefined
@@ -45,59 +39,75 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
   let exitedAll: () => void = () => {}
   const exited = new Promise<void>((resolve) => (exitedAll = resolve))
 
-  const fork = (slot: Omit<Slot, 'worker' | 'startedAt' | 'loaded'>, replacement: boolean): Slot => {
-    const worker = cluster.fork({[WORKER_ENV]: String(slot.number), [SETTINGS_ENV]: JSON.stringify(workerSettings)})
-    const current: Slot = {...slot, worker, startedAt: Date.now(), loaded: false}
-    worker.on('message', (message: unknown) => {
-      if (!isMlsMessage(message)) return
-      const m = message as WorkerMessage
-      if (m.type === 'mls:listening' && !announced) {
+  /** What a worker's message asks of the primary. */
+  const route = (slot: WorkerSlot, worker: Worker, m: WorkerMessage): void => {
+    switch (m.type) {
+      case 'mls:listening':
+        // Every process listens on the same ports: the first to say so speaks for all.
+        if (announced) return
         announced = true
-        logger.info(`REST server listening on ${m.restUrl}`)
-        logger.info(`gRPC server listening on ${m.grpcAddress}${tlsEnabled(settings) ? ' (TLS)' : ''}`)
-        if (metricsServer) logger.info(`metrics listening on ${metricsServer.url}`)
-        if (settings.repository_auth_token !== null) logger.info('repository API (index, load, unload) needs the bearer token (repository_auth_token)')
-        logger.info(`model repository: ${settings.model_repository_root}`)
-      } else if (m.type === 'mls:loaded') {
-        current.loaded = true
+        logListening(logger, {
+          restUrl: m.restUrl,
+          grpcAddress: m.grpcAddress,
+          tls: tlsEnabled(settings),
+          metricsUrl: metricsServer?.url,
+          repositoryAuth: settings.repository_auth_token !== null,
+          repositoryRoot: settings.model_repository_root,
+        })
+        return
+      case 'mls:loaded':
+        slot.markLoaded()
         logger.debug(`process ${slot.number} (pid ${worker.process.pid}) loaded: ${m.summary}`)
-        if (replacement) broadcast.replay(current.number)
+        if (slot.replacement) broadcast.replay(slot.number)
         else if (slots.every((s) => s.loaded)) {
           // In this order: tools wait for the start-up line and then expect the whole start-up log.
           logger.info(`${n} processes ready`)
-          logger.info(`start-up loading finished: ${m.summary}`)
+          logLoaded(logger, m.summary)
         }
-      } else if (m.type === 'mls:failed') {
-        if (replacement) logger.error(`process ${slot.number} cannot start: ${m.message}`)
-        else startupFailure?.(new Error(m.message))
-      } else if (m.type === 'mls:repo') {
-        void broadcast.run(m.op, m.name).then((error) => worker.send({type: 'mls:repo-result', id: m.id, error} satisfies PrimaryMessage))
-      } else if (m.type === 'mls:repo-done') {
-        broadcast.done(slot.number, m.id, m.error)
-      }
-    })
-    worker.on('exit', (code, signal) => {
-      broadcast.gone(slot.number)
-      if (stopping) {
-        // A process whose shutdown grace period ran out exits 1: so does the whole server.
-        if (code !== 0 && code !== null) process.exitCode = code
-        if (slots.every((s) => s.worker.isDead())) exitedAll()
         return
-      }
-      const lived = Date.now() - current.startedAt
-      logger.warn(`process ${slot.number} (pid ${worker.process.pid}) exited (${signal ?? `code ${code}`}): starting a replacement`)
-      setTimeout(() => {
-        if (!stopping) slots[slot.number - 1] = fork(slot, true)
-      }, lived < MIN_LIFETIME_MS ? RESPAWN_DELAY_MS : 0)
-    })
-    return current
+      case 'mls:failed':
+        if (slot.replacement) logger.error(`process ${slot.number} cannot start: ${m.message}`)
+        else startupFailure?.(new Error(m.message))
+        return
+      case 'mls:repo':
+        void broadcast.run(m.op, m.name).then((error) => worker.send({type: 'mls:repo-result', id: m.id, error} satisfies PrimaryMessage))
+        return
+      case 'mls:repo-done':
+        broadcast.done(slot.number, m.id, m.error)
+        return
+    }
   }
 
-  for (let i = 1; i <= n; i++) slots.push(fork({number: i}, false))
+  const exit = (slot: WorkerSlot, worker: Worker, code: number | null, signal: string | null): void => {
+    broadcast.gone(slot.number)
+    if (stopping) {
+      // A process whose shutdown grace period ran out exits 1: so does the whole server.
+      if (code !== 0 && code !== null) process.exitCode = code
+      if (slots.every((s) => s.dead)) exitedAll()
+      return
+    }
+    const delay = slot.replaceLater()
+    const when = delay === 0 ? '' : ` in ${delay / 1000} s`
+    logger.warn(`process ${slot.number} (pid ${worker.process.pid}) exited (${signal ?? `code ${code}`}): starting a replacement${when}`)
+  }
+
+  const fork = (slot: WorkerSlot): Worker => {
+    const worker = cluster.fork({[WORKER_ENV]: String(slot.number), [SETTINGS_ENV]: JSON.stringify(workerSettings)})
+    // prom-client and node:cluster send their own messages on the same channel.
+    worker.on('message', (message: unknown) => isMlsMessage(message) && route(slot, worker, message as WorkerMessage))
+    worker.on('exit', (code, signal) => exit(slot, worker, code, signal))
+    return worker
+  }
+
+  for (let i = 1; i <= n; i++) slots.push(new WorkerSlot(i, fork))
+  for (const slot of slots) slot.start()
   const stopAll = async () => {
     stopping = true
-    for (const slot of slots) if (slot.worker.isConnected()) slot.worker.send({type: 'mls:stop'} satisfies PrimaryMessage)
-    if (slots.every((s) => s.worker.isDead())) exitedAll()
+    for (const slot of slots) {
+      slot.cancel()
+      if (slot.worker.isConnected()) slot.worker.send({type: 'mls:stop'} satisfies PrimaryMessage)
+    }
+    if (slots.every((s) => s.dead)) exitedAll()
     await exited
     await metricsServer?.close()
   }

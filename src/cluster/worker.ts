@@ -9,12 +9,10 @@ import {MlsError, toMlsError} from '../errors.js'
 import {createLogger, type LogFields, type Logger} from '../logger.js'
 import {gracefulStop} from '../server/graceful-stop.js'
 import {startServer} from '../server/index.js'
+import {loadSummary, settleStartupLoading, STARTUP_LINE} from '../server/startup-log.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {applyAggregators} from './aggregators.js'
 import {isMlsMessage, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type RepositoryOp, type WireError, type WorkerMessage} from './messages.js'
-
-/** Lines the primary prints once for the whole server (tools parse them); a worker does not log them. */
-const ONCE = /^(REST server listening on|gRPC server listening on|metrics listening on|model repository:|start-up loading finished|repository API \(index, load, unload\) needs)/
 
 /** True in a process forked by the primary of `mls start --processes N`. */
 export function isClusterWorker(): boolean {
@@ -27,10 +25,10 @@ const toWire = (error: unknown): WireError => {
   return {code: mls.code, message: mls.message}
 }
 
-/** Every line carries the process number and pid; the once-lines are left out. */
+/** Every line carries the process number and pid; the start-up lines, which the primary prints once, are left out. */
 function workerLogger(base: Logger, number: number): Logger {
   const fields = (extra?: LogFields): LogFields => ({...extra, process: number, pid: process.pid})
-  const info = (message: string, extra?: LogFields) => void (ONCE.test(message) || base.info(message, fields(extra)))
+  const info = (message: string, extra?: LogFields) => void (STARTUP_LINE.test(message) || base.info(message, fields(extra)))
   return {
     debugEnabled: base.debugEnabled,
     debug: (m, f) => base.debug(m, fields(f)),
@@ -73,26 +71,34 @@ export async function runClusterWorker(): Promise<void> {
   process.on('message', (message: unknown) => {
     if (!isMlsMessage(message)) return
     const m = message as PrimaryMessage
-    if (m.type === 'mls:stop') void stop.stop('asked by the primary')
-    else if (m.type === 'mls:repo-result') {
-      const waiter = pending.get(m.id)
-      pending.delete(m.id)
-      if (m.error) waiter?.reject(new MlsError(m.error.code, m.error.message))
-      else waiter?.resolve()
-    } else if (m.type === 'mls:repo-do') {
-      const done = m.op === 'load' ? running.registry.load(m.name) : running.registry.unload(m.name)
-      done.then(
-        () => send({type: 'mls:repo-done', id: m.id}),
-        (error: unknown) => send({type: 'mls:repo-done', id: m.id, error: toWire(error)}),
-      )
+    switch (m.type) {
+      case 'mls:stop':
+        void stop.stop('asked by the primary')
+        return
+      case 'mls:repo-result': {
+        // The answer to an operation this process asked the primary to carry to every process.
+        const waiter = pending.get(m.id)
+        pending.delete(m.id)
+        if (m.error) waiter?.reject(new MlsError(m.error.code, m.error.message))
+        else waiter?.resolve()
+        return
+      }
+      case 'mls:repo-do': {
+        // This process's part of an operation carried to every process.
+        const done = m.op === 'load' ? running.registry.load(m.name) : running.registry.unload(m.name)
+        done.then(
+          () => send({type: 'mls:repo-done', id: m.id}),
+          (error: unknown) => send({type: 'mls:repo-done', id: m.id, error: toWire(error)}),
+        )
+        return
+      }
     }
   })
   logger.debug(`process ${number} serving (pid ${process.pid}) on ${running.restUrl} and ${running.grpcAddress}`)
   send({type: 'mls:listening', restUrl: running.restUrl, grpcAddress: running.grpcAddress})
-  await running.loaded.catch(() => undefined)
-  const entries = running.registry.all()
-  const ready = entries.filter((e) => e.state === 'READY').length
-  send({type: 'mls:loaded', summary: `${ready} of ${entries.length} model version(s) ready${running.dataplane.ready() ? '' : ' (server NOT ready)'}`})
+  // A failed start-up load is logged (repository and cause); the process serves what it has, as one process does.
+  await settleStartupLoading(running.loaded, logger, settings.model_repository_root)
+  send({type: 'mls:loaded', summary: loadSummary(running.registry.all(), running.dataplane.ready())})
   const code = await stop.stopped
   logger.debug('stopped')
   process.disconnect()

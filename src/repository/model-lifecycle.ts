@@ -30,8 +30,6 @@ export interface LifecycleHooks {
   readonly freed: Array<(entry: ModelEntry, instance: LoadedModel) => void>
 }
 
-/** `m` or `m:v`, as log lines name a version. */
-
 export class ModelLifecycle {
   readonly hooks: LifecycleHooks = {loaded: [], freed: []}
 

@@ -13,6 +13,7 @@ import type {StopOutcome} from './graceful-stop.js'
 import {listenAll} from './listen.js'
 import type {Metrics} from './metrics/metrics.js'
 import {stopServer} from './stop-sequence.js'
+import {loadSummary, logListening, logLoaded} from './startup-log.js'
 
 export {DEFAULT_GRPC_MAX_MESSAGE_LENGTH} from './listen.js'
 
@@ -57,24 +58,26 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
   const {registry, dataplane} = parts
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.
   const listeners = await listenAll(parts, options.serveMetrics !== false)
-  logger.info(`model repository: ${settings.model_repository_root}`)
+  logListening(logger, {
+    restUrl: listeners.restUrl,
+    grpcAddress: listeners.grpc.address,
+    tls: parts.tls !== undefined,
+    metricsUrl: listeners.metricsServer?.url,
+    repositoryAuth: parts.auth !== undefined,
+    repositoryRoot: settings.model_repository_root,
+  })
 
-  const loaded = registry.start(settings.load_models_at_startup).then(
-    () => {
-      const entries = registry.all()
-      const ready = entries.filter((e) => e.state === 'READY').length
-      logger.info(`start-up loading finished: ${ready} of ${entries.length} model version(s) ready${dataplane.ready() ? '' : ' (server NOT ready)'}`)
-    },
-    (error: unknown) => {
-      // Told here, with the cause, whoever awaits `loaded` (or nobody does); the rejection still reaches them.
-      logger.error(`start-up loading of ${settings.model_repository_root} failed: ${causeOf(error)}`)
-      throw error
-    },
-  )
+  const loading = registry.start(settings.load_models_at_startup).catch((error: unknown) => {
+    // Told here, with the cause, whoever awaits `loaded` (or nobody does); the rejection still reaches them.
+    logger.error(`start-up loading of ${settings.model_repository_root} failed: ${causeOf(error)}`)
+    throw error
+  })
   // Watching starts with loading, so no change made meanwhile is missed; changes are applied once loading is over.
   const watcher = options.watch
-    ? watchRepository({root: settings.model_repository_root, registry, logger, after: loaded, debounceMs: typeof options.watch === 'object' ? options.watch.debounceMs : undefined})
+    ? watchRepository({root: settings.model_repository_root, registry, logger, after: loading, debounceMs: typeof options.watch === 'object' ? options.watch.debounceMs : undefined})
     : undefined
+  // Start-up is over once the watcher's first scan is done too: a change made after the line below is seen.
+  const loaded = Promise.all([loading, watcher?.ready]).then(() => logLoaded(logger, loadSummary(registry.all(), dataplane.ready())))
 
   let closing: Promise<StopOutcome> | undefined
   return {

@@ -70,7 +70,6 @@ export async function listenAll(parts: ServerParts, serveMetrics: boolean): Prom
   await bind('REST', settings.http_port, 'http_port', () => rest.listen({host: settings.host, port: settings.http_port}))
   opened.push({what: 'REST', close: () => rest.close()})
   const restUrl = urlOf(rest.server.address(), tls ? 'https' : 'http')
-  logger.info(`REST server listening on ${restUrl}`)
 
   const grpc = await bind('gRPC', settings.grpc_port, 'grpc_port', () =>
     startGrpcServer(dataplane, {
@@ -84,15 +83,12 @@ export async function listenAll(parts: ServerParts, serveMetrics: boolean): Prom
     }),
   )
   opened.push({what: 'gRPC', close: () => grpc.close()})
-  logger.info(`gRPC server listening on ${grpc.address}${tls ? ' (TLS)' : ''}`)
-  if (auth) logger.info('repository API (index, load, unload) needs the bearer token (repository_auth_token)')
 
   let metricsServer: MetricsServer | undefined
   if (metrics && serveMetrics) {
     metricsServer = await bind('metrics', settings.metrics_port, 'metrics_port', () =>
       startMetricsServer(metrics, {host: settings.host, port: settings.metrics_port, path: settings.metrics_endpoint!}),
     )
-    logger.info(`metrics listening on ${metricsServer.url}`)
   }
   return {restUrl, grpc, metricsServer}
 }

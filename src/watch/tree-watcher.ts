@@ -1,27 +1,27 @@
 /**
- * Watches a folder tree with one non-recursive fs.watch per folder, skipping ignored folders (node_modules, dot
- * folders). A folder that appears (created, or moved in whole) is watched at once and everything already in it is
- * reported, so files written into it before its watch began are not missed; a folder that goes is unwatched.
+ * Watches a folder tree with chokidar, skipping ignored names (and everything below an ignored folder). Every path
+ * that may have changed is reported: added, changed or removed files and folders; a folder moved in whole is scanned
+ * and what it holds is reported as added, one moved out reports what it held as removed.
  *
- * Why not `fs.watch(root, {recursive: true})`: on Linux, Node 20 emulates it in JavaScript with one watcher per
- * file and per folder, node_modules and .git included, reads the tree synchronously on every folder change, and
- * unwatches by string prefix (removing folder `a` also stops watching `ab`).
+ * chokidar's first scan is asynchronous: changes are seen once `ready` has resolved. chokidar is imported when
+ * watching starts, so a server without `--watch` does not load it. Symbolic links are not followed (a link to a
+ * folder above would have chokidar walk the tree again and again, 40 levels deep).
  */
-import {readdirSync, statSync, watch, type FSWatcher} from 'node:fs'
 import path from 'node:path'
-import {isAtOrBelow} from './ignore.js'
+import type {FSWatcher} from 'chokidar'
 
 export interface TreeWatcherOptions {
   /** Names (of files and folders) to skip. */
   readonly ignored: (name: string) => boolean
   /** Told of every path that may have changed (absolute): created, written, deleted, renamed or moved in or out. */
   readonly onPath: (changed: string) => void
-  /** Told when a folder cannot be watched (e.g. the system's inotify limit is reached). */
-  readonly onError: (error: Error, folder: string) => void
+  /** Told when a path cannot be watched or read (e.g. the system's inotify limit is reached), with that path. */
+  readonly onError: (error: Error, where: string) => void
 }
 
 export class TreeWatcher {
-  private readonly watchers = new Map<string, FSWatcher>()
+  private watcher?: Promise<FSWatcher | undefined>
+  private started?: Promise<void>
   private closed = false
 
   constructor(
@@ -29,83 +29,42 @@ export class TreeWatcher {
     private readonly options: TreeWatcherOptions,
   ) {}
 
-  /** Starts watching (synchronously: changes made after this returns are seen). */
+  /** Starts watching; changes made once `ready` has resolved are seen. */
   start(): this {
-    this.watchFolder(this.root, false)
+    const ready = (this.watcher ??= this.open())
+    this.started = ready.then((watcher) => (watcher === undefined ? undefined : new Promise<void>((resolve) => watcher.once('ready', () => resolve()))))
     return this
   }
 
-  /** Folders being watched (for tests and debugging). */
-  get folders(): number {
-    return this.watchers.size
+  /** Resolves once the first scan is done (at once when not started, or when watching could not start). */
+  get ready(): Promise<void> {
+    return this.started ?? Promise.resolve()
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true
-    for (const watcher of this.watchers.values()) watcher.close()
-    this.watchers.clear()
+    await (await this.watcher)?.close()
   }
 
-  /** Watches `folder` and the folders below it; with `announce`, reports everything found there. */
-  private watchFolder(folder: string, announce: boolean): void {
-    if (this.closed || this.watchers.has(folder)) return
-    let watcher: FSWatcher
+  private async open(): Promise<FSWatcher | undefined> {
+    const {ignored, onPath, onError} = this.options
+    let chokidar
     try {
-      watcher = watch(folder, {persistent: false}, (type, name) => this.changed(folder, type, name))
+      chokidar = await import('chokidar')
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.options.onError(error as Error, folder)
-      return
+      onError(error as Error, this.root)
+      return undefined
     }
-    // Raised when the folder goes away on some platforms: it is unwatched, its parent tells of the change.
-    watcher.on('error', () => this.unwatch(folder))
-    this.watchers.set(folder, watcher)
-    let entries
-    try {
-      entries = readdirSync(folder, {withFileTypes: true})
-    } catch {
-      return
-    }
-    for (const entry of entries) {
-      if (this.options.ignored(entry.name)) continue
-      const full = path.join(folder, entry.name)
-      if (announce) this.options.onPath(full)
-      if (entry.isDirectory()) this.watchFolder(full, announce)
-    }
-  }
-
-  private changed(folder: string, type: string, name: string | Buffer | null): void {
-    if (this.closed) return
-    // No name: the system dropped the details (an overflow); the folder as a whole may have changed.
-    if (name === null) return this.options.onPath(folder)
-    const base = name.toString()
-    if (this.options.ignored(base)) return
-    const full = path.join(folder, base)
-    const isFolder = isDirectory(full)
-    // A folder's own attributes changed: its contents tell of their changes themselves.
-    if (type !== 'rename' && isFolder) return
-    // Whatever is at this path now is watched afresh: a folder moved away keeps its watch (it follows the inode).
-    if (type === 'rename' && (isFolder || this.watchers.has(full))) {
-      this.unwatch(full)
-      if (isFolder) this.watchFolder(full, true)
-    }
-    this.options.onPath(full)
-  }
-
-  private unwatch(folder: string): void {
-    for (const [watched, watcher] of this.watchers) {
-      if (isAtOrBelow(watched, folder)) {
-        watcher.close()
-        this.watchers.delete(watched)
-      }
-    }
-  }
-}
-
-function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory()
-  } catch {
-    return false
+    if (this.closed) return undefined
+    const watcher = chokidar.watch(this.root, {
+      ignoreInitial: true,
+      persistent: false,
+      followSymlinks: false,
+      // Names below the root are judged, not the root's own (it may sit in a dot folder).
+      ignored: (file) => path.relative(this.root, file).split(path.sep).some((part) => part !== '' && ignored(part)),
+    })
+    watcher.on('all', (_event, changed) => onPath(changed))
+    watcher.on('error', (error) => onError(error as Error, (error as NodeJS.ErrnoException).path ?? this.root))
+    return watcher
   }
 }

@@ -11,7 +11,7 @@ import type {Runtime, RuntimeMetadata} from '../runtimes/runtime.js'
 import type {ModelSettings} from '../settings/model-settings.js'
 import {modelLabel} from '../repository/model-label.js'
 import {PoolWorker} from './pool-worker.js'
-import {DEFAULT_RESTART_POLICY, restartDelay, type RestartPolicy} from './restart-policy.js'
+import {DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy} from './restart-policy.js'
 
 /** The entry module of the built-in worker, next to this file in dist/. */
 export const DEFAULT_WORKER_ENTRY = new URL('./worker-main.js', import.meta.url)
@@ -34,8 +34,8 @@ interface Slot {
   worker?: PoolWorker
   /** A replacement that is loading. */
   starting?: PoolWorker
-  /** Consecutive failures: deaths soon after loading and replacements that failed to load. */
-  failures: number
+  /** Consecutive failures (deaths soon after loading, replacements that failed to load) and the delay they earn. */
+  readonly backoff: RestartBackoff
   /** Replacements tried since this slot last had a live worker. */
   attempts: number
   /** Why this slot has no live worker, for the refusal message. */
@@ -59,8 +59,8 @@ export class WorkerPool implements Runtime {
     private readonly options: WorkerPoolOptions,
   ) {
     this.label = modelLabel(settings)
-    this.slots = Array.from({length: options.size}, (_, i) => ({number: i + 1, failures: 0, attempts: 0}))
     this.restart = {...DEFAULT_RESTART_POLICY, ...options.restart}
+    this.slots = Array.from({length: options.size}, (_, i) => ({number: i + 1, backoff: new RestartBackoff(this.restart), attempts: 0}))
   }
 
   /** Starts every thread and waits until each has loaded the model; if one fails, all are stopped and its error thrown. */
@@ -157,17 +157,17 @@ export class WorkerPool implements Runtime {
     const lived = performance.now() - worker.readyAt
     if (slot.worker === worker) slot.worker = undefined
     if (this.closed) return
-    slot.failures = lived >= this.restart.stableAfterMs ? 0 : slot.failures + 1
+    const delay = slot.backoff.died(lived)
     slot.problem = `died (${reason}), being replaced`
     this.options.logger.error(
       `worker ${slot.number} of ${this.label} died: ${reason}; ${failed} request(s) in flight on it failed; starting a replacement`,
       {event: 'worker_died', ...this.fields(slot.number), reason, failed},
     )
-    this.schedule(slot)
+    this.schedule(slot, delay)
   }
 
-  private schedule(slot: Slot): void {
-    slot.timer = setTimeout(() => void this.replace(slot), restartDelay(this.restart, slot.failures))
+  private schedule(slot: Slot, delay: number): void {
+    slot.timer = setTimeout(() => void this.replace(slot), delay)
     slot.timer.unref()
   }
 
@@ -181,8 +181,7 @@ export class WorkerPool implements Runtime {
       await worker.ready
     } catch (error) {
       if (this.closed) return
-      slot.failures++
-      const delay = restartDelay(this.restart, slot.failures)
+      const delay = slot.backoff.failedToStart()
       const message = (error as Error).message
       const next = `next attempt in ${delay / 1000} s`
       slot.problem = `${slot.attempts} replacement(s) failed to load, the last with: ${message}; ${next}`
@@ -192,7 +191,7 @@ export class WorkerPool implements Runtime {
         reason: message,
         attempt: slot.attempts,
       })
-      this.schedule(slot)
+      this.schedule(slot, delay)
       return
     } finally {
       slot.starting = undefined

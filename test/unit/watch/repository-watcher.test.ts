@@ -58,6 +58,7 @@ async function watched(files: Record<string, string | object>) {
   const events: WatchEvent[] = []
   watcher.onEvent((event) => events.push(event))
   await loaded
+  await watcher.ready
   const state = (name: string, version?: string) => registry.get(name, version)?.state
   const until = (check: () => void) => vi.waitFor(check, {timeout: 10_000, interval: 20})
   return {root, registry, loads, events, write, state, until, at: (relative: string) => path.join(root, relative)}
