@@ -102,7 +102,7 @@ describe('watch wording', () => {
   it('says the cause in a few words', () => {
     expect(causeText({kind: 'changed', paths: ['a/model.onnx']})).toBe('a/model.onnx changed')
     expect(causeText({kind: 'changed', paths: ['a/x', 'a/y', 'a/z']})).toBe('a/x and 2 more changed')
-    expect(causeText({kind: 'redefined', file: 'a/model-settings.json', was: {name: 'a'}, now: {name: 'a', version: 'v1'}})).toBe('a/model-settings.json now defines a v1 instead of a')
+    expect(causeText({kind: 'redefined', file: 'a/model-settings.json', was: {name: 'a'}, now: {name: 'a', version: 'v1'}})).toBe('a/model-settings.json now defines model "a" version "v1" instead of model "a"')
     expect(causeText({kind: 'handed-over', cause: {kind: 'gone', file: 'a/model-settings.json'}, heir: 'copy/model-settings.json'})).toBe('a/model-settings.json is gone; copy/model-settings.json defines it')
   })
 
@@ -111,12 +111,12 @@ describe('watch wording', () => {
     expect(before(remove)).toEqual({
       who: remove.entry,
       level: 'info',
-      text: 'unloading digits v1 (models/digits/model-settings.json is gone)',
-      log: {level: 'info', event: 'watch_unload', message: 'unloading digits v1', reason: 'models/digits/model-settings.json is gone'},
+      text: 'unloading model "digits" version "v1" (models/digits/model-settings.json is gone)',
+      log: {level: 'info', event: 'watch_unload', message: 'unloading model "digits" version "v1"', reason: 'models/digits/model-settings.json is gone'},
     })
-    expect(after(remove, undefined)).toMatchObject({level: 'ok', text: 'digits v1 unloaded and removed from the repository'})
+    expect(after(remove, undefined)).toMatchObject({level: 'ok', text: 'model "digits" version "v1" unloaded and removed from the repository'})
     const reload = {kind: 'reload', entry: entry('a'), spec: spec('a'), serving: true, cause: {kind: 'changed', paths: ['a/model.bin']}} as const
-    expect(before(reload).log).toMatchObject({event: 'watch_reload', message: 'reloading a'})
-    expect(after(reload, 'bad file')).toMatchObject({level: 'error', text: 'a: reload failed, the previous version keeps serving: bad file'})
+    expect(before(reload).log).toMatchObject({event: 'watch_reload', message: 'reloading model "a"'})
+    expect(after(reload, 'bad file')).toMatchObject({level: 'error', text: 'model "a": reload failed, the previous version keeps serving: bad file'})
   })
 })
