@@ -68,7 +68,7 @@ describe('ModelRegistry', () => {
     await loadBegun
     expect(registry.find('m').state).toBe('READY')
     expect(registry.ready('m').instance).toBe(old)
-    const reloaded = watch.line(/^model m reloaded$/)
+    const reloaded = watch.line(/^model "m" reloaded$/)
     open()
     await reloaded
     expect(registry.ready('m').instance).not.toBe(old)
