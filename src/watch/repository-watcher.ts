@@ -155,7 +155,7 @@ export class RepositoryWatcher {
 
   /** Another model-settings.json below the root (not `file`) that defines `entry`'s version. */
   private async heirOf(entry: ModelEntry, file: string): Promise<Heir | undefined> {
-    const files = (await findModelSettingsFiles(this.options.root)).filter((other) => other !== file)
+    const files = (await findModelSettingsFiles(this.options.root, this.options.logger)).filter((other) => other !== file)
     const spec = files.map(readModelSpec).find((s) => s.ok && s.name === entry.name && s.version === entry.version)
     return spec === undefined ? undefined : {spec, file: this.relative(spec.file)}
   }
