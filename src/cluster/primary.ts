@@ -29,8 +29,9 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
   }
 
   const slots: WorkerSlot[] = []
+  // Only processes that serve take part: one still starting would drop the message (it gets the journal once loaded).
   const broadcast = new RepositoryBroadcast(logger, () =>
-    slots.filter((s) => s.worker.isConnected()).map((s) => ({number: s.number, pid: s.worker.process.pid, send: (m: PrimaryMessage) => s.worker.send(m)})),
+    slots.filter((s) => s.listening && s.worker.isConnected()).map((s) => ({number: s.number, pid: s.worker.process.pid, send: (m: PrimaryMessage) => s.worker.send(m)})),
   )
   let stopping = false
   let announced = false
@@ -43,6 +44,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
   const route = (slot: WorkerSlot, worker: Worker, m: WorkerMessage): void => {
     switch (m.type) {
       case 'mls:listening':
+        slot.markListening()
         // Every process listens on the same ports: the first to say so speaks for all.
         if (announced) return
         announced = true
@@ -105,7 +107,10 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
     stopping = true
     for (const slot of slots) {
       slot.cancel()
-      if (slot.worker.isConnected()) slot.worker.send({type: 'mls:stop'} satisfies PrimaryMessage)
+      if (!slot.worker.isConnected()) continue
+      // A process still starting would drop the message: a signal stops it (gracefully once it has its handlers).
+      if (slot.listening) slot.worker.send({type: 'mls:stop'} satisfies PrimaryMessage)
+      else slot.worker.process.kill('SIGTERM')
     }
     if (slots.every((s) => s.dead)) exitedAll()
     await exited

@@ -9,6 +9,7 @@ import {RestartBackoff, type RestartPolicy} from '../workers/restart-policy.js'
 export class WorkerSlot {
   private current?: Worker
   private loadedAt?: number
+  private listens = false
   private starts = 0
   private timer?: NodeJS.Timeout
   private readonly backoff: RestartBackoff
@@ -33,6 +34,11 @@ export class WorkerSlot {
     return this.starts > 1
   }
 
+  /** The process in the slot serves: it listens and heeds the primary's messages (a starting one would drop them). */
+  get listening(): boolean {
+    return this.listens
+  }
+
   /** The process in the slot has loaded its models. */
   get loaded(): boolean {
     return this.loadedAt !== undefined
@@ -47,8 +53,13 @@ export class WorkerSlot {
   start(): Worker {
     this.starts++
     this.loadedAt = undefined
+    this.listens = false
     this.current = this.fork(this)
     return this.current
+  }
+
+  markListening(): void {
+    this.listens = true
   }
 
   markLoaded(): void {
