@@ -1,4 +1,5 @@
 import {Args, Command, Flags} from '@oclif/core'
+import {runServerDashboard} from '../cli/server-dashboard.js'
 import {isClusterWorker, runClusterPrimary, runClusterWorker} from '../cluster/index.js'
 import {SettingsError} from '../errors.js'
 import {createLogger} from '../logger.js'
@@ -6,9 +7,8 @@ import {gracefulStop} from '../server/graceful-stop.js'
 import {startServer} from '../server/index.js'
 import {loadServerSettings} from '../settings/load-server-settings.js'
 import {redactSettings} from '../settings/server-settings.js'
-import {canShowDashboard} from '../tui/load-renderer.js'
-import {LogBuffer} from '../tui/log-buffer.js'
-import {runServerDashboard} from '../tui/server-dashboard.js'
+import {LogBuffer} from '../tui/sources/log-buffer.js'
+import {canShowDashboard} from '../tui/terminal/load-renderer.js'
 
 export default class Start extends Command {
   static override summary = 'Serve every model below a folder over the Open Inference Protocol (KServe V2).'
