@@ -5,8 +5,9 @@
  * the shared client (REST, or gRPC with --grpc).
  */
 import {request, type Dispatcher} from 'undici'
+import {CliError} from '../../cli/cli-error.js'
 import {connectionCause} from '../../client/credentials.js'
-import {ClientError, type ClientCredentials, type MlsClient} from '../../client/index.js'
+import type {ClientCredentials, MlsClient} from '../../client/index.js'
 import {authorizationHeaders, dispatcherFor} from '../../client/rest-client.js'
 import type {ModelState, RepositoryIndexItem, ServerMetadata} from '../../protocol/types.js'
 import {failed, ok, type MonitorSource, type Probe, type ServerSnapshot} from './monitor-source.js'
@@ -99,7 +100,7 @@ export function httpSource(options: {url: string; metricsUrl: string | undefined
     try {
       await run()
     } catch (error) {
-      if (error instanceof ClientError) throw new Error(error.message.replace(/\. Start one with.*$/, ''))
+      if (error instanceof CliError) throw new Error(error.message.replace(/\. Start one with.*$/, ''))
       throw error
     }
   }
