@@ -12,6 +12,7 @@ import {failed, ok, type SourceEvent} from '../../../../src/tui/sources/monitor-
 import {item, metricsText, scriptedSource, type Step} from '../fixtures.js'
 
 const DOWN = '\u001B[B'
+const UP = '\u001B[A'
 const ENTER = '\r'
 /** Polls are driven by the r key: the timer alone would poll next in a minute. */
 const NEVER = 60_000
@@ -37,7 +38,18 @@ function show(steps: readonly Step[], props: Partial<DashboardProps> = {}) {
     await vi.waitFor(() => expect(source.polls).toBe(before + 1))
     await tick()
   }
-  return {...app, source, onQuit, frame, waitFor, press, poll}
+  /**
+   * Runs `action`, then waits until the frame shows `text`, which it must not show before: what is awaited is the
+   * change the action makes, never text already on screen.
+   */
+  const changes = async (action: () => Promise<unknown>, text: string | RegExp) => {
+    expect(frame()).not.toMatch(text)
+    await action()
+    await waitFor(text)
+  }
+  /** Presses `keys` and waits for `text` to appear. */
+  const pressUntil = (text: string | RegExp, ...keys: string[]) => changes(() => press(...keys), text)
+  return {...app, source, onQuit, frame, waitFor, press, poll, changes, pressUntil}
 }
 
 /** The table line of a model (the text after the name, with the columns squeezed to single spaces). */
@@ -55,8 +67,7 @@ describe('Dashboard', () => {
     expect(ui.frame()).toContain('● live')
     expect(lineOf(ui.frame(), 'mnist_sklearn')).toMatch(/^› mnist_sklearn v1\.0\.0 LOADING/)
     expect(lineOf(ui.frame(), 'mushroom_xgboost')).toMatch(/^mushroom_xgboost v2\.0\.0 LOADING/)
-    await ui.poll()
-    await ui.waitFor(/mushroom_xgboost\s+v2\.0\.0\s+READY/)
+    await ui.changes(ui.poll, /mushroom_xgboost\s+v2\.0\.0\s+READY/)
     expect(lineOf(ui.frame(), 'mnist_sklearn')).toMatch(/READY/)
     expect(ui.frame()).toContain('mnist_sklearn v1.0.0: LOADING → READY')
     expect(ui.frame()).toContain('mushroom_xgboost v2.0.0: LOADING → READY')
@@ -80,8 +91,7 @@ describe('Dashboard', () => {
     await ui.waitFor(/› digits/)
     expect(ui.frame()).toContain('req/s waiting for a second scrape…')
     expect(lineOf(ui.frame(), 'digits')).toBe('› digits v1 READY - - - - -/-')
-    await ui.poll()
-    await ui.waitFor('rates over 2s')
+    await ui.changes(ui.poll, 'rates over 2s')
     // In flight is a total (REST counts by route); queued is per model where the server has queue gauges.
     expect(lineOf(ui.frame(), 'digits')).toBe('› digits v1 READY 55.0 9.1% 1.40ms 9.45ms -/4')
     expect(lineOf(ui.frame(), 'idle')).toBe('idle v1 READY 0.0 - - - -/0')
@@ -108,35 +118,33 @@ describe('Dashboard', () => {
   it('shows the help overlay on ? and closes it on the next key', async () => {
     const ui = show([{index: BOTH_READY}])
     await ui.waitFor('READY')
-    await ui.press('?')
-    await ui.waitFor('Keys')
+    await ui.pressUntil('Keys', '?')
     expect(ui.frame()).toContain('unload the selected model (asks to confirm: y / Enter)')
-    expect(ui.frame()).not.toContain('mushroom_xgboost')
-    await ui.press('x')
-    await ui.waitFor('mushroom_xgboost')
+    await ui.pressUntil('mushroom_xgboost', 'x')
     expect(ui.frame()).not.toContain('Keys')
   })
 
   it('selects with j / arrows, loads with l, unloads after confirmation, and quits on q', async () => {
     const ui = show([{index: BOTH_READY}])
     await ui.waitFor('READY')
-    await ui.press('j')
-    await ui.waitFor(/› mushroom_xgboost/)
-    await ui.press('k', DOWN)
-    await ui.waitFor(/› mushroom_xgboost/)
-    await ui.press('l')
-    await vi.waitFor(() => expect(ui.source.loaded).toEqual(['mushroom_xgboost']))
-    await ui.waitFor('load mushroom_xgboost: done')
+    expect(ui.frame()).toMatch(/› mnist_sklearn/)
+    // Each key moves the selection: the wait is for the line it moves to.
+    await ui.pressUntil(/› mushroom_xgboost/, 'j')
+    await ui.pressUntil(/› mnist_sklearn/, 'k')
+    await ui.pressUntil(/› mushroom_xgboost/, DOWN)
+    await ui.pressUntil(/› mnist_sklearn/, UP)
+    await ui.pressUntil(/› mushroom_xgboost/, 'j')
+    await ui.pressUntil('load mushroom_xgboost: done', 'l')
+    expect(ui.source.loaded).toEqual(['mushroom_xgboost'])
 
-    await ui.press('u')
-    await ui.waitFor('Unload mushroom_xgboost (every version)? y / Enter: unload')
-    await ui.press('n')
-    await ui.waitFor('q quit')
+    await ui.pressUntil('Unload mushroom_xgboost (every version)? y / Enter: unload', 'u')
+    expect(ui.frame()).not.toContain('q quit')
+    await ui.pressUntil('q quit', 'n')
+    expect(ui.frame()).not.toContain('Unload mushroom_xgboost')
     expect(ui.source.unloaded).toEqual([])
 
-    await ui.press('u', 'y')
-    await vi.waitFor(() => expect(ui.source.unloaded).toEqual(['mushroom_xgboost']))
-    await ui.waitFor('unload mushroom_xgboost: done')
+    await ui.pressUntil('unload mushroom_xgboost: done', 'u', 'y')
+    expect(ui.source.unloaded).toEqual(['mushroom_xgboost'])
 
     await ui.press('q')
     expect(ui.onQuit).toHaveBeenCalledOnce()
@@ -145,11 +153,9 @@ describe('Dashboard', () => {
   it('filters the models by what is typed after /', async () => {
     const ui = show([{index: BOTH_READY}])
     await ui.waitFor('READY')
-    await ui.press('/', 'm', 'u', 's')
-    await ui.waitFor('/ mus')
+    await ui.pressUntil('/ mus', '/', 'm', 'u', 's')
     expect(ui.frame()).not.toContain('mnist_sklearn')
-    await ui.press(ENTER)
-    await ui.waitFor('filter "mus" (1 hidden)')
+    await ui.pressUntil('filter "mus" (1 hidden)', ENTER)
     expect(lineOf(ui.frame(), 'mushroom_xgboost')).toMatch(/^› /)
   })
 
@@ -160,8 +166,7 @@ describe('Dashboard', () => {
     await ui.waitFor('mls start  mls 0.1.0')
     expect(ui.frame()).toContain('SERVER LOG')
     expect(ui.frame()).toContain('REST server listening on http://127.0.0.1:9080')
-    log.write('2026-01-01T12:00:01.000Z [mls] WARN  something to see')
-    await ui.waitFor('something to see')
+    await ui.changes(async () => log.write('2026-01-01T12:00:01.000Z [mls] WARN  something to see'), 'something to see')
     expect(ui.frame()).toContain('stopping the server…')
     expect(ui.frame()).not.toContain('q quit')
   })
@@ -190,10 +195,15 @@ describe('Dashboard', () => {
     const ui = show([], {source})
     await ui.waitFor(/mnist_sklearn\s+v1\.0\.0\s+READY/)
     expect(listeners.size).toBe(1)
-    for (const listener of listeners) listener({level: 'info', text: 'watch: reloading mnist_sklearn v1.0.0 (models/mnist_sklearn/model.onnx changed)'})
-    await ui.waitFor('12:00:00 watch: reloading mnist_sklearn v1.0.0 (models/mnist_sklearn/model.onnx changed)')
-    for (const listener of listeners) listener({level: 'error', text: 'watch: mnist_sklearn v1.0.0: reload failed, the previous version keeps serving: bad file'})
-    await ui.waitFor('watch: mnist_sklearn v1.0.0: reload failed, the previous version keeps serving: bad file')
+    const tell = (event: SourceEvent) => async () => listeners.forEach((listener) => listener(event))
+    await ui.changes(
+      tell({level: 'info', text: 'watch: reloading mnist_sklearn v1.0.0 (models/mnist_sklearn/model.onnx changed)'}),
+      '12:00:00 watch: reloading mnist_sklearn v1.0.0 (models/mnist_sklearn/model.onnx changed)',
+    )
+    await ui.changes(
+      tell({level: 'error', text: 'watch: mnist_sklearn v1.0.0: reload failed, the previous version keeps serving: bad file'}),
+      'watch: mnist_sklearn v1.0.0: reload failed, the previous version keeps serving: bad file',
+    )
     ui.unmount()
     expect(listeners.size).toBe(0)
   })
