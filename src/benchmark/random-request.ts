@@ -3,7 +3,7 @@
  * input filled with seeded random values of its datatype; every -1 dimension becomes the batch size unless --shape
  * gives the input's shape.
  */
-import {ClientError} from '../client/client-error.js'
+import {CliError, usageError} from '../cli/cli-error.js'
 import {DATATYPES, isDatatype, type Datatype} from '../protocol/datatypes.js'
 import {formatShape} from '../protocol/shape.js'
 import type {InferenceRequestBody, ModelMetadata, TensorMetadata} from '../protocol/types.js'
@@ -20,7 +20,7 @@ export function parseShapes(values: readonly string[]): Map<string, number[]> {
   const shapes = new Map<string, number[]>()
   for (const value of values) {
     const match = /^(.+):(\d+(?:,\d+)*)$/.exec(value.trim())
-    if (match === null) throw new ClientError(`--shape takes NAME:D1,D2,... (e.g. input:1,64), found "${value}"`, 2)
+    if (match === null) throw usageError(`--shape takes NAME:D1,D2,... (e.g. input:1,64), found "${value}"`)
     shapes.set(match[1], match[2].split(',').map(Number))
   }
   return shapes
@@ -46,7 +46,7 @@ function randomValue(datatype: Datatype, next: () => number): number | boolean |
 function inputShape(input: TensorMetadata, batchSize: number, given: number[] | undefined): number[] {
   if (given !== undefined) {
     const fits = given.length === input.shape.length && input.shape.every((d, i) => d < 0 || d === given[i])
-    if (!fits) throw new ClientError(`--shape ${input.name}:${given.join(',')} does not fit the model input "${input.name}" ${formatShape(input.shape)}`, 2)
+    if (!fits) throw usageError(`--shape ${input.name}:${given.join(',')} does not fit the model input "${input.name}" ${formatShape(input.shape)}`)
     return given
   }
   return input.shape.map((d) => (d < 0 ? batchSize : d))
@@ -59,23 +59,23 @@ export interface RandomRequestOptions {
   readonly seed?: number
 }
 
-/** One request with every declared input filled with random values; ClientError (exit 2) when the metadata cannot say how. */
+/** One request with every declared input filled with random values; CliError (exit 2) when the metadata cannot say how. */
 export function randomRequest(metadata: ModelMetadata, options: RandomRequestOptions): InferenceRequestBody {
   if (metadata.inputs.length === 0) {
-    throw new ClientError(`model "${metadata.name}" declares no inputs, so no random request can be built: give --dataset FILE (a test set)`, 2)
+    throw usageError(`model "${metadata.name}" declares no inputs, so no random request can be built: give --dataset FILE (a test set)`)
   }
   const unknown = [...(options.shapes?.keys() ?? [])].filter((name) => !metadata.inputs.some((i) => i.name === name))
   if (unknown.length > 0) {
-    throw new ClientError(`--shape names ${unknown.map((n) => `"${n}"`).join(', ')}, not an input of model "${metadata.name}" (inputs: ${metadata.inputs.map((i) => i.name).join(', ')})`, 2)
+    throw usageError(`--shape names ${unknown.map((n) => `"${n}"`).join(', ')}, not an input of model "${metadata.name}" (inputs: ${metadata.inputs.map((i) => i.name).join(', ')})`)
   }
   const next = mulberry32(options.seed ?? 1)
   return {
     inputs: metadata.inputs.map((input) => {
-      if (!isDatatype(input.datatype)) throw new ClientError(`model input "${input.name}" has datatype "${input.datatype}", which mls bench cannot fill`, 2)
+      if (!isDatatype(input.datatype)) throw usageError(`model input "${input.name}" has datatype "${input.datatype}", which mls bench cannot fill`)
       const shape = inputShape(input, options.batchSize, options.shapes?.get(input.name))
       const count = shape.reduce((a, b) => a * b, 1)
       if (count > MAX_RANDOM_ELEMENTS) {
-        throw new ClientError(`input "${input.name}" of shape ${formatShape(shape)} would hold ${count} values, more than ${MAX_RANDOM_ELEMENTS}: lower --batch-size or give --shape`, 2)
+        throw usageError(`input "${input.name}" of shape ${formatShape(shape)} would hold ${count} values, more than ${MAX_RANDOM_ELEMENTS}: lower --batch-size or give --shape`)
       }
       const data = Array.from({length: count}, () => randomValue(input.datatype, next))
       return {name: input.name, datatype: input.datatype, shape, data}

@@ -2,7 +2,8 @@
  * What `mls bench` does once it has its requests: one request to check that the model answers them at all, then for
  * each concurrency level an unmeasured warm-up and a measured run.
  */
-import {ClientError, ConnectionError, type MlsClient} from '../client/index.js'
+import {CliError} from '../cli/cli-error.js'
+import {ConnectionError, type MlsClient} from '../client/index.js'
 import type {InferenceRequestBody} from '../protocol/types.js'
 import {runLevel, type LevelMeasurement} from './run-level.js'
 
@@ -43,7 +44,7 @@ export async function runBenchmark(client: MlsClient, options: BenchmarkOptions)
     version = (await send(0)).model_version
   } catch (error) {
     if (error instanceof ConnectionError) throw error
-    throw new ClientError(`the first request failed, so nothing was measured (requests from ${options.source}): ${(error as Error).message}`)
+    throw new CliError(`the first request failed, so nothing was measured (requests from ${options.source}): ${(error as Error).message}`)
   }
   const levels: LevelResult[] = []
   for (const concurrency of options.levels) {

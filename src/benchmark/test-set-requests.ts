@@ -3,7 +3,7 @@
  * rows, taking rows in order and wrapping around at the end, so every request has the same size; at most
  * `maxRequests` distinct requests (they are sent in turn, over and over).
  */
-import {ClientError} from '../client/client-error.js'
+import {usageError} from '../cli/cli-error.js'
 import {flattenData} from '../protocol/flatten.js'
 import type {InferenceRequestBody} from '../protocol/types.js'
 import {rowCount} from '../testing/batches.js'
@@ -11,7 +11,7 @@ import type {TestSet} from '../testing/test-set.js'
 
 export function testSetRequests(set: TestSet, batchSize: number, maxRequests = 1000): InferenceRequestBody[] {
   const rows = rowCount(set)
-  if (rows === 0) throw new ClientError('the test set has no rows', 2)
+  if (rows === 0) throw usageError('the test set has no rows')
   const inputs = set.request.inputs.map((input) => {
     const data = flattenData(input.data)
     return {input, data, width: data.length / rows}

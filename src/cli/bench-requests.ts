@@ -2,11 +2,11 @@
  * What `mls bench` sends: the model's test set (--dataset FILE, else test-set.json beside its model-settings.json, as
  * `mls test` finds it), or random data built from the model's metadata when there is none or --random is given.
  */
-import {ClientError} from '../client/index.js'
 import {randomRequest} from '../benchmark/random-request.js'
 import {testSetRequests} from '../benchmark/test-set-requests.js'
 import type {InferenceRequestBody, ModelMetadata} from '../protocol/types.js'
 import {readTestSet} from '../testing/test-set.js'
+import {CliError} from './cli-error.js'
 import {findTestSet} from './find-test-set.js'
 
 export type RequestSource = {readonly source: 'test-set'; readonly file: string} | {readonly source: 'random'; readonly why: string}
@@ -37,7 +37,7 @@ export async function benchRequests(metadata: ModelMetadata, options: BenchReque
   try {
     file = await findTestSet({dataset: options.dataset, repo: options.repo, model: options.model, version: options.version})
   } catch (error) {
-    if (error instanceof ClientError) return random(error.message.replace(/; (?:run in|give) .*$/, ''))
+    if (error instanceof CliError) return random(error.message.replace(/; (?:run in|give) .*$/, ''))
     throw error
   }
   return {requests: testSetRequests(await readTestSet(file), options.batchSize), source: {source: 'test-set', file}}

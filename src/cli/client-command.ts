@@ -1,10 +1,9 @@
 /**
- * The base of every command that talks to a server: the flags that say where it is, one client, and user errors
- * printed as one clear line (never a stack trace) with exit code 1 (server / check) or 2 (usage).
+ * The base of every command that talks to a server: the flags that say where it is, one client, and a model that is
+ * not found named together with the models that exist. Errors are printed by MlsCommand.
  */
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {
-  ClientError,
   ServerError,
   createClient,
   resolveCredentials,
@@ -13,8 +12,10 @@ import {
   type Endpoints,
   type MlsClient,
 } from '../client/index.js'
+import type {CliError} from './cli-error.js'
+import {MlsCommand} from './mls-command.js'
 
-export abstract class ClientCommand extends Command {
+export abstract class ClientCommand extends MlsCommand {
   static override baseFlags = {
     url: Flags.string({description: 'REST URL of the server (env MLS_URL; default from ./settings.json, else http://127.0.0.1:8080)', helpGroup: 'SERVER'}),
     'grpc-url': Flags.string({
@@ -46,13 +47,9 @@ export abstract class ClientCommand extends Command {
     return client
   }
 
-  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (!(error instanceof ClientError)) return super.catch(error)
-    let message = error.message
-    if (error instanceof ServerError && error.code === 'MODEL_NOT_FOUND' && this.clients.length > 0) message += await this.knownModels()
-    // One unwrapped line on stderr (oclif's error box re-wraps URLs and paths), then the exit code.
-    process.stderr.write(`Error: ${message}\n`)
-    return this.exit(error.exitCode)
+  protected override async explain(error: CliError): Promise<string> {
+    if (error instanceof ServerError && error.code === 'MODEL_NOT_FOUND' && this.clients.length > 0) return error.message + (await this.knownModels())
+    return error.message
   }
 
   /** " (models: a, b)" from the server's index, to say what does exist; empty if the index cannot be had. */

@@ -1,7 +1,8 @@
 /** `repo load` and `repo unload`: call, wait for the model to settle, show the outcome; exit 1 unless it got there. */
 import {Args, Flags} from '@oclif/core'
-import {ClientError, type MlsClient} from '../client/index.js'
+import {type MlsClient} from '../client/index.js'
 import type {RepositoryIndexItem} from '../protocol/types.js'
+import {CliError} from './cli-error.js'
 import {repositoryTable} from './repo-rows.js'
 import {withSpinner} from './spinner.js'
 import {waitForSettled} from './wait-for-state.js'
@@ -23,6 +24,6 @@ export async function runRepoAction(
   log(repositoryTable(versions))
   const wanted = action === 'load' ? 'READY' : 'UNAVAILABLE'
   const off = versions.filter((m) => m.state !== wanted)
-  if (off.length > 0) throw new ClientError(`model "${name}" did not become ${wanted}: ${off.map((m) => `${m.version ?? ''} ${m.state} ${m.reason}`.trim()).join('; ')}`)
+  if (off.length > 0) throw new CliError(`model "${name}" did not become ${wanted}: ${off.map((m) => `${m.version ?? ''} ${m.state} ${m.reason}`.trim()).join('; ')}`)
   return versions
 }

@@ -3,13 +3,13 @@
  * input's raw bytes (and asks for every output as binary); a binary answer is read back into the V2 JSON shape, so a
  * caller sees the same response either way.
  */
+import {usageError} from '../cli/cli-error.js'
+import {toTensorData} from '../codecs/tensor-data.js'
 import {isDatatype, type Datatype} from '../protocol/datatypes.js'
 import {flattenData} from '../protocol/flatten.js'
 import {encodeOutputData} from '../protocol/json.js'
 import {decodeRaw, encodeRaw} from '../protocol/raw.js'
 import type {InferenceRequestBody, InferenceResponse, ResponseOutput} from '../protocol/types.js'
-import {toTensorData} from '../codecs/tensor-data.js'
-import {ClientError} from './client-error.js'
 
 
 export interface BinaryBody {
@@ -22,9 +22,9 @@ export interface BinaryBody {
 export function encodeBinaryRequest(request: InferenceRequestBody): BinaryBody {
   const chunks: Uint8Array[] = []
   const inputs = request.inputs.map(({data, ...input}) => {
-    if (!isDatatype(input.datatype)) throw new ClientError(`input "${input.name}": unknown datatype "${input.datatype}"`, 2)
+    if (!isDatatype(input.datatype)) throw usageError(`input "${input.name}": unknown datatype "${input.datatype}"`)
     const values = toTensorData(input.datatype, flattenData(data), (message) => {
-      throw new ClientError(`input "${input.name}": ${message}`, 2)
+      throw usageError(`input "${input.name}": ${message}`)
     })
     const bytes = encodeRaw(input.datatype, values)
     chunks.push(bytes)

@@ -6,9 +6,9 @@
  */
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
+import {usageError} from '../cli/cli-error.js'
 import {SettingsError} from '../errors.js'
 import {loadServerSettings} from '../settings/load-server-settings.js'
-import {ClientError} from './client-error.js'
 
 export interface ClientCredentials {
   /** Sent as `Authorization: Bearer <token>` (gRPC metadata `authorization`). */
@@ -48,7 +48,7 @@ export function resolveCredentials(sources: CredentialSources = {}): ClientCrede
     try {
       ca = readFileSync(path.resolve(cwd, caFile))
     } catch (error) {
-      throw new ClientError(`${where}: cannot read ${caFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 2)
+      throw usageError(`${where}: cannot read ${caFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
     }
   }
   return {token: token || undefined, ca}

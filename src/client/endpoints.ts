@@ -5,10 +5,10 @@
  */
 import {existsSync} from 'node:fs'
 import path from 'node:path'
+import {usageError} from '../cli/cli-error.js'
 import {SettingsError} from '../errors.js'
 import {loadServerSettings} from '../settings/load-server-settings.js'
 import {SERVER_DEFAULTS, tlsEnabled} from '../settings/server-settings.js'
-import {ClientError} from './client-error.js'
 
 export interface Endpoints {
   /** REST base URL, e.g. http://127.0.0.1:8080 */
@@ -40,7 +40,7 @@ export function resolveEndpoints(sources: EndpointSources = {}): Endpoints {
       const {settings} = loadServerSettings({root: repo, env: {}, cwd, checkFiles: false})
       ports = {http: settings.http_port, grpc: settings.grpc_port, metrics: settings.metrics_port, endpoint: settings.metrics_endpoint, tls: tlsEnabled(settings)}
     } catch (error) {
-      if (error instanceof SettingsError) throw new ClientError(`cannot read the server's ports: ${error.message}`, 2)
+      if (error instanceof SettingsError) throw usageError(`cannot read the server's ports: ${error.message}`)
       throw error
     }
   }

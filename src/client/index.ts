@@ -12,4 +12,4 @@ export function createClient(endpoints: Endpoints, options: {grpc?: boolean; cre
 export type {InferOptions, MlsClient} from './mls-client.js'
 export {resolveEndpoints, type Endpoints} from './endpoints.js'
 export {resolveCredentials, type ClientCredentials} from './credentials.js'
-export {ClientError, ConnectionError, ServerError} from './client-error.js'
+export {ConnectionError, ServerError} from './client-error.js'

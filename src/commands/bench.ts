@@ -1,14 +1,9 @@
 import {Flags} from '@oclif/core'
+import {MAX_DURATION_S, benchPlan} from '../cli/bench-plan.js'
 import {benchProgress} from '../cli/bench-progress.js'
 import {formatBenchReport, type BenchReport} from '../cli/bench-report.js'
-import {benchRequests} from '../cli/bench-requests.js'
 import {ClientCommand} from '../cli/client-command.js'
-import {parseConcurrencyLevels} from '../benchmark/levels.js'
-import {parseShapes} from '../benchmark/random-request.js'
-import {runBenchmark} from '../benchmark/run-benchmark.js'
-
-/** With --requests alone, a level still stops after this long. */
-const MAX_DURATION_S = 3600
+import {benchFailure, runBench} from '../cli/run-bench.js'
 
 export default class Bench extends ClientCommand {
   static override summary = 'Measure throughput and latency of a model on a running server, at one or more concurrency levels.'
@@ -40,70 +35,20 @@ The client shares the machine with the server when both run here: for the server
 
   async run(): Promise<BenchReport> {
     const {flags} = await this.parse(Bench)
-    const seconds = (name: string, value: string | undefined, min: number, max: number) => {
-      if (value === undefined) return undefined
-      const n = Number(value)
-      if (value.trim() === '' || Number.isNaN(n) || n < min || n > max) this.error(`--${name} must be a number of seconds from ${min} to ${max}, found "${value}"`, {exit: 2})
-      return n
-    }
-    const levels = parseConcurrencyLevels(flags.concurrency)
-    const shapes = parseShapes(flags.shape)
-    const duration = seconds('duration', flags.duration, 0.1, MAX_DURATION_S) ?? (flags.requests === undefined ? 5 : undefined)
-    const warmup = seconds('warmup', flags.warmup, 0, 60)!
-    const timeout = seconds('timeout', flags.timeout, 0.1, 3600)!
-
-    const client = this.client(flags)
-    const metadata = await client.modelMetadata(flags.model, flags.version)
-    const {requests, source} = await benchRequests(metadata, {
-      model: flags.model,
-      version: flags.version,
-      repo: flags.repo,
-      dataset: flags.dataset,
-      random: flags.random,
-      batchSize: flags['batch-size'],
-      shapes,
-    })
-    // One unwrapped line (oclif's warn re-wraps paths).
-    if (shapes.size > 0 && source.source === 'test-set') process.stderr.write(`Warning: --shape applies to random data only; the requests come from ${source.file} (add --random to use --shape)\n`)
-    const progress = benchProgress(!this.jsonEnabled())
-    const run = await runBenchmark(client, {
-      model: flags.model,
-      version: flags.version,
-      requests,
-      batchSize: flags['batch-size'],
-      binary: flags.binary,
-      levels,
-      durationMs: (duration ?? MAX_DURATION_S) * 1000,
-      maxRequests: flags.requests,
-      warmupMs: warmup * 1000,
-      timeoutMs: timeout * 1000,
-      source: source.source === 'test-set' ? source.file : 'random data',
-      onLevelStart: (c, phase) => progress.phase(c, phase),
-      onProgress: (c, done, elapsed) => progress.update(c, done, elapsed),
-    })
-    progress.clear()
-    const version = run.version ?? flags.version
-    const report: BenchReport = {
-      model: flags.model,
-      ...(version === undefined ? {} : {version}),
-      transport: flags.grpc ? 'grpc' : 'rest',
-      target: client.target,
-      binary: flags.binary,
-      batchSize: flags['batch-size'],
-      data: {...source, requests: requests.length},
-      ...(duration === undefined ? {} : {durationSeconds: duration}),
-      ...(flags.requests === undefined ? {} : {requestsPerLevel: flags.requests}),
-      warmupSeconds: warmup,
-      levels: run.levels,
-      errors: run.levels.reduce((n, l) => n + l.errors, 0),
-      requests: run.levels.reduce((n, l) => n + l.requests, 0),
-    }
+    const {model, version, repo, dataset, random, binary} = flags
+    const options = {...benchPlan(flags), model, version, repo, dataset, random, binary, batchSize: flags['batch-size'], transport: flags.grpc ? 'grpc' : 'rest'} as const
+    const report = await runBench(
+      this.client(flags),
+      options,
+      // One unwrapped line (oclif's warn re-wraps paths).
+      {progress: benchProgress(!this.jsonEnabled()), warn: (message) => process.stderr.write(`Warning: ${message}\n`)},
+    )
     this.log(formatBenchReport(report))
-    if (report.errors > 0) {
+    const failed = benchFailure(report)
+    if (failed !== undefined) {
+      // The measurements are still the answer: printed before the error.
       if (this.jsonEnabled()) this.logJson(report)
-      const first = run.levels.find((l) => l.firstError !== undefined)!
-      process.stderr.write(`Error: ${report.errors} of ${report.requests} requests failed (first, at concurrency ${first.concurrency}: ${first.firstError})\n`)
-      this.exit(1)
+      throw failed
     }
     return report
   }

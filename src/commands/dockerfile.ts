@@ -1,8 +1,9 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {MlsCommand} from '../cli/mls-command.js'
 import {DEFAULT_BASE_IMAGE} from '../deploy/dockerfile.js'
-import {DockerfileError, writeDockerfile, type WriteDockerfileResult} from '../deploy/write-dockerfile.js'
+import {writeDockerfile, type WriteDockerfileResult} from '../deploy/write-dockerfile.js'
 
-export default class Dockerfile extends Command {
+export default class Dockerfile extends MlsCommand {
   static override summary = 'Write a Dockerfile that builds an image serving a model repository (as mlserver dockerfile).'
 
   static override description = `Writes DIR/Dockerfile (and DIR/.dockerignore when there is none): FROM the mls image, with DIR copied to /mnt/models, run as a non-root user, ports 8080 (REST), 8081 (gRPC), 8082 (metrics) and a HEALTHCHECK on /v2/health/ready. When DIR has a package.json (custom runtimes' dependencies) they are installed with npm ci.
@@ -25,23 +26,18 @@ Never overwrites a Dockerfile unless --force. Exit codes: 0 written, 2 bad usage
     'base-image': Flags.string({description: `mls image to build from (default ${DEFAULT_BASE_IMAGE})`}),
   }
 
-  /** oclif's --json error path exits 1 whatever the error's exit code; keep 2 for bad usage. */
-  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
-    if (this.jsonEnabled() && error.oclif?.exit !== undefined) process.exitCode = error.oclif.exit
-    return super.catch(error)
+  // Messages read on from the command's name; printed as is (oclif's error box re-wraps paths and multi-line advice).
+  protected override errorLabel(): string {
+    return `${this.config.bin} dockerfile`
+  }
+
+  protected override jsonErrorDocument(): boolean {
+    return true
   }
 
   async run(): Promise<WriteDockerfileResult> {
     const {args, flags} = await this.parse(Dockerfile)
-    let result: WriteDockerfileResult
-    try {
-      result = writeDockerfile(args.dir, {force: flags.force, baseImage: flags['base-image']})
-    } catch (error) {
-      if (!(error instanceof DockerfileError)) throw error
-      if (this.jsonEnabled()) this.error(error.message, {exit: error.exit})
-      process.stderr.write(`${this.config.bin} dockerfile: ${error.message}\n`)
-      return this.exit(error.exit)
-    }
+    const result = writeDockerfile(args.dir, {force: flags.force, baseImage: flags['base-image']})
     this.log(`wrote ${result.dockerfile}${result.dockerignore ? ` and ${result.dockerignore}` : ''} (FROM ${result.baseImage})`)
     this.log(`build: docker build -t my-models ${args.dir}`)
     return result

@@ -1,8 +1,8 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {MlsCommand} from '../cli/mls-command.js'
 import {EXAMPLES} from '../init/example-plan.js'
-import {InitError} from '../init/init-error.js'
 import {DEFAULT_MODEL_NAME} from '../init/names.js'
-import {runInit, type InitResult} from '../init/run-init.js'
+import {runInit} from '../init/run-init.js'
 import {RUNTIME_FLAG_OPTIONS} from '../init/runtimes.js'
 import {summarize} from '../init/summary.js'
 import {toJson, type InitJson} from '../init/to-json.js'
@@ -11,7 +11,7 @@ import {canPrompt, lazyTerminalPrompter} from '../init/terminal-prompter.js'
 const MODEL_FLAGS = ['name', 'runtime', 'model-file', 'version']
 const SETTINGS_FLAGS = ['host', 'http-port', 'grpc-port', 'metrics-port']
 
-export default class Init extends Command {
+export default class Init extends MlsCommand {
   static override summary = 'Scaffold a model repository (settings.json and models/<name>/model-settings.json) that mls start serves.'
 
   static override description = `Writes DIR/settings.json and DIR/models/<name>/model-settings.json from the templates bundled with mls, and copies the model file in (as model.onnx, model.json or model.ubj). Without --runtime the runtime comes from the model file: .onnx -> onnx, .json / .ubj -> xgboost. Pickles (.joblib, .pkl, .pickle) are refused: export them to ONNX.
@@ -48,33 +48,27 @@ Exit codes: 0 written, 1 failed (nothing or part written, as the message says), 
     yes: Flags.boolean({char: 'y', description: 'never ask: use the defaults for anything not given'}),
   }
 
-  /** oclif's --json error path exits 1 whatever the error's exit code; keep 2 for bad usage. */
-  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
-    if (this.jsonEnabled() && error.oclif?.exit !== undefined) process.exitCode = error.oclif.exit
-    return super.catch(error)
+  // Messages read on from the command's name; printed as is (oclif's error box re-wraps paths and multi-line advice).
+  protected override errorLabel(): string {
+    return `${this.config.bin} init`
+  }
+
+  protected override jsonErrorDocument(): boolean {
+    return true
   }
 
   async run(): Promise<InitJson> {
     const {args, flags} = await this.parse(Init)
     const interactive = canPrompt() && !flags.yes && !this.jsonEnabled()
-    let result: InitResult
-    try {
-      result = await runInit({
-        dir: args.dir,
-        force: flags.force,
-        skipSettings: flags['skip-settings'],
-        example: flags.example,
-        model: {name: flags.name, runtime: flags.runtime, modelFile: flags['model-file'], version: flags.version},
-        settings: {host: flags.host, http_port: flags['http-port'], grpc_port: flags['grpc-port'], metrics_port: flags['metrics-port']},
-        prompter: interactive ? lazyTerminalPrompter() : undefined,
-      })
-    } catch (error) {
-      if (!(error instanceof InitError)) throw error
-      if (this.jsonEnabled()) this.error(error.message, {exit: error.exit})
-      // Printed as is: oclif's error box re-wraps paths and the multi-line advice.
-      process.stderr.write(`${this.config.bin} init: ${error.message}\n`)
-      return this.exit(error.exit)
-    }
+    const result = await runInit({
+      dir: args.dir,
+      force: flags.force,
+      skipSettings: flags['skip-settings'],
+      example: flags.example,
+      model: {name: flags.name, runtime: flags.runtime, modelFile: flags['model-file'], version: flags.version},
+      settings: {host: flags.host, http_port: flags['http-port'], grpc_port: flags['grpc-port'], metrics_port: flags['metrics-port']},
+      prompter: interactive ? lazyTerminalPrompter() : undefined,
+    })
     this.log(summarize(result, this.config.bin))
     return toJson(result)
   }

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {ClientCommand} from '../cli/client-command.js'
+import {runMonitor} from '../cli/run-monitor.js'
 import {resolveEndpoints} from '../client/index.js'
-import {toMonitorJson, type MonitorJson} from '../tui/monitor-json.js'
-import {plainReport} from '../tui/plain-report.js'
-import {runMonitor} from '../tui/run-monitor.js'
+import {toMonitorJson, type MonitorJson} from '../tui/state/monitor-json.js'
+import {plainReport} from '../tui/state/plain-report.js'
 
 export default class Monitor extends ClientCommand {
   static override summary = 'A live dashboard of a running server: health, models, request rates, latencies, events.'

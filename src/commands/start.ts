@@ -1,16 +1,9 @@
-import {Args, Command, Flags} from '@oclif/core'
-import {isClusterWorker, runClusterPrimary, runClusterWorker} from '../cluster/index.js'
-import {SettingsError} from '../errors.js'
-import {createLogger} from '../logger.js'
-import {gracefulStop} from '../server/graceful-stop.js'
-import {startServer} from '../server/index.js'
-import {loadServerSettings} from '../settings/load-server-settings.js'
-import {redactSettings} from '../settings/server-settings.js'
-import {canShowDashboard} from '../tui/load-renderer.js'
-import {LogBuffer} from '../tui/log-buffer.js'
-import {runServerDashboard} from '../tui/server-dashboard.js'
+import {Args, Flags} from '@oclif/core'
+import {MlsCommand} from '../cli/mls-command.js'
+import {runStart} from '../cli/run-start.js'
+import {isClusterWorker, runClusterWorker} from '../cluster/index.js'
 
-export default class Start extends Command {
+export default class Start extends MlsCommand {
   static override summary = 'Serve every model below a folder over the Open Inference Protocol (KServe V2).'
 
   static override description = `Reads DIR/settings.json (when present) and every model-settings.json below DIR, loads the models and serves them over REST.
@@ -59,69 +52,16 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
     watch: Flags.boolean({description: 'load, reload and unload models as their files change below DIR (development; one process)'}),
   }
 
+  // Messages read on from the command's name (`mls start: invalid settings ...`).
+  protected override errorLabel(): string {
+    return `${this.config.bin} start`
+  }
+
   async run(): Promise<void> {
     // A process forked by `--processes N`: its settings come from the primary.
     if (isClusterWorker()) return runClusterWorker()
     const {args, flags} = await this.parse(Start)
-    let loaded
-    try {
-      loaded = loadServerSettings({
-        root: args.dir,
-        flags: {
-          host: flags.host,
-          http_port: flags['http-port'],
-          grpc_port: flags['grpc-port'],
-          metrics_port: flags['metrics-port'],
-          max_request_size: flags['max-request-size'],
-          strict_readiness: flags['strict-readiness'],
-          load_models_at_startup: flags['load-models-at-startup'],
-          debug: flags.debug,
-          server_name: flags['server-name'],
-          processes: flags.processes,
-          ssl_certfile: flags['ssl-certfile'],
-          ssl_keyfile: flags['ssl-keyfile'],
-          max_queue_size: flags['max-queue-size'],
-          infer_timeout: flags['infer-timeout'],
-          shutdown_grace_period: flags['shutdown-grace-period'],
-        },
-      })
-    } catch (error) {
-      if (!(error instanceof SettingsError)) throw error
-      // Printed as is (oclif's error box would re-wrap file paths); exit 2: the configuration is unusable.
-      process.stderr.write(`mls start: invalid settings (SETTINGS_INVALID)\n${error.message}\n`)
-      return this.exit(2)
-    }
-    const {settings, file, warnings} = loaded
-    if (flags.watch && settings.processes > 1) {
-      // Each process would watch and reload on its own, at different moments: refused rather than half-supported.
-      process.stderr.write(`mls start: --watch works with one process, and processes is ${settings.processes}; drop --processes (or MLS_PROCESSES / processes in settings.json) while developing\n`)
-      return this.exit(2)
-    }
-    const dashboard = flags.tui && settings.processes === 1 && canShowDashboard()
-    // With the dashboard the log goes to its pane, never over the screen.
-    const log = dashboard ? new LogBuffer() : undefined
-    const logger = createLogger({debug: settings.debug, structured: settings.use_structured_logging, write: log?.write})
-    if (flags.tui && settings.processes > 1) logger.warn('--tui is not available with more than one process: serving without the dashboard')
-    else if (flags.tui && !dashboard) logger.warn('--tui needs a terminal on stdin and stdout: serving without the dashboard')
-    logger.info(`mls ${this.config.version}: settings from ${file ?? 'defaults (no settings.json)'}`)
-    for (const warning of warnings) logger.warn(warning)
-    logger.debug(`resolved settings: ${JSON.stringify(redactSettings(settings))}`)
-
-    if (settings.processes > 1) {
-      await runClusterPrimary(settings, logger)
-      logger.info('stopped')
-      return
-    }
-    let server
-    try {
-      server = await startServer(settings, logger, {watch: flags.watch})
-    } catch (error) {
-      logger.error(`cannot start: ${(error as Error).message}`)
-      log?.passThrough((line) => process.stderr.write(line + '\n'), Number.POSITIVE_INFINITY)
-      return this.exit(1)
-    }
-    const code = log ? await runServerDashboard({server, logger, log}) : await gracefulStop(server, logger).stopped
-    logger.info(code === 0 ? 'stopped' : `stopped (exit code ${code}: the shutdown grace period ran out)`)
+    const code = await runStart({root: args.dir, flags, watch: flags.watch, tui: flags.tui, version: this.config.version})
     // Something cut off (a runtime that never returns) may still hold the event loop: exit now.
     if (code !== 0) process.exit(code)
   }

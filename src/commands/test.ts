@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {usageError} from '../cli/cli-error.js'
 import {ClientCommand} from '../cli/client-command.js'
 import {findTestSet} from '../cli/find-test-set.js'
 import {progressBar} from '../cli/progress.js'
@@ -32,7 +33,7 @@ Exits 1 when agreement with the reference predictions is below --min-agreement.`
     const number = (name: string, value: string | undefined) => {
       if (value === undefined) return undefined
       const n = Number(value)
-      if (Number.isNaN(n) || n < 0) this.error(`--${name} must be a non-negative number, found "${value}"`, {exit: 2})
+      if (Number.isNaN(n) || n < 0) throw usageError(`--${name} must be a non-negative number, found "${value}"`)
       return n
     }
     const minAgreement = number('min-agreement', flags['min-agreement'])!

@@ -1,9 +1,9 @@
 /** The terminal Prompter: renders one Ink prompt per question and resolves with the answer. */
 import {render} from 'ink'
 import type {ReactElement} from 'react'
-import {failure} from './init-error.js'
-import {SelectPrompt, TextPrompt} from './prompts.js'
+import {failure} from '../cli/cli-error.js'
 import type {Prompter, SelectQuestion, TextQuestion} from './prompter.js'
+import {SelectPrompt, TextPrompt} from './prompts.js'
 
 type Callbacks<T> = {onSubmit: (value: T) => void; onCancel: () => void}
 

@@ -1,7 +1,7 @@
 /** `init` never overwrites a file unless `--force`: this finds the files a plan would overwrite, before anything is written. */
 import {realpathSync, statSync} from 'node:fs'
+import {usageError} from '../cli/cli-error.js'
 import {displayPath} from './display-path.js'
-import {usageError} from './init-error.js'
 import type {FileRole, Plan, PlannedFile} from './plan.js'
 
 const ADVICE: Readonly<Record<FileRole, string>> = {

@@ -1,8 +1,8 @@
 /** The plan for `init --example NAME`: a copy of examples/NAME/ without its training data and scripts. */
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
+import {failure} from '../cli/cli-error.js'
 import {SERVER_DEFAULTS} from '../settings/server-settings.js'
-import {failure} from './init-error.js'
 import {EXAMPLES_DIR} from './package-paths.js'
 import type {Plan, PlannedFile} from './plan.js'
 import type {SettingsValues} from './templates.js'

@@ -1,6 +1,6 @@
 /** Model names and versions: both appear in URLs (`/v2/models/NAME/versions/VERSION`), and the name is a folder name. */
 import path from 'node:path'
-import {usageError} from './init-error.js'
+import {usageError} from '../cli/cli-error.js'
 
 const NAME = /^[A-Za-z0-9_-]+$/
 const VERSION = /^[A-Za-z0-9_.-]+$/

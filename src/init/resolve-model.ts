@@ -1,7 +1,7 @@
 /** Turns the model flags into a complete model: refuses what cannot work, detects what it can, asks (when it may) for the rest. */
 import {statSync} from 'node:fs'
 import path from 'node:path'
-import {usageError} from './init-error.js'
+import {usageError} from '../cli/cli-error.js'
 import {checkNameAndVersion, DEFAULT_MODEL_NAME, nameFromModelFile, nameProblem} from './names.js'
 import type {Prompter} from './prompter.js'
 import {DEFAULT_RUNTIME, resolveRuntime, RUNTIME_DESCRIPTIONS, RUNTIMES, type RuntimeName} from './runtimes.js'

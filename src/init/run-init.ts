@@ -1,11 +1,11 @@
 /** `mls init` as a library call: resolve the model, plan the files, refuse overwrites, write. */
 import {statSync} from 'node:fs'
 import path from 'node:path'
+import {failure, usageError} from '../cli/cli-error.js'
 import {SERVER_DEFAULTS} from '../settings/server-settings.js'
 import {checkConflicts} from './conflicts.js'
 import {displayPath} from './display-path.js'
 import {planExample, type ExampleModel} from './example-plan.js'
-import {failure, usageError} from './init-error.js'
 import {planModel} from './model-plan.js'
 import type {Prompter} from './prompter.js'
 import {checkModelRequest, completeModel, type ModelRequest} from './resolve-model.js'
@@ -74,7 +74,7 @@ function settingsValues(flags: Partial<SettingsValues> = {}): SettingsValues {
   }
 }
 
-/** Scaffolds the repository. Throws InitError (usage: exit 2, failure: exit 1) with a message for the user. */
+/** Scaffolds the repository. Throws CliError (usage: exit 2, failure: exit 1) with a message for the user. */
 export async function runInit(options: InitOptions): Promise<InitResult> {
   const dir = path.resolve(options.dir)
   const force = options.force ?? false

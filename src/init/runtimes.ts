@@ -1,6 +1,6 @@
 /** The runtimes `init` can scaffold, and how a model file decides (or contradicts) the runtime. */
 import path from 'node:path'
-import {usageError} from './init-error.js'
+import {usageError} from '../cli/cli-error.js'
 
 /** The runtimes a scaffolded model can use: the built-ins, and `custom` (a runtime.ts skeleton of your own). */
 export const RUNTIMES = ['onnx', 'sklearn', 'xgboost', 'custom'] as const

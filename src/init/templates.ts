@@ -1,8 +1,8 @@
 /** Renders the files in `templates/`: settings.json, model-settings/<runtime>.json and custom/model-settings.json. */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
+import {failure} from '../cli/cli-error.js'
 import {fillTemplate} from './fill-template.js'
-import {failure} from './init-error.js'
 import {TEMPLATES_DIR} from './package-paths.js'
 import type {RuntimeName} from './runtimes.js'
 

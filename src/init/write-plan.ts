@@ -1,8 +1,8 @@
 /** Carries out a plan: creates the folders, writes and copies the files. */
 import {copyFileSync, mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+import {failure} from '../cli/cli-error.js'
 import {displayPath} from './display-path.js'
-import {failure} from './init-error.js'
 import type {Plan} from './plan.js'
 
 /** Writes every file of `plan` in order and returns their absolute paths; an I/O error is a failure (exit 1) naming the file. */

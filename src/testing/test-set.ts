@@ -4,7 +4,7 @@
  */
 import {readFile} from 'node:fs/promises'
 import {z} from 'zod'
-import {ClientError} from '../client/index.js'
+import {usageError} from '../cli/cli-error.js'
 import {inferenceRequestSchema} from '../protocol/schemas.js'
 import {formatIssues} from '../util/zod-issues.js'
 
@@ -23,15 +23,15 @@ export async function readTestSet(file: string): Promise<TestSet> {
     raw = JSON.parse(await readFile(file, 'utf8'))
   } catch (error) {
     const e = error as NodeJS.ErrnoException
-    throw new ClientError(e.code ? `cannot read ${file}: ${e.code}` : `${file} is not valid JSON: ${e.message}`, 2)
+    throw usageError(e.code ? `cannot read ${file}: ${e.code}` : `${file} is not valid JSON: ${e.message}`)
   }
   const parsed = testSetSchema.safeParse(raw)
-  if (!parsed.success) throw new ClientError(`${file} is not a test set: ${formatIssues(parsed.error, raw)}`, 2)
+  if (!parsed.success) throw usageError(`${file} is not a test set: ${formatIssues(parsed.error, raw)}`)
   const set = parsed.data
   const rows = set.request.inputs[0].shape[0] ?? 1
   for (const [name, values] of Object.entries(set.expected)) {
-    if (values.length % rows !== 0) throw new ClientError(`${file}: expected.${name} has ${values.length} values for ${rows} rows`, 2)
+    if (values.length % rows !== 0) throw usageError(`${file}: expected.${name} has ${values.length} values for ${rows} rows`)
   }
-  if (set.labels && set.labels.length !== rows) throw new ClientError(`${file}: labels has ${set.labels.length} values for ${rows} rows`, 2)
+  if (set.labels && set.labels.length !== rows) throw usageError(`${file}: labels has ${set.labels.length} values for ${rows} rows`)
   return set
 }

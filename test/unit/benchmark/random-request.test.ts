@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {ClientError} from '../../../src/client/client-error.js'
 import {MAX_RANDOM_ELEMENTS, RANDOM_STRING_LENGTH, parseShapes, randomRequest} from '../../../src/benchmark/random-request.js'
+import {CliError} from '../../../src/cli/cli-error.js'
 import {toTensorData} from '../../../src/codecs/tensor-data.js'
 import {DATATYPE_NAMES, type Datatype} from '../../../src/protocol/datatypes.js'
 import type {ModelMetadata, TensorMetadata} from '../../../src/protocol/types.js'
@@ -73,12 +73,12 @@ describe('randomRequest: data of the declared datatype and shape', () => {
     ]
     const messages = [/declares no inputs.*--dataset FILE/, /would hold 33554432 values, more than 16777216/, /--shape takes NAME:D1,D2,\.\.\./]
     errors.forEach((fn, i) => {
-      expect(fn).toThrow(ClientError)
+      expect(fn).toThrow(CliError)
       expect(fn).toThrow(messages[i])
       try {
         fn()
       } catch (error) {
-        expect((error as ClientError).exitCode).toBe(2)
+        expect((error as CliError).exitCode).toBe(2)
       }
     })
   })

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
+import {CliError} from '../../../src/cli/cli-error.js'
 import {decodeBinaryResponse, encodeBinaryRequest} from '../../../src/client/binary-body.js'
-import {ClientError} from '../../../src/client/client-error.js'
 import {decodeRaw, RawBytes} from '../../../src/protocol/raw.js'
 import {parseBinaryBody} from '../../../src/server/rest/binary-body.js'
 import {encodeRestResponse} from '../../../src/server/rest/binary-response.js'
@@ -26,7 +26,7 @@ describe('the REST binary tensor data extension, client side', () => {
   })
 
   it('a value the datatype cannot take is a usage error naming the input', () => {
-    expect(() => encodeBinaryRequest({inputs: [{name: 'x', datatype: 'INT8', shape: [1], data: [300]}]})).toThrow(ClientError)
+    expect(() => encodeBinaryRequest({inputs: [{name: 'x', datatype: 'INT8', shape: [1], data: [300]}]})).toThrow(CliError)
     expect(() => encodeBinaryRequest({inputs: [{name: 'x', datatype: 'INT8', shape: [1], data: [300]}]})).toThrow(/input "x": element 0/)
   })
 

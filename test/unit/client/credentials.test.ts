@@ -3,7 +3,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {ClientError} from '../../../src/client/client-error.js'
+import {CliError} from '../../../src/cli/cli-error.js'
 import {connectionCause, resolveCredentials} from '../../../src/client/credentials.js'
 
 describe('resolveCredentials', () => {
@@ -26,10 +26,10 @@ describe('resolveCredentials', () => {
       try {
         resolveCredentials({ca: 'missing.pem', env: {}, cwd: dir})
       } catch (thrown) {
-        return thrown as ClientError
+        return thrown as CliError
       }
     })()
-    expect(error).toBeInstanceOf(ClientError)
+    expect(error).toBeInstanceOf(CliError)
     expect(error?.exitCode).toBe(2)
     expect(error?.message).toBe('--ca: cannot read missing.pem (ENOENT)')
   })

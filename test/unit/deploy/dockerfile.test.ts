@@ -4,9 +4,10 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
+import {CliError} from '../../../src/cli/cli-error.js'
 import {DEFAULT_BASE_IMAGE, renderDockerfile} from '../../../src/deploy/dockerfile.js'
 import {HEALTH_PATHS, IMAGE_CMD, IMAGE_ENTRYPOINT, IMAGE_ENV, IMAGE_PORTS, MODEL_MOUNT} from '../../../src/deploy/image.js'
-import {DockerfileError, writeDockerfile} from '../../../src/deploy/write-dockerfile.js'
+import {writeDockerfile} from '../../../src/deploy/write-dockerfile.js'
 import {SERVER_DEFAULTS, SERVER_SETTINGS_KEYS} from '../../../src/settings/server-settings.js'
 import {all, envOf, execForm, healthcheck, last, parseDockerfile, readDockerfile} from './dockerfile-parse.js'
 
@@ -97,7 +98,7 @@ describe('mls dockerfile', () => {
     const result = writeDockerfile(dir)
     expect(result).toMatchObject({dockerfile: path.join(dir, 'Dockerfile'), dockerignore: path.join(dir, '.dockerignore'), baseImage: DEFAULT_BASE_IMAGE, installDependencies: false})
     expect(readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(renderDockerfile())
-    expect(() => writeDockerfile(dir)).toThrow(DockerfileError)
+    expect(() => writeDockerfile(dir)).toThrow(CliError)
     writeFileSync(path.join(dir, 'package.json'), '{}')
     const again = writeDockerfile(dir, {force: true})
     expect(again.installDependencies).toBe(true)
@@ -106,6 +107,6 @@ describe('mls dockerfile', () => {
   })
 
   it('refuses a missing folder with exit 2', () => {
-    expect(() => writeDockerfile('/no/such/folder')).toThrow(expect.objectContaining({exit: 2}))
+    expect(() => writeDockerfile('/no/such/folder')).toThrow(expect.objectContaining({exitCode: 2}))
   })
 })

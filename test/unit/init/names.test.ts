@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {InitError} from '../../../src/init/init-error.js'
+import {CliError} from '../../../src/cli/cli-error.js'
 import {checkNameAndVersion, nameFromModelFile, nameProblem, sanitizeName, versionProblem} from '../../../src/init/names.js'
 
 describe('sanitizeName', () => {
@@ -54,11 +54,11 @@ describe('name and version checks', () => {
       try {
         checkNameAndVersion('bad name', undefined)
       } catch (e) {
-        return e as InitError
+        return e as CliError
       }
     })()
-    expect(error).toBeInstanceOf(InitError)
-    expect(error?.exit).toBe(2)
+    expect(error).toBeInstanceOf(CliError)
+    expect(error?.exitCode).toBe(2)
     expect(error?.message).toMatch(/^--name: "bad name"/)
     expect(() => checkNameAndVersion(undefined, 'v/1')).toThrow(/^--version:/)
   })

@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it, vi} from 'vitest'
-import {InitError} from '../../../src/init/init-error.js'
+import {CliError} from '../../../src/cli/cli-error.js'
 import type {Prompter} from '../../../src/init/prompter.js'
 import {runInit} from '../../../src/init/run-init.js'
 import {summarize} from '../../../src/init/summary.js'
@@ -22,13 +22,13 @@ function readJson(file: string): any {
   return JSON.parse(readFileSync(file, 'utf8'))
 }
 
-async function refusal(promise: Promise<unknown>): Promise<InitError> {
+async function refusal(promise: Promise<unknown>): Promise<CliError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   )
-  expect(error).toBeInstanceOf(InitError)
-  return error as InitError
+  expect(error).toBeInstanceOf(CliError)
+  return error as CliError
 }
 
 function fakePrompter(name: string, runtime: string): Prompter & {text: ReturnType<typeof vi.fn>; select: ReturnType<typeof vi.fn>} {
@@ -93,7 +93,7 @@ describe('runInit: one model', () => {
   it('refuses pickles before asking or writing anything', async () => {
     const dir = tempDir()
     const prompter = fakePrompter('x', 'onnx')
-    expect((await refusal(runInit({dir, model: {runtime: 'custom', modelFile: 'model.joblib'}, prompter}))).exit).toBe(2)
+    expect((await refusal(runInit({dir, model: {runtime: 'custom', modelFile: 'model.joblib'}, prompter}))).exitCode).toBe(2)
     expect((await refusal(runInit({dir, model: {modelFile: 'model.joblib'}, prompter}))).message).toMatch(/never loads pickles/)
     expect(prompter.text).not.toHaveBeenCalled()
     expect(existsSync(dir)).toBe(false)
@@ -156,7 +156,7 @@ describe('runInit: an existing repository', () => {
     await runInit({dir, model: {name: 'a'}})
     const prompter = fakePrompter('b', 'onnx')
     const error = await refusal(runInit({dir, prompter}))
-    expect(error.exit).toBe(2)
+    expect(error.exitCode).toBe(2)
     expect(error.message).toBe(`${path.join(dir, 'settings.json')} exists; use --force to overwrite, or --skip-settings to add a model to this repository`)
     expect(prompter.text).not.toHaveBeenCalled()
   })

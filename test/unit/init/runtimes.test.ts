@@ -1,13 +1,13 @@
 import {describe, expect, it} from 'vitest'
-import {InitError} from '../../../src/init/init-error.js'
+import {CliError} from '../../../src/cli/cli-error.js'
 import {modelFileName, resolveRuntime} from '../../../src/init/runtimes.js'
 
-function refusal(run: () => unknown): InitError {
+function refusal(run: () => unknown): CliError {
   try {
     run()
   } catch (error) {
-    expect(error).toBeInstanceOf(InitError)
-    return error as InitError
+    expect(error).toBeInstanceOf(CliError)
+    return error as CliError
   }
   throw new Error('expected a refusal')
 }
@@ -46,13 +46,13 @@ describe('resolveRuntime', () => {
   it('custom refuses a model file named like the files it writes', () => {
     const error = refusal(() => resolveRuntime('custom', 'src/runtime.ts'))
     expect(error.message).toBe("--model-file src/runtime.ts: a custom model's folder has its own runtime.ts; rename the file")
-    expect(error.exit).toBe(2)
+    expect(error.exitCode).toBe(2)
   })
 
   it('refuses pickles with the skl2onnx recipe', () => {
     for (const file of ['model.joblib', 'm.pkl', 'M.PICKLE']) {
       const error = refusal(() => resolveRuntime(undefined, file))
-      expect(error.exit).toBe(2)
+      expect(error.exitCode).toBe(2)
       expect(error.message).toMatch(/mls never loads pickles/)
       expect(error.message).toMatch(/from skl2onnx import to_onnx/)
       expect(error.message).toMatch(/"zipmap": False/)

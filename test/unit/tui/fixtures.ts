@@ -1,6 +1,6 @@
 /** Test data for the dashboard: Prometheus text as mls writes it, repository indexes, and a scripted source. */
 import type {ModelState, RepositoryIndexItem} from '../../../src/protocol/types.js'
-import {ok, type MonitorSource, type Probe, type ServerSnapshot} from '../../../src/tui/monitor-source.js'
+import {ok, type MonitorSource, type Probe, type ServerSnapshot} from '../../../src/tui/sources/monitor-source.js'
 
 export interface ModelMetrics {
   readonly success?: number

@@ -1,0 +1,60 @@
+/**
+ * `mls start`: serves a model repository until a signal (or q on the dashboard) stops it. One process, or with
+ * processes > 1 a cluster primary and its workers; with --tui the dashboard over the server, its log in a pane.
+ */
+import {runClusterPrimary} from '../cluster/index.js'
+import {createLogger} from '../logger.js'
+import {gracefulStop} from '../server/graceful-stop.js'
+import {startServer} from '../server/index.js'
+import {redactSettings} from '../settings/server-settings.js'
+import {LogBuffer} from '../tui/sources/log-buffer.js'
+import {canShowDashboard} from '../tui/terminal/load-renderer.js'
+import {runServerDashboard} from './server-dashboard.js'
+import {dashboardChoice, startSettings, type SettingsFlags} from './start-settings.js'
+
+/** What `mls start` was given. */
+export interface StartOptions {
+  /** The repository root (default: the current folder). */
+  readonly root?: string
+  /** The flags that are settings (they override env and settings.json). */
+  readonly flags: SettingsFlags
+  /** --watch: follow the files below the root. */
+  readonly watch: boolean
+  /** --tui: show the dashboard when there is a terminal. */
+  readonly tui: boolean
+  /** mls's version, for the first log line. */
+  readonly version: string
+}
+
+/**
+ * Serves until stopped; resolves with the exit code: 0, 1 when the server could not start, or the stop's code (1 when
+ * the shutdown grace period ran out). Throws a CliError (exit 2) for unusable settings, before anything is logged.
+ */
+export async function runStart(options: StartOptions): Promise<number> {
+  const {settings, file, warnings} = startSettings({root: options.root, flags: options.flags, watch: options.watch})
+  const dashboard = dashboardChoice(options.tui, settings.processes, canShowDashboard())
+  // With the dashboard the log goes to its pane, never over the screen.
+  const log = dashboard.show ? new LogBuffer() : undefined
+  const logger = createLogger({debug: settings.debug, structured: settings.use_structured_logging, write: log?.write})
+  if (dashboard.warning !== undefined) logger.warn(dashboard.warning)
+  logger.info(`mls ${options.version}: settings from ${file ?? 'defaults (no settings.json)'}`)
+  for (const warning of warnings) logger.warn(warning)
+  logger.debug(`resolved settings: ${JSON.stringify(redactSettings(settings))}`)
+
+  if (settings.processes > 1) {
+    await runClusterPrimary(settings, logger)
+    logger.info('stopped')
+    return 0
+  }
+  let server
+  try {
+    server = await startServer(settings, logger, {watch: options.watch})
+  } catch (error) {
+    logger.error(`cannot start: ${(error as Error).message}`)
+    log?.passThrough((line) => process.stderr.write(line + '\n'), Number.POSITIVE_INFINITY)
+    return 1
+  }
+  const code = log ? await runServerDashboard({server, logger, log}) : await gracefulStop(server, logger).stopped
+  logger.info(code === 0 ? 'stopped' : `stopped (exit code ${code}: the shutdown grace period ran out)`)
+  return code
+}
