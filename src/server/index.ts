@@ -13,7 +13,7 @@ import type {StopOutcome} from './graceful-stop.js'
 import {listenAll} from './listen.js'
 import type {Metrics} from './metrics/metrics.js'
 import {stopServer} from './stop-sequence.js'
-import {loadSummary, logListening, logLoaded} from './startup-log.js'
+import {loadSummary, logLoaded, startupLine} from './startup-log.js'
 
 export {DEFAULT_GRPC_MAX_MESSAGE_LENGTH} from './listen.js'
 
@@ -58,14 +58,7 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
   const {registry, dataplane} = parts
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.
   const listeners = await listenAll(parts, options.serveMetrics !== false)
-  logListening(logger, {
-    restUrl: listeners.restUrl,
-    grpcAddress: listeners.grpc.address,
-    tls: parts.tls !== undefined,
-    metricsUrl: listeners.metricsServer?.url,
-    repositoryAuth: parts.auth !== undefined,
-    repositoryRoot: settings.model_repository_root,
-  })
+  startupLine.repository(logger, settings.model_repository_root)
 
   const loading = registry.start(settings.load_models_at_startup).catch((error: unknown) => {
     // Told here, with the cause, whoever awaits `loaded` (or nobody does); the rejection still reaches them.

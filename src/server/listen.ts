@@ -9,6 +9,7 @@ import {causeOf} from './cause.js'
 import type {ServerParts} from './compose.js'
 import {startGrpcServer, type GrpcServer} from './grpc/server.js'
 import {startMetricsServer, type MetricsServer} from './metrics/server.js'
+import {startupLine} from './startup-log.js'
 
 /** gRPC message limit when grpc_max_message_length is unset: room for a 16 MiB tensor and more (grpc-js's 4 MiB is not). */
 export const DEFAULT_GRPC_MAX_MESSAGE_LENGTH = 64 * 1024 * 1024
@@ -70,6 +71,7 @@ export async function listenAll(parts: ServerParts, serveMetrics: boolean): Prom
   await bind('REST', settings.http_port, 'http_port', () => rest.listen({host: settings.host, port: settings.http_port}))
   opened.push({what: 'REST', close: () => rest.close()})
   const restUrl = urlOf(rest.server.address(), tls ? 'https' : 'http')
+  startupLine.rest(logger, restUrl)
 
   const grpc = await bind('gRPC', settings.grpc_port, 'grpc_port', () =>
     startGrpcServer(dataplane, {
@@ -83,12 +85,15 @@ export async function listenAll(parts: ServerParts, serveMetrics: boolean): Prom
     }),
   )
   opened.push({what: 'gRPC', close: () => grpc.close()})
+  startupLine.grpc(logger, grpc.address, tls !== undefined)
+  if (auth) startupLine.auth(logger)
 
   let metricsServer: MetricsServer | undefined
   if (metrics && serveMetrics) {
     metricsServer = await bind('metrics', settings.metrics_port, 'metrics_port', () =>
       startMetricsServer(metrics, {host: settings.host, port: settings.metrics_port, path: settings.metrics_endpoint!}),
     )
+    startupLine.metrics(logger, metricsServer.url)
   }
   return {restUrl, grpc, metricsServer}
 }

@@ -21,13 +21,25 @@ export interface ListeningInfo {
 /** The start-up lines, to be printed once per server: a cluster worker leaves them to the primary. */
 export const STARTUP_LINE = /^(REST server listening on|gRPC server listening on|metrics listening on|model repository:|start-up loading finished|repository API \(index, load, unload\) needs)/
 
+/**
+ * The start-up lines one at a time, for a single process that says each as it happens (a listener bound): the same
+ * words as logListening, which prints them all at once for the primary of `--processes N`.
+ */
+export const startupLine = {
+  rest: (logger: Logger, url: string): void => logger.info(`REST server listening on ${url}`),
+  grpc: (logger: Logger, address: string, tls: boolean): void => logger.info(`gRPC server listening on ${address}${tls ? ' (TLS)' : ''}`),
+  auth: (logger: Logger): void => logger.info('repository API (index, load, unload) needs the bearer token (repository_auth_token)'),
+  metrics: (logger: Logger, url: string): void => logger.info(`metrics listening on ${url}`),
+  repository: (logger: Logger, root: string): void => logger.info(`model repository: ${root}`),
+}
+
 /** Says where the server listens (REST, gRPC, metrics), whether the repository API needs a token, and the repository. */
 export function logListening(logger: Logger, info: ListeningInfo): void {
-  logger.info(`REST server listening on ${info.restUrl}`)
-  logger.info(`gRPC server listening on ${info.grpcAddress}${info.tls ? ' (TLS)' : ''}`)
-  if (info.repositoryAuth) logger.info('repository API (index, load, unload) needs the bearer token (repository_auth_token)')
-  if (info.metricsUrl !== undefined) logger.info(`metrics listening on ${info.metricsUrl}`)
-  logger.info(`model repository: ${info.repositoryRoot}`)
+  startupLine.rest(logger, info.restUrl)
+  startupLine.grpc(logger, info.grpcAddress, info.tls)
+  if (info.repositoryAuth) startupLine.auth(logger)
+  if (info.metricsUrl !== undefined) startupLine.metrics(logger, info.metricsUrl)
+  startupLine.repository(logger, info.repositoryRoot)
 }
 
 /** "2 of 3 model version(s) ready", and " (server NOT ready)" when readiness is false. */
