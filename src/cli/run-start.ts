@@ -9,7 +9,6 @@ import {startServer} from '../server/index.js'
 import {redactSettings} from '../settings/server-settings.js'
 import {LogBuffer} from '../tui/sources/log-buffer.js'
 import {canShowDashboard} from '../tui/terminal/load-renderer.js'
-import {runServerDashboard} from './server-dashboard.js'
 import {dashboardChoice, startSettings, type SettingsFlags} from './start-settings.js'
 
 /** What `mls start` was given. */
@@ -54,7 +53,8 @@ export async function runStart(options: StartOptions): Promise<number> {
     log?.passThrough((line) => process.stderr.write(line + '\n'), Number.POSITIVE_INFINITY)
     return 1
   }
-  const code = log ? await runServerDashboard({server, logger, log}) : await gracefulStop(server, logger).stopped
+  // The dashboard (Ink, React) is imported only when it is shown: a plain `mls start` does not pay for it.
+  const code = log ? await (await import('./server-dashboard.js')).runServerDashboard({server, logger, log}) : await gracefulStop(server, logger).stopped
   logger.info(code === 0 ? 'stopped' : `stopped (exit code ${code}: the shutdown grace period ran out)`)
   return code
 }
