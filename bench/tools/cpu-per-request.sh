@@ -34,7 +34,7 @@ else
 fi
 pid=$!
 trap 'kill -INT $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 200); do grep -q "listening" "$work/log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q "listening" "$work/log" && break; sleep 0.1; done
 [ "$kind" = rest ] || sleep 0.5 # mls logs gRPC after REST; models are loaded before either listens
 load() {
   if [ "$kind" = rest ]; then
