@@ -1,8 +1,14 @@
 /**
- * A small levelled logger on stderr: one line per event, human-readable by default, one JSON object per line with
+ * The levelled logger on stderr, on pino: one line per event, human-readable by default, one JSON object per line with
  * `use_structured_logging`. Events carry fields (model, version, duration_ms, reason...) that JSON keeps as keys and
  * the human form appends as key=value. `debug` lines (access logs among them) only with the `debug` setting.
+ *
+ * Lines go to stderr through an asynchronous pino destination (writes leave the event loop and coalesce under load;
+ * what is still buffered is written synchronously on exit, fatal errors included). Secrets never reach a line:
+ * fields named like one are censored, and bearer tokens and private-key blocks inside messages are cut out.
  */
+import {isMainThread} from 'node:worker_threads'
+import {pino, type DestinationStream, type Logger as Pino} from 'pino'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>
@@ -13,30 +19,87 @@ export interface Logger {
   info(message: string, fields?: LogFields): void
   warn(message: string, fields?: LogFields): void
   error(message: string, fields?: LogFields): void
+  /** A logger whose every line also carries `fields` (e.g. a model's name and version), set once here. */
+  child(fields: LogFields): Logger
 }
 
-const human = (value: string | number | boolean) => (typeof value === 'string' && /[\s"=]/.test(value) ? JSON.stringify(value) : String(value))
+export interface LoggerOptions {
+  readonly debug: boolean
+  /** One JSON object per line (use_structured_logging) instead of the human form. */
+  readonly structured?: boolean
+  /** Where lines go (each without its newline), e.g. the dashboard's log pane; stderr when absent. */
+  readonly write?: (line: string) => void
+}
 
-export function createLogger(options: {debug: boolean; structured?: boolean; write?: (line: string) => void}): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'))
-  const log = (level: LogLevel, message: string, fields: LogFields = {}) => {
-    if (level === 'debug' && !options.debug) return
-    const time = new Date().toISOString()
-    const defined = Object.entries(fields).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
-    if (options.structured) {
-      write(JSON.stringify({time, level, msg: message, ...Object.fromEntries(defined)}))
-      return
-    }
-    const tail = defined.map(([key, value]) => `${key}=${human(value)}`).join(' ')
-    write(`${time} [mls] ${level.toUpperCase().padEnd(5)} ${message}${tail ? `  ${tail}` : ''}`)
-  }
+/** Fields whose value is never written (pino's redaction of top-level keys: a per-key stringifier, no copy). */
+export const SECRET_FIELDS = ['authorization', 'token', 'repository_auth_token', 'password', 'key', 'private_key']
+const CENSORED = '[redacted]'
+// A bearer token (an Authorization header's value) or a PEM private key (a key file's contents) quoted in a message.
+const SECRET_TEXT = /Bearer\s+[^\s"',;]+|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/gi
+const HAS_SECRET_TEXT = /Bearer\s|PRIVATE KEY-----/i
+const scrub = (message: string) => (HAS_SECRET_TEXT.test(message) ? message.replace(SECRET_TEXT, (found) => (found[0] === '-' ? CENSORED : `Bearer ${CENSORED}`)) : message)
+
+export function createLogger(options: LoggerOptions): Logger {
+  const base = pino(
+    {
+      level: options.debug ? 'debug' : 'info',
+      base: null, // no pid or hostname on every line
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {level: (label) => ({level: label})},
+      redact: {paths: SECRET_FIELDS, censor: CENSORED},
+    },
+    destination(options),
+  )
+  return wrap(base, options.debug)
+}
+
+function wrap(target: Pino, debugEnabled: boolean): Logger {
+  // pino's (fields, message) call; a message alone skips the fields' loop.
+  const at = (level: LogLevel) => (message: string, fields?: LogFields) => (fields === undefined ? target[level](scrub(message)) : target[level](fields, scrub(message)))
   return {
-    debugEnabled: options.debug,
-    debug: (m, f) => log('debug', m, f),
-    info: (m, f) => log('info', m, f),
-    warn: (m, f) => log('warn', m, f),
-    error: (m, f) => log('error', m, f),
+    debugEnabled,
+    debug: debugEnabled ? at('debug') : () => {},
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (fields) => wrap(target.child(fields), debugEnabled),
   }
 }
 
-export const silentLogger: Logger = {debugEnabled: false, debug() {}, info() {}, warn() {}, error() {}}
+/** The stream pino writes JSON lines to (each ending in a newline): as they are (structured) or in the human form. */
+function destination({structured, write}: LoggerOptions): DestinationStream {
+  if (write !== undefined) return {write: structured ? (line) => write(line.slice(0, -1)) : (line) => write(toHuman(line))}
+  const stream = stderr()
+  return structured ? stream : {write: (line) => stream.write(toHuman(line) + '\n')}
+}
+
+let shared: DestinationStream | undefined
+
+/**
+ * One asynchronous destination on fd 2 for the whole process (pino registers it to be flushed synchronously on exit).
+ * Worker threads write synchronously: pino's exit flush is the main thread's only. Once pino has ended it (the event
+ * loop ran dry), late lines go through process.stderr rather than throw.
+ */
+function stderr(): DestinationStream {
+  if (shared) return shared
+  const boom = pino.destination({dest: 2, sync: !isMainThread, minLength: 0}) as ReturnType<typeof pino.destination> & {readonly destroyed: boolean}
+  shared = {write: (line) => void (boom.destroyed ? process.stderr.write(line) : boom.write(line))}
+  return shared
+}
+
+const LABELS: Readonly<Record<string, string>> = {debug: 'DEBUG', info: 'INFO ', warn: 'WARN ', error: 'ERROR'}
+
+const human = (value: unknown) => (typeof value === 'string' ? (/[\s"=]/.test(value) ? JSON.stringify(value) : value) : String(value))
+
+/** `2026-...Z [mls] INFO  message  key=value ...` from one of pino's lines (level, time, fields in order, msg). */
+function toHuman(json: string): string {
+  const event = JSON.parse(json) as Record<string, unknown>
+  let tail = ''
+  for (const key in event) {
+    if (key === 'level' || key === 'time' || key === 'msg') continue
+    tail += `${tail === '' ? '  ' : ' '}${key}=${human(event[key])}`
+  }
+  return `${event.time as string} [mls] ${LABELS[event.level as string]} ${event.msg as string}${tail}`
+}
+
+export const silentLogger: Logger = {debugEnabled: false, debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger}

@@ -58,7 +58,7 @@ export function startServer({name, args, env = {}, endpoints, readyLine}) {
   const server = {name, child, tail, url: undefined, grpc: undefined}
   const found = {}
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not report ${[...endpoints, ...(readyLine ? [String(readyLine)] : [])].join(' + ')} within 20 s\n${tail.join('\n')}`)), 20_000)
+    const timer = setTimeout(() => reject(new Error(`${name} did not report ${[...endpoints, ...(readyLine ? [String(readyLine)] : [])].join(' + ')} within 60 s\n${tail.join('\n')}`)), 60_000) // a busy 2-core machine can take 20 s and more to start two servers
     const onData = (chunk) => {
       for (const line of String(chunk).split('\n').filter(Boolean)) {
         tail.push(line)

@@ -1,7 +1,8 @@
 // Medians across rounds, ratios to the baseline, and the console table.
 import {median} from './util.js'
 
-const METRICS = ['rps', 'mean', 'p50', 'p99'] // p50/p99 only where the load generator reports them (wrk, not h2load)
+// p50/p99 only where the load generator reports them (wrk, not h2load); cpuUs (server CPU per request) where a side records it
+const METRICS = ['rps', 'mean', 'p50', 'p99', 'cpuUs']
 
 /** rounds: {baseline: [result…], mls: [result…]} -> {baseline: {rps, mean, p50, p99, valid, ratio}, mls: {…}} */
 export function summarize(rounds) {
@@ -34,4 +35,7 @@ export function printTable(scenarios, rounds) {
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)))
   console.log(`\nmedian of ${rounds} round(s) (REST: wrk latency; gRPC: h2load, which reports the mean only):`)
   for (const r of table) console.log(r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
+  for (const {name, labels, summary} of scenarios.filter((s) => s.summary.mls.cpuUs !== null && s.summary.baseline.cpuUs !== null)) {
+    console.log(`${name}: server CPU per request ${summary.baseline.cpuUs.toFixed(1)} us (${labels.baseline}), ${summary.mls.cpuUs.toFixed(1)} us (${labels.mls}): ${summary.mls.ratio.cpuUs.toFixed(3)}x`)
+  }
 }

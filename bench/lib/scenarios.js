@@ -16,6 +16,8 @@ export const SERVERS = {
   fastify: {name: 'baseline-fastify', args: ['bench/baseline/fastify-onnx.js'], env: {HOST: '127.0.0.1', PORT: '0'}, endpoints: ['rest']},
   grpcjs: {name: 'baseline-grpc-js', args: ['bench/baseline/grpc-onnx.js'], env: {HOST: '127.0.0.1', PORT: '0'}, endpoints: ['grpc']},
   mls: {name: 'mls', args: ['bin/run.js', 'start', 'examples/multi-model', ...MLS_FLAGS], endpoints: ['rest', 'grpc']},
+  // The same with the example's own `debug: "true"` kept: one access log line per request on stderr (a pipe the bench reads).
+  mlsDebug: {name: 'mls-debug', args: ['bin/run.js', 'start', 'examples/multi-model', ...MLS_FLAGS.filter((flag) => flag !== '--no-debug'), '--debug'], endpoints: ['rest']},
   // The same repository served by 2 processes sharing the ports (node:cluster); ready once both have loaded.
   mlsCluster: {name: 'mls-2-processes', args: ['bin/run.js', 'start', 'examples/multi-model', ...MLS_FLAGS, '--processes', '2'], endpoints: ['rest'], readyLine: /\b2 processes ready\b/},
   // The bench's own repository: large_identity, large_sum, mlp, mlp_batched, tiny.
@@ -54,6 +56,35 @@ function mnistRest(context) {
     tool: 'wrk',
     target: {ratio: 0.8, text: 'mls >= 0.8x bare fastify'},
     sides: {baseline: side('fastify', 'baseline (fastify)'), mls: side('mls', 'mls')},
+    request: {path: REST_INFER_PATH, bodyBytes},
+    command: (config) => `wrk ${wrkArgs(config, config.duration).join(' ')} -s bench/post.lua`,
+  }
+}
+
+/**
+ * The rest scenario's request against mls without (baseline) and with debug logging: what the access log costs. Each
+ * round also records the server's CPU time per request (`cpuUs`), steadier than req/s on a busy machine.
+ */
+function mnistRestDebug(context) {
+  const {side: jsonSide, bodyBytes} = mnistJsonSide(context)
+  const side = (server, label) => {
+    const base = jsonSide(server, label)
+    return {
+      ...base,
+      async run(config, s, seconds) {
+        const before = cpuSeconds(s.child.pid)
+        const result = await base.run(config, s, seconds)
+        return {...result, cpuUs: result.requests ? Math.round(((cpuSeconds(s.child.pid) - before) * 1e7) / result.requests) / 10 : null}
+      },
+      describe: (result) => `  server CPU ${result.cpuUs ?? '?'} us/request${base.describe(result)}`,
+    }
+  }
+  return {
+    id: 'rest-debug',
+    name: 'mnist_sklearn 1 row REST, debug log',
+    tool: 'wrk',
+    target: {ratio: 0.95, text: 'debug on >= 0.95x debug off'},
+    sides: {baseline: side('mls', 'mls --no-debug (baseline)'), mls: side('mlsDebug', 'mls --debug')},
     request: {path: REST_INFER_PATH, bodyBytes},
     command: (config) => `wrk ${wrkArgs(config, config.duration).join(' ')} -s bench/post.lua`,
   }
@@ -252,11 +283,12 @@ function mlpBatching({expected, dir, connections}) {
   }
 }
 
-export const LOAD_SCENARIO_IDS = ['rest', 'rest-binary', 'grpc-typed', 'grpc-raw', 'multi-process', 'large-binary', 'large-binary-sum', 'mlp-batched']
+export const LOAD_SCENARIO_IDS = ['rest', 'rest-debug', 'rest-binary', 'grpc-typed', 'grpc-raw', 'multi-process', 'large-binary', 'large-binary-sum', 'mlp-batched']
 
 export function buildScenarios(ids, context) {
   return ids.map((id) => {
     if (id === 'rest') return mnistRest(context)
+    if (id === 'rest-debug') return mnistRestDebug(context)
     if (id === 'rest-binary') return mnistBinary(context)
     if (id === 'multi-process') return multiProcess(context)
     if (id.startsWith('grpc-')) return mnistGrpc(id.slice('grpc-'.length), context)

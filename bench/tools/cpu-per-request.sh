@@ -6,6 +6,7 @@
 # usage: bench/tools/cpu-per-request.sh DIR rest|grpc-typed|grpc-raw [SECONDS]
 #   DIR: a checkout of mls, built (dist/); the mnist_sklearn one-row request of `npm run bench` is sent.
 #   BASELINE=1: run the bare baseline of that transport from DIR/bench/baseline instead of mls.
+#   DEBUG=1: mls with --debug (the access log on; the log goes to a file) instead of --no-debug.
 #   prints: rps=... n=... cpu_us_per_req=...
 set -euo pipefail
 dir=$(cd "$1" && pwd); kind=$2; secs=${3:-5}
@@ -22,17 +23,18 @@ if ('$kind' !== 'rest') {
   writeFileSync('$work/frame.bin', inferFrame('$kind' === 'grpc-raw' ? 'raw' : 'typed', row))
 }"
 port=$((20000 + RANDOM % 20000))
+debug=--no-debug; [ -n "${DEBUG:-}" ] && debug=--debug
 cd "$dir"
 if [ "$kind" = rest ]; then
   if [ -n "${BASELINE:-}" ]; then PORT=$port node bench/baseline/fastify-onnx.js >"$work/log" 2>&1 &
-  else node bin/run.js start examples/multi-model --host 127.0.0.1 --http-port $port --grpc-port 0 --metrics-port 0 --no-debug >"$work/log" 2>&1 & fi
+  else node bin/run.js start examples/multi-model --host 127.0.0.1 --http-port $port --grpc-port 0 --metrics-port 0 $debug >"$work/log" 2>&1 & fi
 else
   if [ -n "${BASELINE:-}" ]; then PORT=$port node bench/baseline/grpc-onnx.js >"$work/log" 2>&1 &
-  else node bin/run.js start examples/multi-model --host 127.0.0.1 --http-port 0 --grpc-port $port --metrics-port 0 --no-debug >"$work/log" 2>&1 & fi
+  else node bin/run.js start examples/multi-model --host 127.0.0.1 --http-port 0 --grpc-port $port --metrics-port 0 $debug >"$work/log" 2>&1 & fi
 fi
 pid=$!
 trap 'kill -INT $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 200); do grep -q "listening" "$work/log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q "listening" "$work/log" && break; sleep 0.1; done
 [ "$kind" = rest ] || sleep 0.5 # mls logs gRPC after REST; models are loaded before either listens
 load() {
   if [ "$kind" = rest ]; then

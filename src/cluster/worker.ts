@@ -35,6 +35,7 @@ function workerLogger(base: Logger, number: number): Logger {
     info,
     warn: (m, f) => base.warn(m, fields(f)),
     error: (m, f) => base.error(m, fields(f)),
+    child: (f) => workerLogger(base.child(f), number),
   }
 }
 

@@ -21,7 +21,7 @@ function settings(extra: Record<string, unknown> = {}): ModelSettings {
 
 function recordingLogger() {
   const lines: string[] = []
-  const logger: Logger = {debugEnabled: false, debug() {}, info: (m) => lines.push(`INFO ${m}`), warn: (m) => lines.push(`WARN ${m}`), error: (m) => lines.push(`ERROR ${m}`)}
+  const logger: Logger = {debugEnabled: false, debug() {}, info: (m) => lines.push(`INFO ${m}`), warn: (m) => lines.push(`WARN ${m}`), error: (m) => lines.push(`ERROR ${m}`), child: () => logger}
   return {logger, lines}
 }
 
