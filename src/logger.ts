@@ -35,8 +35,9 @@ export interface LoggerOptions {
 export const SECRET_FIELDS = ['authorization', 'token', 'repository_auth_token', 'password', 'key', 'private_key']
 const CENSORED = '[redacted]'
 // A bearer token (an Authorization header's value) or a PEM private key (a key file's contents) quoted in a message.
-const SECRET_TEXT = /Bearer\s+[^\s"',;]+|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/gi
-const HAS_SECRET_TEXT = /Bearer\s|PRIVATE KEY-----/i
+// Case-sensitive, as clients write the scheme: our own prose ("needs the bearer token") is no secret.
+const SECRET_TEXT = /Bearer\s+[^\s"',;]+|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g
+const HAS_SECRET_TEXT = /Bearer\s|PRIVATE KEY-----/
 const scrub = (message: string) => (HAS_SECRET_TEXT.test(message) ? message.replace(SECRET_TEXT, (found) => (found[0] === '-' ? CENSORED : `Bearer ${CENSORED}`)) : message)
 
 export function createLogger(options: LoggerOptions): Logger {

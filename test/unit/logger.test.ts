@@ -69,6 +69,9 @@ describe('logger', () => {
     expect(events[0]).toMatchObject({authorization: '[redacted]', repository_auth_token: '[redacted]', token: '[redacted]', key: '[redacted]', user: 'ann'})
     expect(events[1]).toMatchObject({token: '[redacted]'})
     expect(events[2].msg).toBe('refused Authorization: Bearer [redacted], retry; "Bearer [redacted]"')
+    // The server's own wording about the token is kept.
+    logger.info('repository API (index, load, unload) needs the bearer token (repository_auth_token)')
+    expect(JSON.parse(lines.at(-1)!).msg).toBe('repository API (index, load, unload) needs the bearer token (repository_auth_token)')
     expect(events[3].msg).toBe('cannot read key [redacted] from key.pem')
     expect(events[4].msg).toBe('truncated [redacted]')
 
