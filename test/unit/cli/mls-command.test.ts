@@ -47,7 +47,7 @@ async function run(command: ReturnType<typeof failing>, argv: string[] = []) {
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true))
   let exit: number | undefined
   try {
-    await new command(argv, config)._run()
+    await command.run(argv, config)
   } catch (error) {
     expect(error).toBeInstanceOf(Errors.ExitError)
     exit = (error as Errors.ExitError).oclif.exit
