@@ -5,12 +5,14 @@
  * hangs. A server process killed mid-request (--processes 2): its requests fail at once, it is replaced, traffic
  * continues. (A worker thread killed mid-request is in workers.test.ts.)
  */
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {request as httpRequest} from 'node:http'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {MUSHROOM_DIR, makeRepo, readTestSet, rowRequest, type RepoFiles} from './helpers/fixtures.js'
 import {postJson, request} from './helpers/http.js'
 import {REPO_ROOT, startMls, type MlsProcess} from './helpers/mls-process.js'
+import {SLEEP_RUNTIME, sleepRequest} from './helpers/sleep-runtime.js'
 
 const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
 const XGB = {copy: path.join(MUSHROOM_DIR, 'model.json')}
@@ -143,9 +145,9 @@ describe('unload and reload under sustained traffic', () => {
 })
 
 /** A POST on its own connection, so the cluster's round robin spreads requests over the processes. */
-function postFresh(url: string, ms = 10_000): Promise<{status: number; failure?: string}> {
+function postFresh(url: string, body: unknown, ms = 10_000): Promise<{status: number; failure?: string}> {
   return new Promise((resolve) => {
-    const data = JSON.stringify(ROW)
+    const data = JSON.stringify(body)
     const req = httpRequest(url, {method: 'POST', agent: false, timeout: ms, headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(data)}}, (res) => {
       res.resume()
       res.on('end', () => resolve({status: res.statusCode!}))
@@ -159,11 +161,21 @@ function postFresh(url: string, ms = 10_000): Promise<{status: number; failure?:
 
 describe('a server process killed mid-request (--processes 2)', () => {
   it('fails the requests in flight on it at once, is replaced, and traffic continues', async () => {
-    const {server} = await serve({'slow/model-settings.json': settings({implementation: './runtime.js'}), 'slow/runtime.js': slowRuntime(1500)}, ['--processes', '2', '--debug'])
+    // The sleep runtime appends "started <pid>" to started.txt as each request starts, in whichever process runs it.
+    const repo = makeRepo({'slow/runtime.ts': SLEEP_RUNTIME})
+    cleanups.push(repo.cleanup)
+    const startedFile = path.join(repo.dir, 'started.txt')
+    writeFileSync(path.join(repo.dir, 'slow/model-settings.json'), settings({name: 'slow', implementation: './runtime.ts', parameters: {extra: {started_file: startedFile}}}))
+    const server = await startMls(repo.dir, {args: ['--processes', '2', '--debug']})
+    cleanups.push(() => server.stop())
     const url = server.url + '/v2/models/slow/infer'
     const pid = Number(/process 1 serving \(pid (\d+)\)/.exec(server.logs())![1])
-    const traffic = Array.from({length: 6}, () => postFresh(url))
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    const started = () => (existsSync(startedFile) ? [...readFileSync(startedFile, 'utf8').matchAll(/^started (\d+)$/gm)].map((m) => Number(m[1])) : [])
+    const traffic = Array.from({length: 6}, () => postFresh(url, sleepRequest(3000)))
+    // Kill process 1 once all six requests run, some on it and some on the other process (round robin).
+    await until(() => started().length === 6, 'all six requests running')
+    expect(started()).toContain(pid)
+    expect(started().some((p) => p !== pid)).toBe(true)
     process.kill(pid, 'SIGKILL')
     const results = await Promise.all(traffic)
     const failed = results.filter((r) => r.status !== 200)
@@ -171,7 +183,7 @@ describe('a server process killed mid-request (--processes 2)', () => {
     expect(results.length - failed.length).toBeGreaterThanOrEqual(1)
     for (const r of failed) expect(r.failure).toMatch(/socket hang up|ECONNRESET/)
     await until(() => [...server.logs().matchAll(/process 1 \(pid (\d+)\) loaded/g)].some((m) => Number(m[1]) !== pid), 'the replacement process')
-    const after = await Promise.all(Array.from({length: 6}, () => postFresh(url)))
+    const after = await Promise.all(Array.from({length: 6}, () => postFresh(url, sleepRequest(0))))
     expect(after.map((r) => r.status)).toEqual(Array(6).fill(200))
   }, 40_000)
 })
