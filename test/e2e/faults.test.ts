@@ -12,16 +12,20 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {MUSHROOM_DIR, makeRepo, readTestSet, rowRequest, type RepoFiles} from './helpers/fixtures.js'
 import {postJson, request} from './helpers/http.js'
 import {REPO_ROOT, startMls, type MlsProcess} from './helpers/mls-process.js'
-import {SLEEP_RUNTIME, sleepRequest} from './helpers/sleep-runtime.js'
 
 const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
 const XGB = {copy: path.join(MUSHROOM_DIR, 'model.json')}
 const UBJ = {copy: path.join(REPO_ROOT, 'test/fixtures/models-xgboost/mushroom_ubj/model.ubj')}
 const settings = (value: unknown) => JSON.stringify(value)
-/** A runtime whose predict takes `ms` (an async wait), echoing its inputs as output "y". */
-const slowRuntime = (ms: number) => `
+/**
+ * A runtime whose predict takes `ms` (an async wait), echoing its inputs as output "y". With `startedFile`, each
+ * request first appends "started <pid>" to it: which server process runs it, seen from the test.
+ */
+const slowRuntime = (ms: number, startedFile?: string) => `
+import {appendFileSync} from 'node:fs'
 export default {
   async predict(request) {
+    ${startedFile === undefined ? '' : `appendFileSync(${JSON.stringify(startedFile)}, 'started ' + process.pid + '\\n')`}
     await new Promise((resolve) => setTimeout(resolve, ${ms}))
     return {outputs: request.inputs.map((t) => ({...t, name: 'y'}))}
   },
@@ -161,17 +165,16 @@ function postFresh(url: string, body: unknown, ms = 10_000): Promise<{status: nu
 
 describe('a server process killed mid-request (--processes 2)', () => {
   it('fails the requests in flight on it at once, is replaced, and traffic continues', async () => {
-    // The sleep runtime appends "started <pid>" to started.txt as each request starts, in whichever process runs it.
-    const repo = makeRepo({'slow/runtime.ts': SLEEP_RUNTIME})
+    const repo = makeRepo({'slow/model-settings.json': settings({implementation: './runtime.js'})})
     cleanups.push(repo.cleanup)
     const startedFile = path.join(repo.dir, 'started.txt')
-    writeFileSync(path.join(repo.dir, 'slow/model-settings.json'), settings({name: 'slow', implementation: './runtime.ts', parameters: {extra: {started_file: startedFile}}}))
+    writeFileSync(path.join(repo.dir, 'slow/runtime.js'), slowRuntime(3000, startedFile))
     const server = await startMls(repo.dir, {args: ['--processes', '2', '--debug']})
     cleanups.push(() => server.stop())
     const url = server.url + '/v2/models/slow/infer'
     const pid = Number(/process 1 serving \(pid (\d+)\)/.exec(server.logs())![1])
     const started = () => (existsSync(startedFile) ? [...readFileSync(startedFile, 'utf8').matchAll(/^started (\d+)$/gm)].map((m) => Number(m[1])) : [])
-    const traffic = Array.from({length: 6}, () => postFresh(url, sleepRequest(3000)))
+    const traffic = Array.from({length: 6}, () => postFresh(url, ROW))
     // Kill process 1 once all six requests run, some on it and some on the other process (round robin).
     await until(() => started().length === 6, 'all six requests running')
     expect(started()).toContain(pid)
@@ -183,7 +186,7 @@ describe('a server process killed mid-request (--processes 2)', () => {
     expect(results.length - failed.length).toBeGreaterThanOrEqual(1)
     for (const r of failed) expect(r.failure).toMatch(/socket hang up|ECONNRESET/)
     await until(() => [...server.logs().matchAll(/process 1 \(pid (\d+)\) loaded/g)].some((m) => Number(m[1]) !== pid), 'the replacement process')
-    const after = await Promise.all(Array.from({length: 6}, () => postFresh(url, sleepRequest(0))))
+    const after = await Promise.all(Array.from({length: 6}, () => postFresh(url, ROW)))
     expect(after.map((r) => r.status)).toEqual(Array(6).fill(200))
   }, 40_000)
 })

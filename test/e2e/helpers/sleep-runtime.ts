@@ -4,8 +4,7 @@
  * when the request's signal fires, unless its model's `parameters.extra.ignore_abort` is true (a hung runtime); with
  * `parameters.extra.busy` it computes instead of sleeping: it holds its thread, as onnxruntime's run() does.
  * While it sleeps it counts itself in globalThis.sleeping[model], which PROBE_RUNTIME reports; with
- * `parameters.extra.started_file` it also appends a line "started <pid>" to that file as each request starts (seen
- * across processes, and telling which one runs it).
+ * `parameters.extra.started_file` it also appends a line to that file as each request starts (seen across processes).
  */
 export const SLEEP_RUNTIME = `
 import {appendFileSync} from 'node:fs'
@@ -30,7 +29,7 @@ export default {
     const rows = request.inputs[0].shape[0]
     rowsSeen += rows
     const seen = rowsSeen
-    if (startedFile !== '') appendFileSync(startedFile, \`started \${process.pid}\\n\`)
+    if (startedFile !== '') appendFileSync(startedFile, 'started\\n')
     if (busy) {
       const end = Date.now() + Math.max(...ms)
       while (Date.now() < end) {}
