@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // e2e files each start their own servers on ephemeral ports; two cores: keep parallelism modest.
     maxWorkers: 2,
+    // A temporary folder per run, checked empty at the end: no test leaves files behind.
+    globalSetup: ['test/global-setup.ts'],
   },
 })

@@ -118,9 +118,12 @@ afterAll(async () => {
     await new Promise((resolve) => child.once('exit', resolve))
   }
   if (temp) {
-    chmodSync(models, 0o755)
-    spawnSync('chmod', ['-R', 'u+w', models])
-    rmSync(temp, {recursive: true, force: true})
+    try {
+      chmodSync(models, 0o755)
+      spawnSync('chmod', ['-R', 'u+w', models])
+    } finally {
+      rmSync(temp, {recursive: true, force: true})
+    }
   }
 })
 

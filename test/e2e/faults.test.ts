@@ -5,6 +5,7 @@
  * hangs. A server process killed mid-request (--processes 2): its requests fail at once, it is replaced, traffic
  * continues. (A worker thread killed mid-request is in workers.test.ts.)
  */
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {request as httpRequest} from 'node:http'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -16,10 +17,15 @@ const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
 const XGB = {copy: path.join(MUSHROOM_DIR, 'model.json')}
 const UBJ = {copy: path.join(REPO_ROOT, 'test/fixtures/models-xgboost/mushroom_ubj/model.ubj')}
 const settings = (value: unknown) => JSON.stringify(value)
-/** A runtime whose predict takes `ms` (an async wait), echoing its inputs as output "y". */
-const slowRuntime = (ms: number) => `
+/**
+ * A runtime whose predict takes `ms` (an async wait), echoing its inputs as output "y". With `startedFile`, each
+ * request first appends "started <pid>" to it: which server process runs it, seen from the test.
+ */
+const slowRuntime = (ms: number, startedFile?: string) => `
+import {appendFileSync} from 'node:fs'
 export default {
   async predict(request) {
+    ${startedFile === undefined ? '' : `appendFileSync(${JSON.stringify(startedFile)}, 'started ' + process.pid + '\\n')`}
     await new Promise((resolve) => setTimeout(resolve, ${ms}))
     return {outputs: request.inputs.map((t) => ({...t, name: 'y'}))}
   },
@@ -143,9 +149,9 @@ describe('unload and reload under sustained traffic', () => {
 })
 
 /** A POST on its own connection, so the cluster's round robin spreads requests over the processes. */
-function postFresh(url: string, ms = 10_000): Promise<{status: number; failure?: string}> {
+function postFresh(url: string, body: unknown, ms = 10_000): Promise<{status: number; failure?: string}> {
   return new Promise((resolve) => {
-    const data = JSON.stringify(ROW)
+    const data = JSON.stringify(body)
     const req = httpRequest(url, {method: 'POST', agent: false, timeout: ms, headers: {'content-type': 'application/json', 'content-length': Buffer.byteLength(data)}}, (res) => {
       res.resume()
       res.on('end', () => resolve({status: res.statusCode!}))
@@ -159,11 +165,20 @@ function postFresh(url: string, ms = 10_000): Promise<{status: number; failure?:
 
 describe('a server process killed mid-request (--processes 2)', () => {
   it('fails the requests in flight on it at once, is replaced, and traffic continues', async () => {
-    const {server} = await serve({'slow/model-settings.json': settings({implementation: './runtime.js'}), 'slow/runtime.js': slowRuntime(1500)}, ['--processes', '2', '--debug'])
+    const repo = makeRepo({'slow/model-settings.json': settings({implementation: './runtime.js'})})
+    cleanups.push(repo.cleanup)
+    const startedFile = path.join(repo.dir, 'started.txt')
+    writeFileSync(path.join(repo.dir, 'slow/runtime.js'), slowRuntime(3000, startedFile))
+    const server = await startMls(repo.dir, {args: ['--processes', '2', '--debug']})
+    cleanups.push(() => server.stop())
     const url = server.url + '/v2/models/slow/infer'
     const pid = Number(/process 1 serving \(pid (\d+)\)/.exec(server.logs())![1])
-    const traffic = Array.from({length: 6}, () => postFresh(url))
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    const started = () => (existsSync(startedFile) ? [...readFileSync(startedFile, 'utf8').matchAll(/^started (\d+)$/gm)].map((m) => Number(m[1])) : [])
+    const traffic = Array.from({length: 6}, () => postFresh(url, ROW))
+    // Kill process 1 once all six requests run, some on it and some on the other process (round robin).
+    await until(() => started().length === 6, 'all six requests running')
+    expect(started()).toContain(pid)
+    expect(started().some((p) => p !== pid)).toBe(true)
     process.kill(pid, 'SIGKILL')
     const results = await Promise.all(traffic)
     const failed = results.filter((r) => r.status !== 200)
@@ -171,7 +186,7 @@ describe('a server process killed mid-request (--processes 2)', () => {
     expect(results.length - failed.length).toBeGreaterThanOrEqual(1)
     for (const r of failed) expect(r.failure).toMatch(/socket hang up|ECONNRESET/)
     await until(() => [...server.logs().matchAll(/process 1 \(pid (\d+)\) loaded/g)].some((m) => Number(m[1]) !== pid), 'the replacement process')
-    const after = await Promise.all(Array.from({length: 6}, () => postFresh(url)))
+    const after = await Promise.all(Array.from({length: 6}, () => postFresh(url, ROW)))
     expect(after.map((r) => r.status)).toEqual(Array(6).fill(200))
   }, 40_000)
 })

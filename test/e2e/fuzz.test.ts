@@ -24,8 +24,11 @@ beforeAll(async () => {
   server = await startMls(repo.dir)
 })
 afterAll(async () => {
-  expect(await server.stop()).toBe(0)
-  repo.cleanup()
+  try {
+    expect(await server?.stop()).toBe(0)
+  } finally {
+    repo?.cleanup()
+  }
 })
 
 describe('fuzzing', () => {

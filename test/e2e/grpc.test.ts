@@ -130,19 +130,29 @@ describe('gRPC GRPCInferenceService', () => {
     expect(error?.metadata.get('mls-error-code')).toEqual(['MODEL_NOT_FOUND'])
   })
 
-  it('a stream of good requests ends with OK', async () => {
+  it('a stream of good requests ends with OK, each answered with its own predictions (raw for raw, typed for typed)', async () => {
     const stream = client.ModelStreamInfer()
-    const responses: unknown[] = []
+    const responses: any[] = []
     const ended = new Promise<void>((resolve, reject) => {
       stream.on('data', (r: unknown) => responses.push(r))
       stream.on('error', reject)
       stream.on('end', resolve)
     })
-    stream.write(rawRequest('mushroom_xgboost', mushroom))
-    stream.write(typed('mushroom_xgboost', mushroom))
+    stream.write({...rawRequest('mushroom_xgboost', mushroom), id: 'raw'})
+    stream.write(typed('mushroom_xgboost', mushroomMissing, {id: 'typed'}))
     stream.end()
     await ended
-    expect(responses).toHaveLength(2)
+    expect(responses.map((r) => [r.model_name, r.id])).toEqual([['mushroom_xgboost', 'raw'], ['mushroom_xgboost', 'typed']])
+    const [raw, typedAnswer] = responses
+    const rawBytes: Buffer = raw.raw_output_contents[0]
+    const answers = [
+      {set: mushroom, p: Array.from(new Float32Array(rawBytes.buffer.slice(rawBytes.byteOffset, rawBytes.byteOffset + rawBytes.byteLength)))},
+      {set: mushroomMissing, p: typedAnswer.outputs[0].contents.fp32s as number[]},
+    ]
+    for (const {set, p} of answers) {
+      expect(p).toHaveLength(set.expected.predict.length)
+      expect(Math.max(...p.map((v, i) => Math.abs(v - set.expected.predict[i])))).toBeLessThanOrEqual(1e-6)
+    }
   })
 })
 

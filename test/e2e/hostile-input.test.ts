@@ -27,8 +27,11 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   client?.close()
-  expect(await server.stop()).toBe(0)
-  repo.cleanup()
+  try {
+    expect(await server?.stop()).toBe(0)
+  } finally {
+    repo?.cleanup()
+  }
 })
 
 const deep = (depth: number, inner: string) => '['.repeat(depth) + inner + ']'.repeat(depth)

@@ -10,6 +10,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {EXAMPLE, MNIST_DIR, MUSHROOM_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
 import {postJson} from './helpers/http.js'
 import {BIN, runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
+import {tempFolders} from '../temp-folders.js'
 
 const MNIST_MODEL = 'examples/multi-model/models/mnist_sklearn/model.onnx'
 const MUSHROOM_MODEL = 'examples/multi-model/models/mushroom_xgboost/model.json'
@@ -261,7 +262,10 @@ function hasTmux(): boolean {
 
 describe.skipIf(!hasTmux())('mls init in a terminal (tmux)', () => {
   const session = `mls-init-e2e-${process.pid}`
-  const tmux = (...args: string[]) => execFileSync('tmux', args, {encoding: 'utf8'})
+  // A tmux server of its own (its socket in a temporary folder removed after the tests; tmux never removes it): the
+  // session starts with this process's environment (the run's TMPDIR), not that of the machine's shared server.
+  const socket = path.join(tempFolders()('mls-tmux-'), 'socket')
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], {encoding: 'utf8'})
   const screen = () => tmux('capture-pane', '-p', '-t', session)
   const waitFor = async (text: string) => {
     for (let i = 0; i < 100 && !screen().includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 100))
@@ -269,7 +273,7 @@ describe.skipIf(!hasTmux())('mls init in a terminal (tmux)', () => {
   }
   afterAll(() => {
     try {
-      tmux('kill-session', '-t', session)
+      tmux('kill-server')
     } catch {
       // already gone
     }

@@ -133,7 +133,7 @@ describe('backpressure and timeouts', () => {
     await untilMetric(server, 'batch_request_queue{model="batched",version=""}', 0)
     // Three new requests are admitted and fill one batch: the runtime sees exactly their three rows, never the two
     // abandoned ones.
-    const bodies = await Promise.all([0, 1, 2].map(async () => (await infer('batched', sleepRequest(0))).json()))
+    const bodies = await Promise.all([0, 1, 2].map(async () => (await postJson(`${server.url}/v2/models/batched/infer`, sleepRequest(0))).body))
     for (const body of bodies) expect(body.outputs[0]).toMatchObject({name: 'rows_seen', data: [3]})
   })
 

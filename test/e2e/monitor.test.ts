@@ -11,6 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {EXAMPLE, MUSHROOM_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
 import {postJson} from './helpers/http.js'
 import {BIN, REPO_ROOT, runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
+import {tempFolders} from '../temp-folders.js'
 
 const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
 
@@ -23,7 +24,13 @@ function hasTmux(): boolean {
   }
 }
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, {encoding: 'utf8'})
+/**
+ * A tmux server of this file's own (-S, its socket in a temporary folder removed after the tests; tmux never removes
+ * it): its sessions start with this process's environment (the run's TMPDIR and ORT_DISABLE_TELEMETRY), not that of
+ * whichever process started the machine's shared default server.
+ */
+const SOCKET = path.join(tempFolders()('mls-tmux-'), 'socket')
+const tmux = (...args: string[]) => execFileSync('tmux', ['-S', SOCKET, ...args], {encoding: 'utf8'})
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A tmux session of its own per test, running `command` (then printing its exit code), killed in afterAll. */
@@ -49,12 +56,11 @@ function terminal(name: string, command: string) {
   }
 }
 afterAll(() => {
-  for (const session of sessions) {
-    try {
-      tmux('kill-session', '-t', session)
-    } catch {
-      // already gone
-    }
+  // The server ends with its sessions, and with them what they run.
+  try {
+    tmux('kill-server')
+  } catch {
+    // no session left: already gone
   }
 })
 

@@ -33,8 +33,11 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  expect(await server?.stop()).toBe(0)
-  rmSync(dir, {recursive: true, force: true})
+  try {
+    expect(await server?.stop()).toBe(0)
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
 })
 
 describe('mls start --watch', () => {

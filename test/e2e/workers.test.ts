@@ -6,8 +6,11 @@
  * How a worker is killed from outside: a thread cannot be signalled, so the server runs with Node's inspector
  * (NODE_OPTIONS=--inspect=127.0.0.1:0, no code of mls involved). The test attaches to the worker thread through the
  * inspector's NodeWorker domain (found by its thread name, `mls <model>:<version> #<n>`) and evaluates there a busy
- * loop followed by process.exit(70): requests dispatched to that thread meanwhile stay in flight until it dies.
+ * loop followed by process.exit(70): requests dispatched to that thread meanwhile stay in flight until it dies. The loop
+ * says it started by writing a file and ends when the test writes another (or after 20 s), so the test waits on
+ * events, not on time.
  */
+import {existsSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {WebSocket} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -42,8 +45,10 @@ function chunk(set: TestSet, start: number, n: number) {
   return {inputs: [{...input, shape: [n, width], data: input.data.slice(start * width, (start + n) * width)}]}
 }
 
-function expectPredictions(output: {data: number[]}, set: TestSet, start = 0) {
-  const expected = set.expected.predict.slice(start, start + output.data.length)
+/** The output holds the predictions of the test set's rows [start, start + rows), within its tolerance if it has one. */
+function expectPredictions(output: {data: number[]}, set: TestSet, start = 0, rows = set.expected.predict.length - start) {
+  const expected = set.expected.predict.slice(start, start + rows)
+  expect(output.data).toHaveLength(rows)
   if (set.tolerance) output.data.forEach((p, i) => expect(Math.abs(p - expected[i])).toBeLessThanOrEqual(set.tolerance!))
   else expect(output.data).toEqual(expected)
 }
@@ -66,8 +71,11 @@ describe('MLS_PARALLEL_WORKERS=2: the example models on worker threads', () => {
     server = await startMls(r.dir, {args: ['--debug'], env: {MLS_PARALLEL_WORKERS: '2'}}) // --debug: batches are logged
   })
   afterAll(async () => {
-    expect(await server.stop()).toBe(0)
-    cleanup()
+    try {
+      expect(await server?.stop()).toBe(0)
+    } finally {
+      cleanup?.()
+    }
   })
 
   it('loads each model on 2 worker threads and shows the parallel_request_queue gauge', async () => {
@@ -87,7 +95,7 @@ describe('MLS_PARALLEL_WORKERS=2: the example models on worker threads', () => {
     const parts = await Promise.all(starts.map((s) => postJson(MNIST_URL(server), chunk(mnist, s, Math.min(30, 899 - s)))))
     parts.forEach((res, i) => {
       expect(res.status).toBe(200)
-      expectPredictions(res.body.outputs[0], mnist, starts[i])
+      expectPredictions(res.body.outputs[0], mnist, starts[i], Math.min(30, 899 - starts[i]))
     })
   })
 
@@ -101,7 +109,7 @@ describe('MLS_PARALLEL_WORKERS=2: the example models on worker threads', () => {
     const rows = await Promise.all(Array.from({length: 40}, (_, i) => postJson(server.url + MUSHROOM_INFER, {id: `row-${i}`, ...rowRequest(mushroom, i)})))
     rows.forEach((res, i) => {
       expect(res.body.id).toBe(`row-${i}`)
-      expectPredictions(res.body.outputs[0], mushroom, i)
+      expectPredictions(res.body.outputs[0], mushroom, i, 1)
     })
     expect(await parallelQueue(server)).toEqual({mnist_sklearn: 0, mushroom_xgboost: 0, batched: 0})
   })
@@ -187,6 +195,7 @@ describe('parallel_workers per model, and a worker killed mid-request', () => {
   let server: MlsProcess
   let inspector: Inspector | undefined
   let cleanup: () => void
+  let dir: string
   beforeAll(async () => {
     // Server default 1; mnist overrides to 0 (in-process), mushroom to 2; a second mushroom inherits the server's 1.
     const r = repo({parallel_workers: 0}, {parallel_workers: 2}, {
@@ -195,12 +204,16 @@ describe('parallel_workers per model, and a worker killed mid-request', () => {
       'mushroom_default/model.json': {copy: path.join(MUSHROOM_DIR, 'model.json')},
     })
     cleanup = r.cleanup
+    dir = r.dir
     server = await startMls(r.dir, {env: {NODE_OPTIONS: '--inspect=127.0.0.1:0'}})
   })
   afterAll(async () => {
     inspector?.close() // with a debugger attached, Node would wait for it before exiting
-    expect(await server.stop()).toBe(0)
-    cleanup()
+    try {
+      expect(await server?.stop()).toBe(0)
+    } finally {
+      cleanup?.()
+    }
   })
 
   it('uses model-settings.json\'s parallel_workers over the server\'s', async () => {
@@ -213,7 +226,7 @@ describe('parallel_workers per model, and a worker killed mid-request', () => {
       const set = url.includes('mnist') ? mnist : mushroom
       const res = await postJson(url, chunk(set, 0, 100))
       expect(res.status).toBe(200)
-      expectPredictions(res.body.outputs[0], set)
+      expectPredictions(res.body.outputs[0], set, 0, 100)
     }
   })
 
@@ -222,18 +235,29 @@ describe('parallel_workers per model, and a worker killed mid-request', () => {
     await until(() => inspector!.session('mls mushroom_xgboost:v2.0.0 #2'), 'worker #2 in the inspector')
     const victim = await until(() => inspector!.session('mls mushroom_xgboost:v2.0.0 #1'), 'worker #1 in the inspector')
 
-    // Worker #1 stays busy for 3 s, then exits; requests sent to it meanwhile are in flight when it dies.
-    inspector.evaluate(victim, '(() => { const end = Date.now() + 3000; while (Date.now() < end); process.exit(70) })()')
-    await new Promise((resolve) => setTimeout(resolve, 150))
-    const started = Date.now()
+    // Worker #1 is kept busy (it writes `busy` first) until the test writes `release` (at most 20 s), then exits;
+    // requests sent to it meanwhile are in flight when it dies.
+    const busy = path.join(dir, 'busy')
+    const release = path.join(dir, 'release')
+    inspector.evaluate(victim, `(() => {
+      const fs = process.getBuiltinModule('node:fs')
+      fs.writeFileSync(${JSON.stringify(busy)}, '')
+      const end = Date.now() + 20000
+      while (!fs.existsSync(${JSON.stringify(release)}) && Date.now() < end);
+      process.exit(70)
+    })()`)
+    await until(() => existsSync(busy), 'worker #1 busy')
     const traffic = Array.from({length: 8}, (_, i) => postJson(server.url + MUSHROOM_INFER, {id: `r${i}`, ...rowRequest(mushroom, i)}))
     // While #1 is stuck, the gauge shows its requests; the other worker and the other models keep answering.
     expect(await until(async () => ((await parallelQueue(server)).mushroom_xgboost ?? 0) >= 1, 'a request stuck on worker #1')).toBe(true)
     expect((await request(server.url + '/v2/health/ready')).status).toBe(200)
     expect((await postJson(MNIST_URL(server), rowRequest(mnist, 0))).status).toBe(200)
 
+    writeFileSync(release, '')
+    const released = Date.now()
     const results = await Promise.all(traffic)
-    expect(Date.now() - started).toBeLessThan(8000)
+    // The requests stuck on #1 fail as it dies, not at some timeout.
+    expect(Date.now() - released).toBeLessThan(5000)
     const failed = results.filter((r) => r.status !== 200)
     const answered = results.filter((r) => r.status === 200)
     expect(failed.length).toBeGreaterThanOrEqual(1)
@@ -245,7 +269,7 @@ describe('parallel_workers per model, and a worker killed mid-request', () => {
         error: 'worker 1 of model "mushroom_xgboost" version "v2.0.0" died while running this request (it exited with code 70); it is being replaced',
       })
     }
-    results.forEach((res, i) => res.status === 200 && expectPredictions(res.body.outputs[0], mushroom, i))
+    results.forEach((res, i) => res.status === 200 && expectPredictions(res.body.outputs[0], mushroom, i, 1))
     expect(server.logs()).toMatch(/ERROR worker 1 of model "mushroom_xgboost" version "v2.0.0" died: it exited with code 70; \d+ request\(s\) in flight on it failed; starting a replacement/)
 
     // The replacement: logged, and a new thread #1 in the inspector.
@@ -260,7 +284,7 @@ describe('parallel_workers per model, and a worker killed mid-request', () => {
     const after = await Promise.all(Array.from({length: 20}, (_, i) => postJson(server.url + MUSHROOM_INFER, rowRequest(mushroom, i))))
     after.forEach((res, i) => {
       expect(res.status).toBe(200)
-      expectPredictions(res.body.outputs[0], mushroom, i)
+      expectPredictions(res.body.outputs[0], mushroom, i, 1)
     })
     expect((await parallelQueue(server)).mushroom_xgboost).toBe(0)
   })

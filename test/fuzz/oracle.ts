@@ -73,9 +73,10 @@ export function judgeRest(answer: RestAnswer): string | undefined {
   const keys = body !== null && typeof body === 'object' ? Object.keys(body).sort().join(',') : ''
   if (keys !== 'code,error') return `status ${answer.status} with body keys [${keys}]`
   if (typeof body.error !== 'string' || body.error === '') return `status ${answer.status} without an error message`
-  if (!isCode(body.code)) return `unknown code ${JSON.stringify(body.code)}`
-  const expected = HTTP_STATUS[ERROR_CODES[body.code].kind]
-  if (expected !== answer.status) return `code ${body.code} with status ${answer.status} (the table says ${expected})`
+  const code: unknown = body.code
+  if (!isCode(code)) return `unknown code ${JSON.stringify(code)}`
+  const expected = HTTP_STATUS[ERROR_CODES[code].kind]
+  if (expected !== answer.status) return `code ${code} with status ${answer.status} (the table says ${expected})`
   return undefined
 }
 

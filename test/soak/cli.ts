@@ -5,20 +5,17 @@
  * `load` x peak for `seconds` while one model is unloaded and loaded `cycles` times. Exit 1 when any request failed or
  * the server's RSS grew by 10% or more.
  *
- * The server's old generation is capped (--max-old-space-size, 192 MiB by default): uncapped, V8 lets the heap grow
- * with the rate of garbage (at 3,000 req/s RSS grew 47% in 60 s with the heap in use flat), which says nothing about
- * leaks. Capped, a leak still shows: as RSS growth, or as the server running out of memory and requests failing.
+ * The server's old generation is capped (--max-old-space-size, 192 MiB by default; why: heapCapEnv in run-soak.ts).
  */
 import {parseArgs} from 'node:util'
 import {startMls} from '../e2e/helpers/mls-process.js'
 import {checkServing} from '../fuzz/checks.js'
 import {fuzzRepository} from '../fuzz/corpus.js'
-import {formatSoak, runSoak} from './run-soak.js'
+import {formatSoak, heapCapEnv, runSoak, SOAK_HEAP_MIB} from './run-soak.js'
 
-const {values} = parseArgs({options: {seconds: {type: 'string', default: '60'}, cycles: {type: 'string', default: '1000'}, load: {type: 'string', default: '0.8'}, 'heap-mib': {type: 'string', default: '192'}}})
+const {values} = parseArgs({options: {seconds: {type: 'string', default: '60'}, cycles: {type: 'string', default: '1000'}, load: {type: 'string', default: '0.8'}, 'heap-mib': {type: 'string', default: String(SOAK_HEAP_MIB)}}})
 const repo = fuzzRepository()
-const nodeOptions = [process.env.NODE_OPTIONS, `--max-old-space-size=${Number(values['heap-mib'])}`].filter(Boolean).join(' ')
-const server = await startMls(repo.dir, {env: {NODE_OPTIONS: nodeOptions}})
+const server = await startMls(repo.dir, {env: heapCapEnv(Number(values['heap-mib']))})
 let failed = true
 try {
   console.log(`soak: ${values.seconds} s at ${values.load} x peak and ${values.cycles} unload/load cycles against ${server.url} (old space capped at ${values['heap-mib']} MiB)`)

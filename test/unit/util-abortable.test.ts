@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
+import type {InferRequest} from '../../src/protocol/types.js'
 import {Abortable, abortOf} from '../../src/util/abortable.js'
 
-const request = {id: 'r', inputs: []}
+const request: InferRequest = {id: 'r', inputs: []}
 
 describe('Abortable', () => {
   it('gives a request a signal that follows its state, made when first read, before or after the abort', () => {

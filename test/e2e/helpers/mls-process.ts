@@ -86,8 +86,9 @@ export function runMls(
     let output = ''
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (c: Buffer) => ((output += c.toString()), (stdout += c.toString())))
-    child.stderr.on('data', (c: Buffer) => ((output += c.toString()), (stderr += c.toString())))
+    // stdout and stderr are pipes (stdio above); TypeScript cannot tell, as stdin is a pipe or not.
+    child.stdout!.on('data', (c: Buffer) => ((output += c.toString()), (stdout += c.toString())))
+    child.stderr!.on('data', (c: Buffer) => ((output += c.toString()), (stderr += c.toString())))
     if (options.input !== undefined) child.stdin!.end(options.input)
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
     child.once('exit', (code) => {

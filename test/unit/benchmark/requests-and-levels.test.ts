@@ -1,9 +1,10 @@
 import {describe, expect, it} from 'vitest'
 import {parseConcurrencyLevels} from '../../../src/benchmark/levels.js'
 import {testSetRequests} from '../../../src/benchmark/test-set-requests.js'
+import type {TestSet} from '../../../src/testing/test-set.js'
 
 describe('testSetRequests', () => {
-  const set = {
+  const set: TestSet = {
     request: {inputs: [{name: 'x', shape: [5, 2], datatype: 'FP32', parameters: {content_type: 'np'}, data: [[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]]}]},
     expected: {predict: [0, 1, 2, 3, 4]},
   }

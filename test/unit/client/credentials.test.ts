@@ -1,13 +1,16 @@
 /** Where a client command finds the repository API token and the CA to trust. */
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {CliError} from '../../../src/cli/cli-error.js'
 import {connectionCause, resolveCredentials} from '../../../src/client/credentials.js'
+import {tempFolders} from '../../temp-folders.js'
+
+const tempFolder = tempFolders()
 
 describe('resolveCredentials', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mls-cred-'))
+  const dir = tempFolder('mls-cred-')
   writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({repository_auth_token: 'from-file', ssl_certfile: 'only-the-server-has-it.pem', ssl_keyfile: 'k.pem'}))
   writeFileSync(path.join(dir, 'ca.pem'), 'PEM')
 
@@ -16,7 +19,7 @@ describe('resolveCredentials', () => {
     expect(resolveCredentials({env: {MLS_REPOSITORY_AUTH_TOKEN: 'env'}, cwd: dir}).token).toBe('env')
     expect(resolveCredentials({env: {}, cwd: dir}).token).toBe('from-file')
     expect(resolveCredentials({env: {}, repo: dir, cwd: tmpdir()}).token).toBe('from-file')
-    expect(resolveCredentials({env: {}, cwd: mkdtempSync(path.join(tmpdir(), 'mls-cred-none-'))})).toEqual({token: undefined, ca: undefined})
+    expect(resolveCredentials({env: {}, cwd: tempFolder('mls-cred-none-')})).toEqual({token: undefined, ca: undefined})
   })
 
   it('reads the CA from --ca or MLS_CA_FILE; an unreadable one is a usage error naming it', () => {

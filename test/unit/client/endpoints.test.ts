@@ -1,18 +1,20 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {resolveEndpoints} from '../../../src/client/endpoints.js'
+import {tempFolders} from '../../temp-folders.js'
+
+const tempFolder = tempFolders()
 
 const repoWith = (settings: unknown) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mls-ep-'))
+  const dir = tempFolder('mls-ep-')
   writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings))
   return dir
 }
 
 describe('resolveEndpoints', () => {
   it('defaults to MLServer\'s ports on 127.0.0.1', () => {
-    expect(resolveEndpoints({env: {}, cwd: mkdtempSync(path.join(tmpdir(), 'mls-ep-'))})).toEqual({
+    expect(resolveEndpoints({env: {}, cwd: tempFolder('mls-ep-')})).toEqual({
       rest: 'http://127.0.0.1:8080',
       grpc: '127.0.0.1:8081',
       metrics: 'http://127.0.0.1:8082/metrics',

@@ -4,11 +4,14 @@ import {Ajv2020, type ValidateFunction} from 'ajv/dist/2020.js'
 
 /** Validates the document against the OpenAPI 3.x schema; resolves with the validator's errors (empty when valid). */
 export async function openApiErrors(document: unknown): Promise<unknown[]> {
+  if (!isRecord(document)) return ['the document is not a JSON object']
   const validator = new Validator()
   // The validator keeps (and may annotate) what it is given: hand it a copy.
-  const result = await validator.validate(structuredClone(document) as object)
+  const result = await validator.validate(structuredClone(document))
   return result.valid ? [] : ((result.errors as unknown[] | undefined) ?? ['invalid'])
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** A JSON pointer from path segments (`/` and `~` escaped). */
 export function pointer(...segments: string[]): string {

@@ -1,6 +1,5 @@
 /** runInit as a library call: what it writes, what it refuses, and when it asks. */
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it, vi} from 'vitest'
@@ -8,6 +7,9 @@ import {CliError} from '../../../src/cli/cli-error.js'
 import type {Prompter} from '../../../src/init/prompter.js'
 import {runInit} from '../../../src/init/run-init.js'
 import {summarize} from '../../../src/init/summary.js'
+import {tempFolders} from '../../temp-folders.js'
+
+const tempFolder = tempFolders()
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/multi-model/', import.meta.url))
 const TEMPLATES = fileURLToPath(new URL('../../../templates/', import.meta.url))
@@ -15,7 +17,7 @@ const ONNX = path.join(EXAMPLE, 'models/mnist_sklearn/model.onnx')
 const XGB = path.join(EXAMPLE, 'models/mushroom_xgboost/model.json')
 
 function tempDir(): string {
-  return path.join(mkdtempSync(path.join(tmpdir(), 'mls-init-')), 'repo')
+  return path.join(tempFolder('mls-init-'), 'repo')
 }
 
 function readJson(file: string): any {

@@ -1,6 +1,5 @@
 /** The bundled templates, filled, are files `mls start` reads without an error or a warning. */
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {placeholders} from '../../../src/init/fill-template.js'
@@ -10,9 +9,12 @@ import {renderModelSettings, renderSettings} from '../../../src/init/templates.j
 import {loadModelSettings} from '../../../src/settings/load-model-settings.js'
 import {loadServerSettings} from '../../../src/settings/load-server-settings.js'
 import {readTestSet} from '../../../src/testing/test-set.js'
+import {tempFolders} from '../../temp-folders.js'
+
+const tempFolder = tempFolders()
 
 function repo(): string {
-  return mkdtempSync(path.join(tmpdir(), 'mls-init-templates-'))
+  return tempFolder('mls-init-templates-')
 }
 
 describe('templates/', () => {

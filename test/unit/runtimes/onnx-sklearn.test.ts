@@ -1,19 +1,21 @@
 /** The onnx and sklearn runtimes on the example's real SVC graph, through onnxruntime-node. */
-import {mkdtempSync, copyFileSync, writeFileSync} from 'node:fs'
+import {copyFileSync, writeFileSync} from 'node:fs'
 import {readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {OnnxRuntime} from '../../../src/runtimes/onnx/onnx-runtime.js'
 import {SklearnRuntime} from '../../../src/runtimes/sklearn/sklearn-runtime.js'
 import {loadModelSettings} from '../../../src/settings/load-model-settings.js'
+import {tempFolders} from '../../temp-folders.js'
+
+const tempFolder = tempFolders()
 
 const DIR = path.resolve('examples/multi-model/models/mnist_sklearn')
 const set = JSON.parse(readFileSync(path.join(DIR, 'test-set.json'), 'utf8'))
 const rows = (n: number) => ({name: 'input', datatype: 'FP32' as const, shape: [n, 64], data: Float32Array.from(set.request.inputs[0].data.slice(0, n * 64))})
 
 function folder(files: Record<string, string | {copy: string}>, settings: unknown = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mls-rt-'))
+  const dir = tempFolder('mls-rt-')
   writeFileSync(path.join(dir, 'model-settings.json'), JSON.stringify(settings))
   for (const [name, content] of Object.entries(files)) {
     if (typeof content === 'string') writeFileSync(path.join(dir, name), content)

@@ -1,11 +1,13 @@
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {loadModelSettings} from '../../../src/settings/load-model-settings.js'
+import {tempFolders} from '../../temp-folders.js'
+
+const tempFolder = tempFolders()
 
 function modelFile(content: unknown, folder = 'my-model'): string {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'mls-model-')), folder)
+  const dir = path.join(tempFolder('mls-model-'), folder)
   mkdirSync(dir)
   const file = path.join(dir, 'model-settings.json')
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content))

@@ -1,12 +1,14 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {SettingsError} from '../../../src/errors.js'
 import {loadServerSettings} from '../../../src/settings/load-server-settings.js'
+import {tempFolders} from '../../temp-folders.js'
+
+const tempFolder = tempFolders()
 
 function folderWith(settings?: unknown): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mls-settings-'))
+  const dir = tempFolder('mls-settings-')
   if (settings !== undefined) writeFileSync(path.join(dir, 'settings.json'), typeof settings === 'string' ? settings : JSON.stringify(settings))
   return dir
 }

@@ -1,17 +1,19 @@
 /** The security fields of settings.json: defaults, paths, the TLS pair check, and the token kept out of logs. */
-import {copyFileSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {copyFileSync, mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {loadServerSettings} from '../../../src/settings/load-server-settings.js'
 import {redactSettings, tlsEnabled} from '../../../src/settings/server-settings.js'
 import {makeCertificate} from '../../e2e/helpers/certificate.js'
+import {tempFolders} from '../../temp-folders.js'
+
+const tempFolder = tempFolders()
 
 const certificate = makeCertificate()
 afterAll(() => certificate.cleanup())
 
 function folderWith(settings?: unknown): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mls-security-'))
+  const dir = tempFolder('mls-security-')
   if (settings !== undefined) writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings))
   return dir
 }

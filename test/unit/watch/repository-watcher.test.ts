@@ -84,7 +84,7 @@ describe('RepositoryWatcher', () => {
     await repo.until(() => expect(repo.events.at(-1)?.text).toBe('watch: model "a" reloaded'))
     expect(repo.loads.get('a')).toBe(2)
     const {instance} = repo.registry.ready('a')
-    expect((await instance.runtime.predict({inputs: []})).outputs[0].data).toEqual(new Int32Array(['renamed in'.length]))
+    expect((await instance.runtime.predict({id: 'r', inputs: []})).outputs[0].data).toEqual(new Int32Array(['renamed in'.length]))
   })
 
   it('a failed reload keeps the old version serving and says why; a fix reloads it', async () => {

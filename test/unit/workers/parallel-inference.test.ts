@@ -1,6 +1,5 @@
 /** Which models get a worker pool: model-settings.json's parallel_workers over the server's; and the restart delays. */
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {silentLogger} from '../../../src/logger.js'
@@ -10,9 +9,12 @@ import type {ModelSettings} from '../../../src/settings/model-settings.js'
 import {effectiveWorkers, parallelInference} from '../../../src/workers/index.js'
 import {DEFAULT_RESTART_POLICY, restartDelay} from '../../../src/workers/restart-policy.js'
 import {WorkerPool} from '../../../src/workers/worker-pool.js'
+import {tempFolders} from '../../temp-folders.js'
+
+const tempFolder = tempFolders()
 
 function modelSettings(content: Record<string, unknown>) {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'mls-model-')), 'm')
+  const dir = path.join(tempFolder('mls-model-'), 'm')
   mkdirSync(dir)
   const file = path.join(dir, 'model-settings.json')
   writeFileSync(file, JSON.stringify({implementation: 'xgboost', ...content}))

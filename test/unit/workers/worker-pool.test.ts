@@ -3,8 +3,7 @@
  * tsx): dispatch, transfer, failures, a worker that dies mid-request and its replacement, replacements that keep
  * failing, and unload.
  */
-import {existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {MlsError} from '../../../src/errors.js'
@@ -12,6 +11,9 @@ import type {Logger} from '../../../src/logger.js'
 import type {InferRequest} from '../../../src/protocol/types.js'
 import type {ModelSettings} from '../../../src/settings/model-settings.js'
 import {WorkerPool, type WorkerPoolOptions} from '../../../src/workers/worker-pool.js'
+import {tempFolders} from '../../temp-folders.js'
+
+const tempFolder = tempFolders()
 
 const FAKE_WORKER = new URL('./fixtures/fake-worker.mjs', import.meta.url)
 
@@ -135,7 +137,7 @@ describe('WorkerPool', () => {
   })
 
   it('refuses with the reason while no worker is live, retries a failing replacement with growing delays, and recovers', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'mls-pool-'))
+    const dir = tempFolder('mls-pool-')
     const marker = path.join(dir, 'broken')
     const {pool: p, lines} = pool({size: 1, settings: settings({fail_load_when: marker}), restart: {firstDelayMs: 40, maxDelayMs: 1000, stableAfterMs: 60_000}})
     await p.load()
@@ -153,16 +155,14 @@ describe('WorkerPool', () => {
     rmSync(marker)
     await until(() => lines.some((l) => l.endsWith('replaced')), 'the recovery')
     expect((await p.predict(request([3]))).outputs[0].data).toEqual(Float32Array.of(6))
-    rmSync(dir, {recursive: true, force: true})
   })
 
   it('fails to load with the runtime\'s own message', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'mls-pool-'))
+    const dir = tempFolder('mls-pool-')
     const marker = path.join(dir, 'broken')
     writeFileSync(marker, '')
     const {pool: p} = pool({settings: settings({fail_load_when: marker})})
     await expect(p.load()).rejects.toThrow(`refusing to load: ${marker} exists`)
-    rmSync(dir, {recursive: true, force: true})
   })
 
   it('names a worker entry that cannot start', async () => {
@@ -171,7 +171,7 @@ describe('WorkerPool', () => {
   })
 
   it('unloads after the requests in flight finish, unloading the runtime in every thread, then refuses', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'mls-pool-'))
+    const dir = tempFolder('mls-pool-')
     const {pool: p} = pool({settings: settings({unload_marker: dir})})
     await p.load()
     const inFlight = p.predict(request([7], {delay_ms: 100}))
@@ -180,6 +180,5 @@ describe('WorkerPool', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('unloaded-'))).toHaveLength(2)
     await expect(p.predict(request([1]))).rejects.toThrow('model "fake" version "v1" is unloading')
     expect(existsSync(dir)).toBe(true)
-    rmSync(dir, {recursive: true, force: true})
   })
 })

@@ -1,0 +1,34 @@
+/**
+ * Vitest's global setup: the run gets a temporary folder of its own, and fails if any test left something in it.
+ *
+ * TMPDIR is what `os.tmpdir()` reads on every call; the test workers, and the servers, CLIs, browsers and tools they
+ * spawn, inherit it. So everything the tests make "in the temporary folder" lands here, and nothing another process
+ * on the machine makes can be mistaken for a leftover of this run.
+ */
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+/** What tools keep in the temporary folder on purpose, across runs: tsx's compile cache (`tsx-<uid>`). */
+const TOOL_CACHES = [/^tsx-[^/]+$/]
+
+/** Sets TMPDIR to a fresh folder; the returned teardown removes it and fails the run if tests left entries in it. */
+export default function setup(): () => void {
+  const previous = process.env.TMPDIR
+  const root = mkdtempSync(path.join(tmpdir(), 'mls-run-'))
+  process.env.TMPDIR = root
+  // onnxruntime-node (1.30, Linux) writes `.ses` and `mat-debug-<pid>.log` into the temporary folder for its telemetry
+  // in every process that creates a session, and never removes them; the test servers send no telemetry.
+  process.env.ORT_DISABLE_TELEMETRY ??= '1'
+  return () => {
+    const left = readdirSync(root).filter((name) => !TOOL_CACHES.some((cache) => cache.test(name)))
+    rmSync(root, {recursive: true, force: true})
+    if (previous === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = previous
+    if (left.length > 0) {
+      // Vitest only logs an error thrown here and still exits 0: fail the run through the exit code.
+      process.exitCode = 1
+      console.error(`\nFAIL the tests left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in the temporary folder (each test removes what it makes): ${left.sort().join(', ')}\n`)
+    }
+  }
+}
