@@ -28,7 +28,7 @@ export type AdmissionKind = 'request' | 'stream'
  * Refuses the request with QUEUE_FULL when `instance` holds max_queue_size requests already; otherwise opens its
  * scope (timeout, client watch) and takes its place in the model's queue.
  */
-export function admit(entry: ModelEntry, instance: LoadedModel, limits: ServerLimits, options: InferOptions, kind: AdmissionKind): RequestScope {
+export function admit(entry: Pick<ModelEntry, 'name' | 'version'>, instance: LoadedModel, limits: ServerLimits, options: InferOptions, kind: AdmissionKind): RequestScope {
   const bound = instance.settings.maxQueueSize ?? limits.max_queue_size ?? 0
   if (bound > 0 && instance.inFlight >= bound) {
     throw new MlsError('QUEUE_FULL', `${modelLabel(entry)} has ${instance.inFlight} request(s) waiting or running (max_queue_size ${bound}); retry in ${RETRY_AFTER_SECONDS} s`)

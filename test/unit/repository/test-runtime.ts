@@ -96,7 +96,7 @@ export function observed() {
     logged.push({level, message, fields})
     lines.tell(message)
   }
-  const logger: Logger = {debugEnabled: false, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error')}
+  const logger: Logger = {debugEnabled: false, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: () => logger}
   return {
     onStateChange: states.tell,
     logger,
