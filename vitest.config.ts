@@ -7,5 +7,12 @@ export default defineConfig({
     hookTimeout: 60_000,
     // e2e files each start their own servers on ephemeral ports; two cores: keep parallelism modest.
     maxWorkers: 2,
+    // `npm run coverage` (test/coverage/run.mjs): what the tests run in-process; the spawned servers' share is added from NODE_V8_COVERAGE.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.{ts,tsx}'],
+      reporter: [['json', {file: 'coverage-final.json'}]],
+      reportsDirectory: 'coverage/in-process',
+    },
   },
 })
