@@ -13,6 +13,8 @@ export default defineConfig({
       include: ['src/**/*.{ts,tsx}'],
       reporter: [['json', {file: 'coverage-final.json'}]],
       reportsDirectory: 'coverage/in-process',
+      // A failing test must not hide the coverage of the others.
+      reportOnFailure: true,
     },
   },
 })

@@ -34,9 +34,17 @@ const vitest = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vitest
 /** The dist/ scripts' V8 coverage from every dump, identical results kept once (only hit or not matters for the report). */
 function processCoverage() {
   const byUrl = new Map()
+  let unreadable = 0
   for (const name of readdirSync(DUMPS)) {
     if (!name.endsWith('.json')) continue
-    const dump = JSON.parse(readFileSync(path.join(DUMPS, name), 'utf8'))
+    let dump
+    try {
+      dump = JSON.parse(readFileSync(path.join(DUMPS, name), 'utf8'))
+    } catch {
+      // A process killed while writing (SIGKILL after a test's timeout) leaves a cut file: counted, not read.
+      unreadable++
+      continue
+    }
     for (const script of dump.result) {
       if (!script.url.startsWith(DIST_URL) || !script.url.endsWith('.js')) continue
       const seen = byUrl.get(script.url) ?? new Map()
@@ -44,6 +52,7 @@ function processCoverage() {
       seen.set(JSON.stringify(script.functions), script.functions)
     }
   }
+  if (unreadable > 0) console.log(`${unreadable} process coverage file(s) could not be read and were left out`)
   return byUrl
 }
 
