@@ -9,5 +9,14 @@ export default defineConfig({
     maxWorkers: 2,
     // A temporary folder per run, checked empty at the end: no test leaves files behind.
     globalSetup: ['test/global-setup.ts'],
+    // `npm run coverage` (test/coverage/run.mjs): what the tests run in-process; the spawned servers' share is added from NODE_V8_COVERAGE.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.{ts,tsx}'],
+      reporter: [['json', {file: 'coverage-final.json'}]],
+      reportsDirectory: 'coverage/in-process',
+      // A failing test must not hide the coverage of the others.
+      reportOnFailure: true,
+    },
   },
 })

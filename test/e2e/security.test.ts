@@ -1,10 +1,11 @@
 /**
- * Security, end to end on the built CLI: the repository API behind a bearer token (REST and both gRPC services, and
- * the CLI sending it), CORS off unless cors_settings says otherwise, REST and gRPC over TLS with a self-signed
- * certificate made here by openssl (and the CLI trusting it with --ca), model uris confined to the repository root.
+ * Security, end to end on the built CLI: the CLI and the monitor sending the repository API token, the token never in
+ * the log, REST and gRPC over TLS with a self-signed certificate made here by openssl (and the CLI trusting it with
+ * --ca), several processes. The transports' rules (the token on REST and gRPC, CORS, model uris confined to the
+ * repository root) are tested in-process (test/integration/security.test.ts).
  */
 import {spawnSync} from 'node:child_process'
-import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import * as grpc from '@grpc/grpc-js'
@@ -12,8 +13,8 @@ import {Agent, request as undiciRequest} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {makeCertificate, type Certificate} from './helpers/certificate.js'
 import {MUSHROOM_DIR, makeRepo, readTestSet, rowRequest} from './helpers/fixtures.js'
-import {call, failure, inferenceClient, repositoryClient} from './helpers/grpc-client.js'
-import {postJson, request} from './helpers/http.js'
+import {call, inferenceClient} from './helpers/grpc-client.js'
+import {request} from './helpers/http.js'
 import {runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
 import {HEALTHCHECK_SCRIPT} from '../../src/deploy/image.js'
 
@@ -22,13 +23,6 @@ const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
 const MUSHROOM = {
   'models/mushroom/model-settings.json': JSON.stringify({name: 'mushroom', implementation: 'xgboost', parameters: {uri: './model.json'}}),
   'models/mushroom/model.json': {copy: path.join(MUSHROOM_DIR, 'model.json')},
-}
-const bearer = (token: string) => ({authorization: `Bearer ${token}`})
-
-function withToken(token: string): grpc.Metadata {
-  const metadata = new grpc.Metadata()
-  metadata.set('authorization', `Bearer ${token}`)
-  return metadata
 }
 
 /** A unary call with metadata; resolves with the answer or the error's code name and mls-error-code. */
@@ -40,65 +34,16 @@ function grpcCall(client: grpc.Client & Record<string, any>, method: string, bod
   )
 }
 
-describe('repository API token and CORS', () => {
+describe('repository API token', () => {
   let server: MlsProcess
   let repo: {dir: string; cleanup(): void}
   beforeAll(async () => {
-    repo = makeRepo({
-      ...MUSHROOM,
-      'settings.json': JSON.stringify({cors_settings: {allow_origins: ['https://app.example'], allow_methods: ['GET', 'POST'], allow_headers: ['authorization', 'content-type']}}),
-    })
+    repo = makeRepo(MUSHROOM)
     server = await startMls(repo.dir, {env: {MLS_REPOSITORY_AUTH_TOKEN: TOKEN}, args: ['--debug']})
   })
   afterAll(async () => {
     await server?.stop()
     repo?.cleanup()
-  })
-
-  it('REST: index, load and unload answer 401 UNAUTHENTICATED with a Bearer challenge unless the token is sent', async () => {
-    const url = server.url + '/v2/repository/models/mushroom/unload'
-    const missing = await postJson(url, {})
-    expect(missing.status).toBe(401)
-    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="mls"')
-    expect(missing.body).toEqual({
-      code: 'UNAUTHENTICATED',
-      error: 'the repository API needs a bearer token: send "Authorization: Bearer <token>" (the mls CLI: --token or MLS_REPOSITORY_AUTH_TOKEN)',
-    })
-    const wrong = await postJson(url, {}, bearer('guess'))
-    expect(wrong.status).toBe(401)
-    expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="mls", error="invalid_token"')
-    expect(wrong.body.code).toBe('UNAUTHENTICATED')
-    expect((await postJson(server.url + '/v2/repository/models/mushroom/load', {})).status).toBe(401)
-    expect((await postJson(server.url + '/v2/repository/index', {})).status).toBe(401)
-    // Refused means not done: the model still serves.
-    const index = await postJson(server.url + '/v2/repository/index', {}, bearer(TOKEN))
-    expect(index.status).toBe(200)
-    expect(index.body).toEqual([{name: 'mushroom', state: 'READY', reason: ''}])
-  })
-
-  it('REST: inference, metadata and health need no token', async () => {
-    const infer = await postJson(server.url + '/v2/models/mushroom/infer', rowRequest(mushroom, 0))
-    expect(infer.status).toBe(200)
-    expect(infer.body.outputs[0].data[0]).toBeCloseTo(mushroom.expected.predict[0], 5)
-    expect((await request(server.url + '/v2/models/mushroom')).status).toBe(200)
-    expect((await request(server.url + '/v2/health/ready')).status).toBe(200)
-  })
-
-  it('gRPC: the repository rpcs of both services are UNAUTHENTICATED without metadata authorization', async () => {
-    const inference = inferenceClient(server.grpcAddress)
-    const repository = repositoryClient(server.grpcAddress)
-    try {
-      for (const client of [inference, repository]) {
-        expect(await failure(client, 'RepositoryModelUnload', {model_name: 'mushroom'})).toMatchObject({code: 'UNAUTHENTICATED', errorCode: 'UNAUTHENTICATED'})
-        expect(await grpcCall(client, 'RepositoryIndex', {}, withToken('guess'))).toMatchObject({ok: false, code: 'UNAUTHENTICATED', details: 'the bearer token is not the repository API token'})
-        const index = await grpcCall(client, 'RepositoryIndex', {}, withToken(TOKEN))
-        expect(index.ok && index.value.models.map((m: {name: string; state: string}) => [m.name, m.state])).toEqual([['mushroom', 'READY']])
-      }
-      expect((await call(inference, 'ServerReady', {})).ready).toBe(true)
-    } finally {
-      inference.close()
-      repository.close()
-    }
   })
 
   it('the CLI sends the token from --token or MLS_REPOSITORY_AUTH_TOKEN, over REST and gRPC; without it, one clear line', async () => {
@@ -136,31 +81,8 @@ describe('repository API token and CORS', () => {
     expect(server.logs()).toContain('"repository_auth_token":"(set)"')
     expect(server.logs()).not.toContain(TOKEN)
   })
-
-  it('CORS as cors_settings says: preflights answered for the allowed origin, refused for others', async () => {
-    const preflight = (origin: string, method: string, headers: string) =>
-      request(server.url + '/v2/repository/index', {method: 'OPTIONS', headers: {origin, 'access-control-request-method': method, 'access-control-request-headers': headers}})
-    const allowed = await preflight('https://app.example', 'POST', 'authorization, content-type')
-    expect(allowed.status).toBe(200)
-    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example')
-    expect(allowed.headers.get('access-control-allow-methods')).toBe('GET, POST')
-    expect(allowed.headers.get('access-control-allow-headers')).toBe('accept, accept-language, authorization, content-language, content-type')
-    expect(allowed.headers.get('access-control-max-age')).toBe('600')
-    const refused = await preflight('https://evil.example', 'DELETE', 'x-other')
-    expect(refused.status).toBe(400)
-    expect(refused.text).toBe('Disallowed CORS origin, method, headers')
-    expect(refused.headers.get('access-control-allow-origin')).toBeNull()
-    // Real requests: the allowed origin is told so, on successes and errors alike; another origin is not.
-    const ok = await request(server.url + '/v2/models/mushroom', {headers: {origin: 'https://app.example'}})
-    expect([ok.status, ok.headers.get('access-control-allow-origin'), ok.headers.get('vary')]).toEqual([200, 'https://app.example', 'Origin'])
-    const unauthorized = await postJson(server.url + '/v2/repository/index', {}, {origin: 'https://app.example'})
-    expect([unauthorized.status, unauthorized.headers.get('access-control-allow-origin')]).toEqual([401, 'https://app.example'])
-    const notFound = await request(server.url + '/v2/models/nope', {headers: {origin: 'https://app.example'}})
-    expect([notFound.status, notFound.headers.get('access-control-allow-origin')]).toEqual([404, 'https://app.example'])
-    const other = await request(server.url + '/v2/models/mushroom', {headers: {origin: 'https://evil.example'}})
-    expect(other.headers.get('access-control-allow-origin')).toBeNull()
-  })
 })
+
 
 describe('TLS for REST and gRPC', () => {
   let server: MlsProcess
@@ -291,60 +213,6 @@ describe('TLS for REST and gRPC', () => {
       expect(missing.stderr).toContain(`environment variable MLS_SSL_CERTFILE: ${path.join(dir, 'nope.pem')} does not exist; expected a PEM certificate file`)
     } finally {
       rmSync(dir, {recursive: true, force: true})
-    }
-  })
-})
-
-describe('model uris stay inside the repository root', () => {
-  let outside: string
-  let repo: {dir: string; cleanup(): void}
-  beforeAll(() => {
-    outside = mkdtempSync(path.join(tmpdir(), 'mls-outside-'))
-    copyFileSync(path.join(MUSHROOM_DIR, 'model.json'), path.join(outside, 'model.json'))
-    repo = makeRepo({
-      ...MUSHROOM,
-      'models/escape/model-settings.json': JSON.stringify({name: 'escape', implementation: 'xgboost', parameters: {uri: path.join(outside, 'model.json')}}),
-      'models/linked/model-settings.json': JSON.stringify({name: 'linked', implementation: 'xgboost', parameters: {uri: './elsewhere/model.json'}}),
-    })
-    symlinkSync(outside, path.join(repo.dir, 'models/linked/elsewhere'))
-  })
-  afterAll(() => {
-    repo?.cleanup()
-    rmSync(outside, {recursive: true, force: true})
-  })
-
-  it('a uri outside the root, directly or through a symbolic link, leaves that model UNAVAILABLE; CORS is off by default', async () => {
-    const server = await startMls(repo.dir)
-    try {
-      const items = (await postJson(server.url + '/v2/repository/index', {})).body as Array<{name: string; state: string; reason: string}>
-      const byName = Object.fromEntries(items.map((m) => [m.name, m]))
-      expect(byName.mushroom.state).toBe('READY')
-      expect(byName.escape.state).toBe('UNAVAILABLE')
-      expect(byName.escape.reason).toMatch(/escape[/\\]model-settings\.json: parameters\.uri: .*model\.json is outside the repository root .*; move the model inside the repository, or set allow_external_uris: true in settings\.json$/)
-      expect(byName.linked.reason).toMatch(/parameters\.uri: .*elsewhere[/\\]model\.json \(which is .*mls-outside-.*model\.json\) is outside the repository root/)
-      const load = await postJson(server.url + '/v2/repository/models/linked/load', {})
-      expect(load.status).toBe(400)
-      expect(load.body.code).toBe('MODEL_LOAD_FAILED')
-      expect(load.body.error).toMatch(/outside the repository root/)
-      // No cors_settings: a preflight is an unknown route and answers carry no CORS header.
-      const preflight = await request(server.url + '/v2/models/mushroom/infer', {method: 'OPTIONS', headers: {origin: 'https://app.example', 'access-control-request-method': 'POST'}})
-      expect(preflight.status).toBe(404)
-      expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
-      expect((await request(server.url + '/v2/models/mushroom', {headers: {origin: 'https://app.example'}})).headers.get('access-control-allow-origin')).toBeNull()
-    } finally {
-      await server.stop()
-    }
-  })
-
-  it('allow_external_uris: true serves them', async () => {
-    const server = await startMls(repo.dir, {env: {MLS_ALLOW_EXTERNAL_URIS: 'true'}})
-    try {
-      const items = (await postJson(server.url + '/v2/repository/index', {})).body as Array<{name: string; state: string}>
-      expect(items.map((m) => [m.name, m.state]).sort()).toEqual([['escape', 'READY'], ['linked', 'READY'], ['mushroom', 'READY']])
-      const infer = await postJson(server.url + '/v2/models/linked/infer', rowRequest(mushroom, 3))
-      expect(infer.body.outputs[0].data[0]).toBeCloseTo(mushroom.expected.predict[3], 5)
-    } finally {
-      await server.stop()
     }
   })
 })

@@ -1,24 +1,24 @@
 /**
  * The binary tensor data extension on REST: binary inputs and outputs for the example models and for every datatype
- * (ONNX Identity fixtures, BYTES and FP16 included), and every way its framing can be wrong.
+ * (ONNX Identity fixtures, BYTES and FP16 included), and every way its framing can be wrong. In-process: REST through
+ * the app factory's `inject`.
  */
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {EXAMPLE, MNIST_DIR, readTestSet} from './helpers/fixtures.js'
-import {request} from './helpers/http.js'
-import {startMls, type MlsProcess} from './helpers/mls-process.js'
+import {EXAMPLE, MNIST_DIR, readTestSet} from '../e2e/helpers/fixtures.js'
+import {startInProcess, type InProcessServer} from './helpers/in-process-server.js'
 
 const MODELS = fileURLToPath(new URL('../fixtures/models', import.meta.url))
 const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
 
-let example: MlsProcess
-let identity: MlsProcess
+let example: InProcessServer
+let identity: InProcessServer
 beforeAll(async () => {
-  ;[example, identity] = await Promise.all([startMls(EXAMPLE), startMls(MODELS)])
+  ;[example, identity] = await Promise.all([startInProcess(EXAMPLE), startInProcess(MODELS)])
 })
 afterAll(async () => {
-  await Promise.all([example.stop(), identity.stop()])
+  await Promise.all([example?.close(), identity?.close()])
 })
 
 /** A binary-extension body: JSON header then the chunks. */
@@ -27,9 +27,9 @@ function frame(header: unknown, ...chunks: Uint8Array[]): {body: Buffer; headers
   return {body: Buffer.concat([json, ...chunks]), headers: {'content-type': 'application/octet-stream', 'inference-header-content-length': String(json.length)}}
 }
 
-async function post(server: MlsProcess, model: string, framed: {body: Buffer; headers: Record<string, string>}) {
-  const response = await fetch(`${server.url}/v2/models/${model}/infer`, {method: 'POST', body: framed.body, headers: framed.headers})
-  const bytes = Buffer.from(await response.arrayBuffer())
+async function post(server: InProcessServer, model: string, framed: {body: Buffer; headers: Record<string, string>}) {
+  const response = await server.raw(`/v2/models/${model}/infer`, {method: 'POST', body: framed.body, headers: framed.headers})
+  const bytes = response.bytes
   const headerLength = response.headers.get('inference-header-content-length')
   const json = JSON.parse(bytes.subarray(0, headerLength === null ? bytes.length : Number(headerLength)).toString())
   return {status: response.status, json, rest: headerLength === null ? Buffer.alloc(0) : bytes.subarray(Number(headerLength)), type: response.headers.get('content-type')}
@@ -37,7 +37,7 @@ async function post(server: MlsProcess, model: string, framed: {body: Buffer; he
 
 describe('binary tensor data', () => {
   it('is advertised in server metadata', async () => {
-    expect((await request(example.url + '/v2')).body.extensions).toContain('binary_tensor_data')
+    expect((await example.request('/v2')).body.extensions).toContain('binary_tensor_data')
   })
 
   it('binary input, JSON output: all 899 mnist rows give sklearn\'s labels', async () => {
@@ -122,6 +122,6 @@ describe('binary framing errors: 4xx with the code, the server stays up', () => 
   }
 
   it('still serves afterwards', async () => {
-    expect((await request(example.url + '/v2/health/ready')).status).toBe(200)
+    expect((await example.request('/v2/health/ready')).status).toBe(200)
   })
 })

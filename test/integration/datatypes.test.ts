@@ -1,12 +1,12 @@
 /**
  * Every V2 datatype through REST JSON, gRPC typed contents and gRPC raw contents, against ONNX Identity graphs
- * (test/fixtures/models/identity_<dt>, made by test/fixtures/make-models.py): what goes in comes back out.
+ * (test/fixtures/models/identity_<dt>, made by test/fixtures/make-models.py): what goes in comes back out. In-process:
+ * REST through `inject`, gRPC on an in-process server.
  */
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {call, failure, inferenceClient} from './helpers/grpc-client.js'
-import {postJson} from './helpers/http.js'
-import {startMls, type MlsProcess} from './helpers/mls-process.js'
+import {call, failure, inferenceClient} from '../e2e/helpers/grpc-client.js'
+import {startInProcess, type InProcessServer} from './helpers/in-process-server.js'
 
 const MODELS = fileURLToPath(new URL('../fixtures/models', import.meta.url))
 
@@ -53,22 +53,22 @@ function rawOf(datatype: Datatype, values: readonly unknown[]): Buffer {
   }
 }
 
-let server: MlsProcess
+let server: InProcessServer
 let client: ReturnType<typeof inferenceClient>
 
 beforeAll(async () => {
-  server = await startMls(MODELS)
+  server = await startInProcess(MODELS)
   client = inferenceClient(server.grpcAddress)
 })
 afterAll(async () => {
   client?.close()
-  await server.stop()
+  await server?.close()
 })
 
 describe('every datatype round-trips', () => {
   for (const [datatype, {model, values}] of Object.entries(CASES) as Array<[Datatype, (typeof CASES)[Datatype]]>) {
     it(`REST JSON: ${datatype}`, async () => {
-      const res = await postJson(`${server.url}/v2/models/${model}/infer`, {inputs: [{name: 'x', datatype, shape: [3], data: values}]})
+      const res = await server.postJson(`/v2/models/${model}/infer`, {inputs: [{name: 'x', datatype, shape: [3], data: values}]})
       expect(res.status).toBe(200)
       expect(res.body.outputs).toEqual([{name: 'y', datatype, shape: [3], data: values}])
     })
@@ -100,7 +100,7 @@ describe('every datatype round-trips', () => {
   })
 
   it('refuses values that do not fit the datatype (REST and gRPC alike)', async () => {
-    const rest = await postJson(`${server.url}/v2/models/identity_int8/infer`, {inputs: [{name: 'x', datatype: 'INT8', shape: [1], data: [128]}]})
+    const rest = await server.postJson(`/v2/models/identity_int8/infer`, {inputs: [{name: 'x', datatype: 'INT8', shape: [1], data: [128]}]})
     expect(rest.body).toEqual({code: 'INVALID_DATA', error: 'input "x": element 0 is 128, expected a value that fits INT8'})
     const grpc = await failure(client, 'ModelInfer', {model_name: 'identity_int8', inputs: [{name: 'x', datatype: 'INT8', shape: [1], contents: {ints: [128]}}]})
     expect(grpc).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'INVALID_DATA', details: rest.body.error})

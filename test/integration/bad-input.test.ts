@@ -1,12 +1,11 @@
 /**
  * Every bad input of the core issue answers 4xx with {"error", "code"}; the server stays up and both models keep
- * answering correctly afterwards.
+ * answering correctly afterwards. In-process: the example's models, REST through the app factory's `inject`.
  */
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {EXAMPLE, MNIST_DIR, MUSHROOM_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
-import {postJson, request} from './helpers/http.js'
-import {startMls, type MlsProcess} from './helpers/mls-process.js'
+import {EXAMPLE, MNIST_DIR, MUSHROOM_DIR, readTestSet, rowRequest} from '../e2e/helpers/fixtures.js'
+import {startInProcess, type InProcessServer} from './helpers/in-process-server.js'
 
 const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
 const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
@@ -14,7 +13,7 @@ const row = rowRequest(mnist, 0).inputs[0]
 const withInput = (patch: Record<string, unknown>) => JSON.stringify({inputs: [{...row, ...patch}]})
 const without = (key: string) => JSON.stringify({inputs: [Object.fromEntries(Object.entries(row).filter(([k]) => k !== key))]})
 
-let server: MlsProcess
+let server: InProcessServer
 const INFER = '/v2/models/mnist_sklearn/versions/v1.0.0/infer'
 
 interface Case {
@@ -59,10 +58,10 @@ const cases: Case[] = [
 ]
 
 beforeAll(async () => {
-  server = await startMls(EXAMPLE)
+  server = await startInProcess(EXAMPLE)
 })
 afterAll(async () => {
-  await server.stop()
+  await server.close()
 })
 
 describe('bad input', () => {
@@ -70,7 +69,7 @@ describe('bad input', () => {
     it(`${c.name}: ${c.status} ${c.code}`, async () => {
       const headers: Record<string, string> = {}
       if (c.contentType !== null) headers['content-type'] = c.contentType ?? 'application/json'
-      const res = await request(server.url + (c.path ?? INFER), {method: c.method ?? 'POST', body: c.method === 'GET' ? undefined : c.body, headers})
+      const res = await server.request(c.path ?? INFER, {method: c.method ?? 'POST', body: c.method === 'GET' ? undefined : c.body, headers})
       expect(res.status).toBe(c.status)
       expect(res.headers.get('content-type')).toMatch(/application\/json/)
       expect(Object.keys(res.body).sort()).toEqual(['code', 'error'])
@@ -81,43 +80,43 @@ describe('bad input', () => {
 
   it('converts FP64 and INT32 data for the FP32 model, as MLServer does', async () => {
     for (const datatype of ['FP64', 'INT32', 'INT64', 'UINT8']) {
-      const res = await request(server.url + INFER, {method: 'POST', body: withInput({datatype}), headers: {'content-type': 'application/json'}})
+      const res = await server.request(INFER, {method: 'POST', body: withInput({datatype}), headers: {'content-type': 'application/json'}})
       expect(res.status).toBe(200)
       expect(res.body.outputs[0].data).toEqual([mnist.expected.predict[0]])
     }
   })
 
   it('refuses INT32 data that is not an integer', async () => {
-    const res = await request(server.url + INFER, {method: 'POST', body: withInput({datatype: 'INT32', data: row.data.map((v, i) => (i === 2 ? 1.5 : v))}), headers: {'content-type': 'application/json'}})
+    const res = await server.request(INFER, {method: 'POST', body: withInput({datatype: 'INT32', data: row.data.map((v, i) => (i === 2 ? 1.5 : v))}), headers: {'content-type': 'application/json'}})
     expect(res.status).toBe(400)
     expect(res.body).toEqual({code: 'INVALID_DATA', error: 'input "predict": element 2 is 1.5, expected an integer for INT32'})
   })
 
   it('accepts nested data and curl\'s default form content type', async () => {
     const nested = JSON.stringify({inputs: [{...row, data: [row.data]}]})
-    const res = await request(server.url + INFER, {method: 'POST', body: nested, headers: {'content-type': 'application/x-www-form-urlencoded'}})
+    const res = await server.request(INFER, {method: 'POST', body: nested, headers: {'content-type': 'application/x-www-form-urlencoded'}})
     expect(res.status).toBe(200)
-    const untyped = await request(server.url + INFER, {method: 'POST', body: new TextEncoder().encode(nested)})
+    const untyped = await server.request(INFER, {method: 'POST', body: new TextEncoder().encode(nested)})
     expect(untyped.status).toBe(200)
   })
 
   it('answers 413 over max_request_size', async () => {
-    const small = await startMls(EXAMPLE, {args: ['--max-request-size', '1000']})
+    const small = await startInProcess(EXAMPLE, {flags: {max_request_size: 1000}})
     try {
-      const res = await request(small.url + INFER, {method: 'POST', body: withInput({}) + ' '.repeat(1000), headers: {'content-type': 'application/json'}})
+      const res = await small.request(INFER, {method: 'POST', body: withInput({}) + ' '.repeat(1000), headers: {'content-type': 'application/json'}})
       expect(res.status).toBe(413)
       expect(res.body.code).toBe('PAYLOAD_TOO_LARGE')
     } finally {
-      await small.stop()
+      await small.close()
     }
   })
 
   it('stays up and keeps both models answering correctly', async () => {
-    expect((await request(server.url + '/v2/health/ready')).status).toBe(200)
-    const a = await postJson(server.url + INFER, rowRequest(mnist, 3))
+    expect((await server.request('/v2/health/ready')).status).toBe(200)
+    const a = await server.postJson(INFER, rowRequest(mnist, 3))
     expect(a.body.outputs[0].data).toEqual([mnist.expected.predict[3]])
-    const b = await postJson(server.url + '/v2/models/mushroom_xgboost/infer', rowRequest(mushroom, 3))
+    const b = await server.postJson('/v2/models/mushroom_xgboost/infer', rowRequest(mushroom, 3))
     expect(b.body.outputs[0].data[0]).toBeCloseTo(mushroom.expected.predict[3], 6)
-    expect(server.child.exitCode).toBeNull()
+    expect((await server.request('/v2/health/live')).status).toBe(200)
   })
 })

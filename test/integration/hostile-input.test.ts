@@ -3,37 +3,37 @@
  * and messages over the limits, deep nesting, shapes whose element count is astronomical, BYTES that are not UTF-8
  * under `str`, unknown content types, duplicate input names, path traversal and overlong or badly encoded names.
  * Each answers 4xx (REST: exactly {"error", "code"}) or the mapped gRPC status with `mls-error-code`; afterwards the
- * server is ready and every model still answers.
+ * server is ready and every model still answers. In-process: REST through `inject`, gRPC on an in-process server.
  */
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {checkServing} from '../fuzz/checks.js'
-import {fuzzRepository} from '../fuzz/corpus.js'
-import {call, failure, inferenceClient} from './helpers/grpc-client.js'
-import {request} from './helpers/http.js'
-import {startMls, type MlsProcess} from './helpers/mls-process.js'
+import {fuzzRepository, seeds} from '../fuzz/corpus.js'
+import {call, failure, inferenceClient} from '../e2e/helpers/grpc-client.js'
+import {startInProcess, type InProcessServer} from './helpers/in-process-server.js'
 
 const LIMIT = 1_000_000
-let server: MlsProcess
+let server: InProcessServer
 let repo: ReturnType<typeof fuzzRepository>
 let client: ReturnType<typeof inferenceClient>
 
 beforeAll(async () => {
   repo = fuzzRepository()
-  server = await startMls(repo.dir, {args: ['--max-request-size', String(LIMIT)], env: {MLS_GRPC_MAX_MESSAGE_LENGTH: String(LIMIT)}})
+  server = await startInProcess(repo.dir, {flags: {max_request_size: LIMIT}, env: {MLS_GRPC_MAX_MESSAGE_LENGTH: String(LIMIT)}})
   client = inferenceClient(server.grpcAddress)
 })
 afterAll(async () => {
   client?.close()
   try {
-    expect(await server?.stop()).toBe(0)
+    await server?.close()
   } finally {
     repo?.cleanup()
   }
 })
 
+/** Equal, numbers within 1e-6 relative (as test/fuzz/checks.ts compares). */
+const close = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)) : a === b)
 const deep = (depth: number, inner: string) => '['.repeat(depth) + inner + ']'.repeat(depth)
 const input = (patch: Record<string, unknown> = {}) => ({name: 'x', shape: [2], datatype: 'FP32', data: [1, 2], ...patch})
 const body = (...inputs: unknown[]) => JSON.stringify({inputs})
@@ -89,7 +89,7 @@ const restCases: RestCase[] = [
 describe('REST: hostile input', () => {
   for (const c of restCases) {
     it(`${c.name}: ${c.status} ${c.code}`, async () => {
-      const res = await request(server.url + (c.path ?? FP32), {method: 'POST', body: c.body, headers: c.headers ?? {'content-type': 'application/json'}})
+      const res = await server.request(c.path ?? FP32, {method: 'POST', body: c.body, headers: c.headers ?? {'content-type': 'application/json'}})
       expect(res.status).toBe(c.status)
       expect(res.headers.get('content-type')).toMatch(/^application\/json/)
       expect(Object.keys(res.body).sort()).toEqual(['code', 'error'])
@@ -158,8 +158,17 @@ describe('gRPC: hostile input', () => {
 
 describe('afterwards', () => {
   it('the server is ready on both transports and every model answers correctly', async () => {
-    expect(await checkServing(server.url, server.grpcAddress)).toEqual([])
+    for (const path of ['/v2/health/live', '/v2/health/ready']) expect((await server.request(path)).status, path).toBe(200)
+    // Every seed of the fuzz corpus with a known answer still gets it (as test/fuzz/checks.ts checkServing does over HTTP).
+    for (const seed of seeds()) {
+      if (seed.expected === undefined) continue
+      const path = seed.version === undefined ? `/v2/models/${seed.model}/infer` : `/v2/models/${seed.model}/versions/${seed.version}/infer`
+      const res = await server.postJson(path, {inputs: seed.inputs})
+      expect(res.status, seed.model).toBe(200)
+      expect(res.body.outputs[0].data.length, seed.model).toBe(seed.expected.length)
+      const wrong = (res.body.outputs[0].data as unknown[]).filter((value, i) => !close(value, seed.expected![i]))
+      expect(wrong, seed.model).toEqual([])
+    }
     expect(await call(client, 'ServerReady', {})).toEqual({ready: true})
-    expect(server.child.exitCode).toBeNull()
   })
 })
