@@ -30,7 +30,10 @@ describe('adaptive batching', () => {
       expect(res.body.id).toBe(`req-${i}`)
       expect(res.body.outputs).toEqual([{name: 'predict', shape: [1, 1], datatype: 'INT64', data: [mnist.expected.predict[i]]}])
     })
-    const batches = [...server.logs().matchAll(/batch of (\d+) request\(s\)/g)].map((m) => Number(m[1]))
+    // The debug lines are written asynchronously: wait (bounded) until the 64 requests' batches are all logged.
+    const logged = () => [...server.logs().matchAll(/batch of (\d+) request\(s\)/g)].map((m) => Number(m[1]))
+    for (let i = 0; i < 100 && logged().reduce((a, b) => a + b, 0) < 64; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    const batches = logged()
     expect(batches.some((n) => n > 1)).toBe(true)
     expect(batches.reduce((a, b) => a + b, 0)).toBe(64)
     expect(Math.max(...batches)).toBeLessThanOrEqual(16)

@@ -33,7 +33,8 @@ export function startMls(dir: string, options: StartOptions = {}): Promise<MlsPr
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  // 'close', not 'exit': the exit code once every byte the process wrote to its pipes has been read (logs are written asynchronously).
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
   const handle = (url: string, grpcAddress: string): MlsProcess => ({
     url,
     grpcAddress,
@@ -91,7 +92,7 @@ export function runMls(
     child.stderr!.on('data', (c: Buffer) => ((output += c.toString()), (stderr += c.toString())))
     if (options.input !== undefined) child.stdin!.end(options.input)
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       clearTimeout(timer)
       resolve({code, output, stdout, stderr})
     })
