@@ -17,9 +17,8 @@ export default function setup(): () => void {
   const previous = process.env.TMPDIR
   const root = mkdtempSync(path.join(tmpdir(), 'mls-run-'))
   process.env.TMPDIR = root
-  // onnxruntime-node (1.30, Linux) writes `.ses` and `mat-debug-<pid>.log` into the temporary folder for its telemetry
-  // in every process that creates a session, and never removes them; the test servers send no telemetry.
-  process.env.ORT_DISABLE_TELEMETRY ??= '1'
+  // ORT_DISABLE_TELEMETRY is not set here: mls sets it itself (bin/run.js, runtimes/onnx/open-session.ts), so that
+  // onnxruntime's .ses / mat-debug-<pid>.log files are never left behind; this guard is what shows it.
   return () => {
     const left = readdirSync(root).filter((name) => !TOOL_CACHES.some((cache) => cache.test(name)))
     rmSync(root, {recursive: true, force: true})
