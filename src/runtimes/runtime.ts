@@ -27,8 +27,8 @@ export interface Runtime {
   predict(request: InferRequest): Promise<InferResult>
   /**
    * Optional: answers a stream of requests with a stream of results (MLServer's predict_stream), for runtimes that
-   * produce their answer in parts. Declared for runtimes to implement; the transports do not call it yet
-   * (gRPC ModelStreamInfer answers each message through predict).
+   * produce their answer in parts. gRPC ModelStreamInfer calls it for a custom runtime that has it: each request of
+   * the stream arrives checked and decoded by the data plane, and every result it yields is a response.
    */
   predictStream?(requests: AsyncIterable<InferRequest>): AsyncIterable<InferResult>
   /** Frees what load() took. Called once no request is in flight. */
