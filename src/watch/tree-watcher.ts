@@ -7,6 +7,7 @@
  * watching starts, so a server without `--watch` does not load it. Symbolic links are not followed (a link to a
  * folder above would have chokidar walk the tree again and again, 40 levels deep).
  */
+import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 import type {FSWatcher} from 'chokidar'
 
@@ -63,8 +64,40 @@ export class TreeWatcher {
       // Names below the root are judged, not the root's own (it may sit in a dot folder).
       ignored: (file) => path.relative(this.root, file).split(path.sep).some((part) => part !== '' && ignored(part)),
     })
-    watcher.on('all', (_event, changed) => onPath(changed))
+    watcher.on('all', (event, changed) => {
+      onPath(changed)
+      if (event === 'addDir') this.scanNewFolder(changed)
+    })
     watcher.on('error', (error) => onError(error as Error, (error as NodeJS.ErrnoException).path ?? this.root))
     return watcher
   }
+
+  /**
+   * Reports what a new folder holds, now and once more a moment later: chokidar watches a new folder only after it
+   * saw it, and a file written in between (`mkdir m; cp model.onnx m/; echo {...} > m/model-settings.json`) would
+   * otherwise never be reported.
+   */
+  private scanNewFolder(folder: string): void {
+    const seen = new Set<string>()
+    // The second scan reports only what the first did not see: a file reported twice would be loaded twice.
+    const scan = async () => {
+      if (this.closed) return
+      let names: string[]
+      try {
+        names = await readdir(folder, {recursive: true})
+      } catch {
+        return // gone again, or not readable: chokidar reports (or its error handler does)
+      }
+      for (const name of names) {
+        if (this.closed) return
+        if (seen.has(name) || name.split(path.sep).some((part) => this.options.ignored(part))) continue
+        seen.add(name)
+        this.options.onPath(path.join(folder, name))
+      }
+    }
+    void scan().then(() => setTimeout(() => void scan(), NEW_FOLDER_RESCAN_MS).unref())
+  }
 }
+
+/** When a new folder is scanned a second time, ms after it appeared. */
+const NEW_FOLDER_RESCAN_MS = 100

@@ -95,7 +95,7 @@ describe('mls start --processes 2', () => {
       if (Date.now() > deadline) throw new Error(`no replacement:\n${server.logs()}`)
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    expect(server.logs()).toContain(`process 1 (pid ${pid}) exited`)
+    await server.expectLog(`process 1 (pid ${pid}) exited`)
     for (let i = 0; i < 10; i++) expect((await post(server.url + '/v2/models/mnist_sklearn/infer', rowRequest(mnist, 0))).status).toBe(200)
   }, 40_000)
 
@@ -110,6 +110,6 @@ describe('mls start --processes 2', () => {
     }
     // The replacement is still loading its modules: it cannot heed the primary's stop message yet.
     expect(await server.stop('SIGTERM')).toBe(0)
-    expect(server.logs()).toMatch(/INFO {2}stopped/)
+    await server.expectLog(/INFO {2}stopped/)
   }, 30_000)
 })

@@ -54,7 +54,7 @@ describe('onnxruntime-node is loaded only to serve an ONNX model', () => {
   it('a server with only an XGBoost model serves it without loading onnxruntime-node, and so does `mls repo list` against it', async () => {
     const serving = recording()
     server = await startMls(repo.dir, {env: serving.env})
-    expect(server.logs()).toContain('1 of 1 model version(s) ready')
+    await server.expectLog('1 of 1 model version(s) ready')
 
     const listing = recording()
     const list = await runMls(['repo', 'list', '--url', server.url], listing.env)
@@ -82,7 +82,7 @@ describe('onnxruntime-node is loaded only to serve an ONNX model', () => {
   it('a server with an ONNX model loads it (the same record shows it when it is there)', async () => {
     const serving = recording()
     const example = await startMls(EXAMPLE, {env: serving.env})
-    expect(example.logs()).toContain('2 of 2 model version(s) ready')
+    await example.expectLog('2 of 2 model version(s) ready')
     expect(await example.stop()).toBe(0)
     const loaded = serving.read()
     expect(loaded.native.filter((file) => file.includes(ONNXRUNTIME) && file.endsWith('onnxruntime_binding.node'))).toHaveLength(1)

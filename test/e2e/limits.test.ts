@@ -168,7 +168,7 @@ describe('backpressure and timeouts', () => {
       body: {code: 'MODEL_NOT_READY', error: 'model "stuck" was unloaded while this request ran: it did not finish within shutdown_grace_period (1 s)'},
     }))
     expect(await overGrpc).toMatchObject({code: 'UNAVAILABLE', errorCode: 'MODEL_NOT_READY'})
-    expect(server.logs()).toMatch(/model "stuck": 2 request\(s\) still running after shutdown_grace_period \(1 s\); unloading anyway \(2 waiting client\(s\) answered 503 MODEL_NOT_READY\).*event=model_drain_timeout/)
+    await server.expectLog(/model "stuck": 2 request\(s\) still running after shutdown_grace_period \(1 s\); unloading anyway \(2 waiting client\(s\) answered 503 MODEL_NOT_READY\).*event=model_drain_timeout/)
     // Other models kept serving, and the model's repository lock was released: it loads and answers again.
     expect((await postJson(`${server.url}/v2/models/mnist/infer`, rowRequest(mnist, 0))).body.outputs[0].data).toEqual([mnist.expected.predict[0]])
     expect((await postJson(`${server.url}/v2/repository/models/stuck/load`, {})).status).toBe(200)

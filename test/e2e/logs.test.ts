@@ -51,7 +51,7 @@ describe('logs', () => {
       await server.stop()
     }
     expect(server.logs()).not.toMatch(/http_request|DEBUG/)
-    expect(server.logs()).toMatch(/INFO {2}model "mnist_sklearn" version "v1\.0\.0" loaded {2}event=model_loaded model=mnist_sklearn version=v1\.0\.0 duration_ms=\d+/)
+    await server.expectLog(/INFO {2}model "mnist_sklearn" version "v1\.0\.0" loaded {2}event=model_loaded model=mnist_sklearn version=v1\.0\.0 duration_ms=\d+/)
   })
 
   it('keep every line of a stopping server, the last written after SIGTERM', async () => {

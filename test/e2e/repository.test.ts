@@ -38,7 +38,7 @@ describe('server settings at start-up', () => {
       {MLS_SERVER_NAME: 'from-env'},
     )
     expect((await request(server.url + '/v2')).body.name).toBe('from-flag')
-    expect(server.logs()).toMatch(/DEBUG/) // debug on from the file's "true"
+    await server.expectLog(/DEBUG/) // debug on from the file's "true"
   })
 
   it('env overrides the file', async () => {
@@ -52,7 +52,7 @@ describe('server settings at start-up', () => {
 
   it('an unknown key warns with a did-you-mean', async () => {
     const {server} = await serve({'settings.json': settings({htp_port: 1}), 'm/model-settings.json': settings({implementation: 'xgboost'}), 'm/model.json': XGB})
-    expect(server.logs()).toMatch(/settings\.json: unknown key "htp_port" \(did you mean "http_port"\?\)/)
+    await server.expectLog(/settings\.json: unknown key "htp_port" \(did you mean "http_port"\?\)/)
   })
 
   it('a wrong type in settings.json stops start-up with exit code 2, naming file, field, expected and found', async () => {

@@ -76,9 +76,9 @@ describe('repository API token', () => {
     expect(JSON.parse(without.stdout).index_error).toBe('HTTP 401: the server wants the repository API token (--token or MLS_REPOSITORY_AUTH_TOKEN)')
   })
 
-  it('never writes the token to the log, even with --debug', () => {
-    expect(server.logs()).toContain('resolved settings:')
-    expect(server.logs()).toContain('"repository_auth_token":"(set)"')
+  it('never writes the token to the log, even with --debug', async () => {
+    await server.expectLog('resolved settings:')
+    await server.expectLog('"repository_auth_token":"(set)"')
     expect(server.logs()).not.toContain(TOKEN)
   })
 })
@@ -107,7 +107,7 @@ describe('TLS for REST and gRPC', () => {
 
   it('serves REST over https (the log says so) to a client that trusts the certificate; plain http and untrusting clients fail', async () => {
     expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
-    expect(server.logs()).toMatch(/gRPC server listening on 127\.0\.0\.1:\d+ \(TLS\)/)
+    await server.expectLog(/gRPC server listening on 127\.0\.0\.1:\d+ \(TLS\)/)
     const body = JSON.stringify(rowRequest(mushroom, 1))
     const response = await undiciRequest(server.url + '/v2/models/mushroom/infer', {method: 'POST', body, headers: {'content-type': 'application/json'}, dispatcher: agent})
     expect(response.statusCode).toBe(200)

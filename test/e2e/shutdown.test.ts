@@ -89,9 +89,9 @@ describe('graceful shutdown', () => {
     expect(answer.status).toBe(200)
     expect(answer.body.outputs[0].name).toBe('rows_seen')
     expect(await exitCode(server.child)).toBe(0)
-    expect(server.logs()).toMatch(/SIGTERM: shutting down/)
-    expect(server.logs()).toMatch(/waiting for 1 request\(s\) in flight \(shutdown_grace_period 30 s\)/)
-    expect(server.logs()).toMatch(/INFO  stopped\n/)
+    await server.expectLog(/SIGTERM: shutting down/)
+    await server.expectLog(/waiting for 1 request\(s\) in flight \(shutdown_grace_period 30 s\)/)
+    await server.expectLog(/INFO  stopped\n/)
   })
 
   it('a grace period shorter than the request: the request is answered 503 / UNAVAILABLE SERVER_STOPPING, exit 1', async () => {
@@ -110,7 +110,7 @@ describe('graceful shutdown', () => {
     }))
     expect(await overGrpc).toMatchObject({code: 'UNAVAILABLE', errorCode: 'SERVER_STOPPING'})
     expect(await exitCode(server.child)).toBe(1)
-    expect(server.logs()).toMatch(/shutdown_grace_period \(0\.5 s\) ran out: 2 request\(s\) still in flight answered 503 SERVER_STOPPING/)
+    await server.expectLog(/shutdown_grace_period \(0\.5 s\) ran out: 2 request\(s\) still in flight answered 503 SERVER_STOPPING/)
   })
 
   it('a second signal exits at once (130) without waiting for the in-flight request', async () => {
@@ -123,7 +123,7 @@ describe('graceful shutdown', () => {
     server.child.kill('SIGTERM')
     expect(await exitCode(server.child)).toBe(130)
     expect(await inFlight).toBeInstanceOf(Error)
-    expect(server.logs()).toMatch(/SIGTERM again: exiting at once/)
+    await server.expectLog(/SIGTERM again: exiting at once/)
   })
 
   it('with --processes 2 the process holding a request waits its grace period; cut off, the server exits 1', async () => {

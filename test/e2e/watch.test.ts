@@ -49,7 +49,7 @@ describe('mls start --watch', () => {
     const answer = await infer('digits', rowRequest(mnist, 3))
     expect(answer.status).toBe(200)
     expect(answer.body.outputs[0].data).toEqual([mnist.expected.predict[3]])
-    expect(server.logs()).toMatch(/watch: loading model "digits" version "v1" .*event=watch_load model=digits version=v1 reason="models\/digits\/model-settings.json added"/)
+    await server.expectLog(/watch: loading model "digits" version "v1" .*event=watch_load model=digits version=v1 reason="models\/digits\/model-settings.json added"/)
   })
 
   it('a changed model file is reloaded with no failed request under light traffic', async () => {
@@ -92,8 +92,8 @@ describe('mls start --watch', () => {
       const first = sequence.findIndex(isNew)
       if (first >= 0) expect(sequence.slice(first).every(isNew)).toBe(true)
     }
-    expect(server.logs()).toMatch(/watch: reloading model "mushroom_xgboost" version "v2\.0\.0" .*reason="models\/mushroom_xgboost\/model\.json changed"/)
-    expect(server.logs()).toMatch(/model "mushroom_xgboost" version "v2\.0\.0" reloaded/)
+    await server.expectLog(/watch: reloading model "mushroom_xgboost" version "v2\.0\.0" .*reason="models\/mushroom_xgboost\/model\.json changed"/)
+    await server.expectLog(/model "mushroom_xgboost" version "v2\.0\.0" reloaded/)
     // Nothing else was reloaded.
     expect(server.logs()).not.toMatch(/model (mnist_sklearn|digits)\S* reloaded/)
   })
@@ -107,7 +107,7 @@ describe('mls start --watch', () => {
     const answer = await infer('mushroom_xgboost', rowRequest(mushroom, 0))
     expect(answer.status).toBe(200)
     expect(answer.body.outputs[0].data[0]).toBeCloseTo(sigmoid(logit(mushroom.expected.predict[0]) + logit(0.9)), 5)
-    expect(server.logs()).toMatch(/ERROR model "mushroom_xgboost" version "v2\.0\.0" failed to reload \(the previous instance keeps serving\) .*reason=".*not valid JSON/)
+    await server.expectLog(/ERROR model "mushroom_xgboost" version "v2\.0\.0" failed to reload \(the previous instance keeps serving\) .*reason=".*not valid JSON/)
   })
 
   it('a deleted model folder is unloaded and leaves the repository; the others keep serving', async () => {
@@ -116,8 +116,8 @@ describe('mls start --watch', () => {
     const refused = await infer('digits', rowRequest(mnist, 0))
     expect(refused.status).toBe(404)
     expect(refused.body.code).toBe('MODEL_NOT_FOUND')
-    expect(server.logs()).toMatch(/watch: unloading model "digits" version "v1" .*event=watch_unload model=digits version=v1 reason="models\/digits\/model-settings.json is gone"/)
-    expect(server.logs()).toMatch(/model "digits" version "v1" unloaded/)
+    await server.expectLog(/watch: unloading model "digits" version "v1" .*event=watch_unload model=digits version=v1 reason="models\/digits\/model-settings.json is gone"/)
+    await server.expectLog(/model "digits" version "v1" unloaded/)
     expect((await index()).filter((m) => m.state === 'READY').map((m) => m.name).sort()).toEqual(['mnist_sklearn', 'mushroom_xgboost'])
     expect((await infer('mnist_sklearn', rowRequest(mnist, 0))).body.outputs[0].data).toEqual([mnist.expected.predict[0]])
     // Its state series left the metrics with it.

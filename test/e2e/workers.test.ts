@@ -79,8 +79,8 @@ describe('MLS_PARALLEL_WORKERS=2: the example models on worker threads', () => {
   })
 
   it('loads each model on 2 worker threads and shows the parallel_request_queue gauge', async () => {
-    expect(server.logs()).toContain('model "mnist_sklearn" version "v1.0.0" serves on 2 worker thread(s)')
-    expect(server.logs()).toContain('model "mushroom_xgboost" version "v2.0.0" serves on 2 worker thread(s)')
+    await server.expectLog('model "mnist_sklearn" version "v1.0.0" serves on 2 worker thread(s)')
+    await server.expectLog('model "mushroom_xgboost" version "v2.0.0" serves on 2 worker thread(s)')
     const text = (await request(server.metricsUrl!)).text
     expect(text).toMatch(/^# TYPE parallel_request_queue gauge$/m)
     expect(await parallelQueue(server)).toEqual({mnist_sklearn: 0, mushroom_xgboost: 0, batched: 0})
@@ -270,7 +270,7 @@ describe('parallel_workers per model, and a worker killed mid-request', () => {
       })
     }
     results.forEach((res, i) => res.status === 200 && expectPredictions(res.body.outputs[0], mushroom, i, 1))
-    expect(server.logs()).toMatch(/ERROR worker 1 of model "mushroom_xgboost" version "v2.0.0" died: it exited with code 70; \d+ request\(s\) in flight on it failed; starting a replacement/)
+    await server.expectLog(/ERROR worker 1 of model "mushroom_xgboost" version "v2.0.0" died: it exited with code 70; \d+ request\(s\) in flight on it failed; starting a replacement/)
 
     // The replacement: logged, and a new thread #1 in the inspector.
     await until(() => server.logs().includes('worker 1 of model "mushroom_xgboost" version "v2.0.0" replaced'), 'the replacement')

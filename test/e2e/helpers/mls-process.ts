@@ -1,4 +1,5 @@
 /** Starts the built CLI (`bin/run.js start`) on an ephemeral loopback port and stops it. */
+import {expect} from 'vitest'
 import {spawn, type ChildProcess} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
@@ -14,6 +15,11 @@ export interface MlsProcess {
   readonly child: ChildProcess
   /** Everything the server wrote to stdout and stderr so far. */
   logs(): string
+  /**
+   * Resolves once the output contains `expected` (a pattern or a text): log lines are written asynchronously, so a
+   * line may follow the answer that caused it by a few milliseconds. Fails, quoting the output, after 5 s.
+   */
+  expectLog(expected: RegExp | string): Promise<void>
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
@@ -41,6 +47,12 @@ export function startMls(dir: string, options: StartOptions = {}): Promise<MlsPr
     metricsUrl: /metrics listening on (http:\/\/[\w.:[\]/-]+)/.exec(output)?.[1],
     child,
     logs: () => output,
+    async expectLog(expected) {
+      const found = () => (typeof expected === 'string' ? output.includes(expected) : expected.test(output))
+      for (let i = 0; i < 250 && !found(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+      if (typeof expected === 'string') expect(output).toContain(expected)
+      else expect(output).toMatch(expected)
+    },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       return exited
