@@ -43,6 +43,14 @@ export function decodeRequest(entry: ModelEntry, instance: LoadedModel, body: un
   let outputs: string[] | undefined
   if (request.outputs !== undefined && request.outputs.length > 0) {
     outputs = request.outputs.map((o) => o.name)
+    // The same output asked for twice would build (and send) its tensor twice: a small request, a huge answer.
+    if (outputs.length > 1) {
+      const seen = new Set<string>()
+      for (const name of outputs) {
+        if (seen.has(name)) throw new MlsError('INVALID_REQUEST', `output "${name}" is requested more than once; ask for each output once`)
+        seen.add(name)
+      }
+    }
     const known = new Set(metadata.outputs.map((o) => o.name))
     const unknown = outputs.filter((o) => !known.has(o))
     if (unknown.length > 0 && known.size > 0) {

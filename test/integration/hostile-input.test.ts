@@ -83,6 +83,15 @@ const restCases: RestCase[] = [
   {name: 'malformed percent-encoding in the path', path: '/v2/models/%E0%A4%A/infer', body: body(input()), status: 400, code: 'INVALID_REQUEST', says: /malformed percent-encoding/},
   {name: 'a body that is one 200 kB JSON string (the message stays short)', body: JSON.stringify('s'.repeat(200_000)), status: 400, code: 'INVALID_REQUEST', says: /^the request body must be a JSON object, found "s{40}\.\.\."$/},
   {name: 'Infinity written as 1e400', body: body(input()).replace('[1,2]', '[1e400,2]').replace('"FP32"', '"INT32"'), status: 400, code: 'INVALID_DATA', says: /element 0 is Infinity, expected an integer for INT32/},
+  {name: 'the same output requested twice', path: '/v2/models/mnist_sklearn/infer', body: JSON.stringify({inputs: [{name: 'predict', shape: [1, 64], datatype: 'FP32', data: Array(64).fill(0)}], outputs: [{name: 'predict'}, {name: 'predict'}]}), status: 400, code: 'INVALID_REQUEST', says: /^output "predict" is requested more than once/},
+  ...[' 102 ', '0x66', '102e0', '-0', '+5', ''].map((length) => ({
+    name: `Inference-Header-Content-Length ${JSON.stringify(length)} (digits only)`,
+    body: binary({inputs: [input({parameters: {binary_data_size: 8}})]}, new Uint8Array(8)).body,
+    headers: {'content-type': 'application/octet-stream', 'inference-header-content-length': length},
+    status: 400,
+    code: 'INVALID_REQUEST',
+    says: /^Inference-Header-Content-Length: expected a non-negative integer/,
+  })),
   {name: 'an id that is not a string', body: JSON.stringify({id: 5, inputs: [input()]}), status: 400, code: 'INVALID_REQUEST', says: /id: expected string, found 5/},
 ]
 
@@ -118,6 +127,7 @@ describe('gRPC: hostile input', () => {
     ['an unknown content_type', infer([fp32({parameters: {content_type: {s: 'xml'}}})]), 'INVALID_ARGUMENT', 'INVALID_REQUEST', /unknown content type "xml"/],
     ['a content_type that is a bool', infer([fp32({parameters: {content_type: {b: true}}})]), 'INVALID_ARGUMENT', 'INVALID_REQUEST', /content_type: expected a string, found true/],
     ['duplicate input names', infer([fp32(), fp32()]), 'INVALID_ARGUMENT', 'INPUT_MISMATCH', /given more than once/],
+    ['the same output requested twice', {model_name: 'mnist_sklearn', inputs: [{name: 'predict', datatype: 'FP32', shape: ['1', '64'], contents: {fp32s: Array(64).fill(0)}}], outputs: [{name: 'predict'}, {name: 'predict'}]}, 'INVALID_ARGUMENT', 'INVALID_REQUEST', /output "predict" is requested more than once/],
     ['path traversal in the model name', {...infer([fp32()]), model_name: '../../etc/passwd'}, 'NOT_FOUND', 'MODEL_NOT_FOUND', /"\.\.\/\.\.\/etc\/passwd" not found/],
     ['path traversal in the version', {...infer([fp32()]), model_version: '../mnist_sklearn'}, 'NOT_FOUND', 'MODEL_VERSION_NOT_FOUND', /no version "\.\.\/mnist_sklearn"/],
   ]

@@ -11,8 +11,9 @@ import {parseJsonText} from './json-text.js'
 
 
 export function parseBinaryBody(body: Buffer, headerLength: string): unknown {
+  // Digits only: Number() would also take " 102 ", "0x66", "102e0" and "-0".
   const n = Number(headerLength)
-  if (headerLength.trim() === '' || !Number.isInteger(n) || n < 0) {
+  if (!/^[0-9]+$/.test(headerLength) || !Number.isSafeInteger(n)) {
     throw new MlsError('INVALID_REQUEST', `Inference-Header-Content-Length: expected a non-negative integer, found ${JSON.stringify(headerLength)}`)
   }
   if (n > body.length) {
