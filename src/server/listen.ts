@@ -48,12 +48,26 @@ function listenError(error: unknown, what: string, host: string, port: number, f
   return new Error(`${what} address ${host}:${port} ${reason} (set ${field}, MLS_${field.toUpperCase()} or --${field.replace('_', '-')})`, {cause: error})
 }
 
+/** The gRPC server of these parts, on settings.host:grpc_port (TLS and the repository token as the settings say). */
+export function startGrpcFor(parts: ServerParts): Promise<GrpcServer> {
+  const {settings, logger, dataplane, metrics, auth, tls} = parts
+  return startGrpcServer(dataplane, {
+    host: settings.host,
+    port: settings.grpc_port,
+    maxMessageLength: settings.grpc_max_message_length ?? DEFAULT_GRPC_MAX_MESSAGE_LENGTH,
+    logger,
+    observer: metrics,
+    repositoryAuth: auth,
+    tls,
+  })
+}
+
 /**
  * Binds REST, gRPC and (unless `serveMetrics` is false) metrics, logging each address. When a bind fails, closes the
  * listeners already open and throws that failure; a listener that fails to close is logged, not thrown over it.
  */
 export async function listenAll(parts: ServerParts, serveMetrics: boolean): Promise<Listeners> {
-  const {settings, logger, dataplane, rest, metrics, auth, tls} = parts
+  const {settings, logger, rest, metrics, auth, tls} = parts
   const opened: Array<{what: string; close(): Promise<void>}> = []
   const bind = async <T>(what: string, port: number, field: string, open: () => Promise<T>): Promise<T> => {
     try {
@@ -73,17 +87,7 @@ export async function listenAll(parts: ServerParts, serveMetrics: boolean): Prom
   const restUrl = urlOf(rest.server.address(), tls ? 'https' : 'http')
   startupLine.rest(logger, restUrl)
 
-  const grpc = await bind('gRPC', settings.grpc_port, 'grpc_port', () =>
-    startGrpcServer(dataplane, {
-      host: settings.host,
-      port: settings.grpc_port,
-      maxMessageLength: settings.grpc_max_message_length ?? DEFAULT_GRPC_MAX_MESSAGE_LENGTH,
-      logger,
-      observer: metrics,
-      repositoryAuth: auth,
-      tls,
-    }),
-  )
+  const grpc = await bind('gRPC', settings.grpc_port, 'grpc_port', () => startGrpcFor(parts))
   opened.push({what: 'gRPC', close: () => grpc.close()})
   startupLine.grpc(logger, grpc.address, tls !== undefined)
   if (auth) startupLine.auth(logger)

@@ -6,8 +6,8 @@
 import path from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {EXAMPLE, MNIST_DIR, MUSHROOM_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
-import {inferenceClient} from './helpers/grpc-client.js'
+import {EXAMPLE, MNIST_DIR, MUSHROOM_DIR, readTestSet} from './helpers/fixtures.js'
+import {inferenceClient, rawRequest, rowOf, typed} from './helpers/grpc-client.js'
 import {startMls, type MlsProcess} from './helpers/mls-process.js'
 
 const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
@@ -25,27 +25,6 @@ afterAll(async () => {
   client?.close()
   expect(await server.stop()).toBe(0)
 })
-
-/** A typed-contents request for a whole test set (or one row). */
-function typed(model: string, set: ReturnType<typeof readTestSet>, extra: Record<string, unknown> = {}) {
-  const input = set.request.inputs[0]
-  return {
-    model_name: model,
-    inputs: [{name: 'predict', datatype: 'FP32', shape: input.shape, contents: {fp32s: input.data.map((v) => (v === null ? NaN : v))}}],
-    ...extra,
-  }
-}
-
-function rawRequest(model: string, set: ReturnType<typeof readTestSet>) {
-  const input = set.request.inputs[0]
-  const values = Float32Array.from(input.data, (v) => (v === null ? NaN : v))
-  return {model_name: model, inputs: [{name: 'predict', datatype: 'FP32', shape: input.shape}], raw_input_contents: [Buffer.from(values.buffer)]}
-}
-
-const rowOf = (set: ReturnType<typeof readTestSet>, row: number) => {
-  const {inputs} = rowRequest(set, row)
-  return {inputs: inputs.map((i) => ({...i, data: i.data}))}
-}
 
 describe('gRPC GRPCInferenceService', () => {
   it('ModelStreamInfer answers in order, one response per request, and ends with the mapped status on an error', async () => {

@@ -9,8 +9,8 @@ import {fileURLToPath} from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {EXAMPLE, MNIST_DIR, MUSHROOM_DIR, readTestSet, rowRequest} from '../e2e/helpers/fixtures.js'
-import {call, failure, inferenceClient, repositoryClient} from '../e2e/helpers/grpc-client.js'
+import {EXAMPLE, MNIST_DIR, MUSHROOM_DIR, readTestSet} from '../e2e/helpers/fixtures.js'
+import {call, failure, inferenceClient, rawRequest, repositoryClient, rowOf, typed} from '../e2e/helpers/grpc-client.js'
 import {startInProcess, type InProcessServer} from './helpers/in-process-server.js'
 
 const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
@@ -28,27 +28,6 @@ afterAll(async () => {
   client?.close()
   await server?.close()
 })
-
-/** A typed-contents request for a whole test set (or one row). */
-function typed(model: string, set: ReturnType<typeof readTestSet>, extra: Record<string, unknown> = {}) {
-  const input = set.request.inputs[0]
-  return {
-    model_name: model,
-    inputs: [{name: 'predict', datatype: 'FP32', shape: input.shape, contents: {fp32s: input.data.map((v) => (v === null ? NaN : v))}}],
-    ...extra,
-  }
-}
-
-function rawRequest(model: string, set: ReturnType<typeof readTestSet>) {
-  const input = set.request.inputs[0]
-  const values = Float32Array.from(input.data, (v) => (v === null ? NaN : v))
-  return {model_name: model, inputs: [{name: 'predict', datatype: 'FP32', shape: input.shape}], raw_input_contents: [Buffer.from(values.buffer)]}
-}
-
-const rowOf = (set: ReturnType<typeof readTestSet>, row: number) => {
-  const {inputs} = rowRequest(set, row)
-  return {inputs: inputs.map((i) => ({...i, data: i.data}))}
-}
 
 describe('gRPC GRPCInferenceService', () => {
   it('ServerLive, ServerReady, ServerMetadata', async () => {

@@ -3,6 +3,8 @@ import {fileURLToPath} from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 
+import {readTestSet, rowRequest} from './fixtures.js'
+
 const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url))
 const OPTIONS: protoLoader.Options = {keepCase: true, longs: String, enums: String, defaults: true, arrays: true, objects: true, oneofs: true}
 
@@ -37,4 +39,25 @@ export async function failure(client: Client, method: string, request: unknown):
     return {code: grpc.status[e.code], details: e.details, errorCode: e.metadata.get('mls-error-code')[0]}
   }
   throw new Error(`${method} succeeded, a failure was expected`)
+}
+
+/** A typed-contents request for a whole test set (or one row). */
+export function typed(model: string, set: ReturnType<typeof readTestSet>, extra: Record<string, unknown> = {}) {
+  const input = set.request.inputs[0]
+  return {
+    model_name: model,
+    inputs: [{name: 'predict', datatype: 'FP32', shape: input.shape, contents: {fp32s: input.data.map((v) => (v === null ? NaN : v))}}],
+    ...extra,
+  }
+}
+
+export function rawRequest(model: string, set: ReturnType<typeof readTestSet>) {
+  const input = set.request.inputs[0]
+  const values = Float32Array.from(input.data, (v) => (v === null ? NaN : v))
+  return {model_name: model, inputs: [{name: 'predict', datatype: 'FP32', shape: input.shape}], raw_input_contents: [Buffer.from(values.buffer)]}
+}
+
+export const rowOf = (set: ReturnType<typeof readTestSet>, row: number) => {
+  const {inputs} = rowRequest(set, row)
+  return {inputs: inputs.map((i) => ({...i, data: i.data}))}
 }

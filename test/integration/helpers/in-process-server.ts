@@ -1,26 +1,19 @@
 /**
- * The server composed in-process, from the same parts `startServer` (src/server/index.ts) wires: settings from the
- * real loader, the registry over real model files and runtimes, the data plane, the fastify app from the REST app
- * factory (reached through `inject`, no socket), and the gRPC server on 127.0.0.1 with an ephemeral port.
- *
- * Built from the parts rather than through `startServer`: that one listens on REST and does not hand out the fastify
- * app, which `inject` needs. What it adds on top (TLS files, the metrics listener, watching, the stop sequence) is
- * tested end to end on the built CLI (test/e2e).
+ * The server composed in-process by the same `composeServer` that `startServer` uses: settings from the real loader,
+ * the registry over real model files and runtimes, the data plane, the fastify app (reached through `inject`, no
+ * socket), and the gRPC server (`startGrpcFor`) on 127.0.0.1 with an ephemeral port. What `startServer` adds on top
+ * (the REST and metrics listeners, watching, the stop sequence) is tested end to end on the built CLI (test/e2e).
  */
 import type {FastifyInstance} from 'fastify'
-import {adaptiveBatching} from '../../../src/batching/index.js'
-import {DataPlane, type RepositoryCoordinator} from '../../../src/dataplane/dataplane.js'
+import type {DataPlane} from '../../../src/dataplane/dataplane.js'
 import {createLogger, type Logger} from '../../../src/logger.js'
-import {ModelRegistry} from '../../../src/repository/model-registry.js'
-import {runtimeFactory} from '../../../src/runtimes/registry.js'
-import {startGrpcServer, type GrpcServer} from '../../../src/server/grpc/server.js'
-import {DEFAULT_GRPC_MAX_MESSAGE_LENGTH} from '../../../src/server/index.js'
-import {Metrics} from '../../../src/server/metrics/metrics.js'
-import {repositoryAuth} from '../../../src/server/repository-auth.js'
-import {buildRestApp} from '../../../src/server/rest/app.js'
+import type {ModelRegistry} from '../../../src/repository/model-registry.js'
+import {composeServer} from '../../../src/server/compose.js'
+import type {GrpcServer} from '../../../src/server/grpc/server.js'
+import {startGrpcFor} from '../../../src/server/listen.js'
+import type {Metrics} from '../../../src/server/metrics/metrics.js'
 import {loadServerSettings} from '../../../src/settings/load-server-settings.js'
 import type {ServerSettings} from '../../../src/settings/server-settings.js'
-import {parallelInference} from '../../../src/workers/index.js'
 import type {HttpResult} from '../../e2e/helpers/http.js'
 
 export interface InProcessServer {
@@ -65,35 +58,13 @@ export async function startInProcess(root: string, options: InProcessOptions = {
   const {settings} = loadServerSettings({root, env: options.env ?? {}, flags: {host: '127.0.0.1', grpc_port: 0, ...options.flags}})
   let lines = ''
   const logger: Logger = createLogger({debug: settings.debug, structured: settings.use_structured_logging, write: (line) => (lines += line + '\n')})
-  // As startServer composes them (src/server/index.ts), minus the listeners and the watcher.
-  const metrics = settings.metrics_endpoint === null ? undefined : new Metrics({restPrefix: settings.metrics_rest_server_prefix})
-  const registry: ModelRegistry = new ModelRegistry({
-    root: settings.model_repository_root,
-    factory: parallelInference(runtimeFactory({root: settings.model_repository_root, metrics, logger}), {workers: settings.parallel_workers, logger, observer: metrics}),
-    logger,
-    strictReadiness: settings.strict_readiness,
-    allowExternalUris: settings.allow_external_uris,
-    onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
-    onRemove: metrics ? (entry) => metrics.forgetState(entry.name, entry.version) : undefined,
-    wrap: adaptiveBatching(logger, metrics),
-    drainTimeout: {ms: settings.shutdown_grace_period * 1000, label: `shutdown_grace_period (${settings.shutdown_grace_period} s)`},
-    onAbandon: (instance, reason): number => dataplane.abortRequestsOf(instance, reason),
-  })
-  const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
-  const dataplane: DataPlane = new DataPlane(registry, settings, metrics, local)
-  const auth = repositoryAuth(settings.repository_auth_token)
-  const app = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics, cors: settings.cors_settings, auth})
+  // Composed as startServer composes it (src/server/compose.ts); REST is reached through inject, not a port.
+  const parts = composeServer(settings, logger)
+  const {metrics, registry, dataplane, rest: app} = parts
   await app.ready()
   let grpc: GrpcServer
   try {
-    grpc = await startGrpcServer(dataplane, {
-      host: settings.host,
-      port: settings.grpc_port,
-      maxMessageLength: settings.grpc_max_message_length ?? DEFAULT_GRPC_MAX_MESSAGE_LENGTH,
-      logger,
-      observer: metrics,
-      repositoryAuth: auth,
-    })
+    grpc = await startGrpcFor(parts)
   } catch (error) {
     await app.close()
     throw error
