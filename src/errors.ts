@@ -13,6 +13,8 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'overloaded'
   | 'timeout'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'cancelled'
   | 'internal'
 
@@ -25,6 +27,7 @@ export const ERROR_CODES = {
   MODEL_NOT_READY: {kind: 'unavailable', description: 'The model is loading or unloading (retry shortly), or it was unloaded while this request ran.'},
   MODEL_LOAD_FAILED: {kind: 'invalid', description: 'A load request failed; the reason names the file and the fault.'},
   INVALID_JSON: {kind: 'invalid', description: 'The body is not valid JSON.'},
+  JSON_TOO_DEEP: {kind: 'invalid', description: 'The JSON body nests arrays or objects deeper than max_json_depth; refused as soon as it is seen.'},
   EMPTY_BODY: {kind: 'invalid', description: 'The endpoint needs a JSON body and none was sent.'},
   INVALID_REQUEST: {kind: 'invalid', description: 'The request does not follow the V2 schema (a field is missing or of the wrong type).'},
   INVALID_DATATYPE: {kind: 'invalid', description: 'Unknown datatype, or one the model input cannot take.'},
@@ -35,6 +38,10 @@ export const ERROR_CODES = {
   INFERENCE_FAILED: {kind: 'invalid', description: 'The runtime rejected the request (its message says why).'},
   UNSUPPORTED_MEDIA_TYPE: {kind: 'unsupported_media_type', description: 'The content type is not application/json.'},
   PAYLOAD_TOO_LARGE: {kind: 'too_large', description: 'The body exceeds max_request_size.'},
+  RESPONSE_TOO_LARGE: {kind: 'invalid', description: 'The answer would hold more output tensor bytes than max_response_size; refused before it is built.'},
+  HEADERS_TOO_LARGE: {kind: 'headers_too_large', description: 'The request headers exceed the HTTP server\'s header size limit.'},
+  REQUEST_TIMEOUT: {kind: 'request_timeout', description: 'The request was not received in time (request_headers_timeout, request_body_timeout, request_timeout).'},
+  SERVER_BUSY: {kind: 'overloaded', description: 'Unfinished request bodies already hold max_buffered_request_bytes; retry after the Retry-After delay.'},
   UNAUTHENTICATED: {kind: 'unauthenticated', description: 'A repository request without the right bearer token (repository_auth_token is set).'},
   QUEUE_FULL: {kind: 'overloaded', description: 'The model already holds max_queue_size requests; retry after the Retry-After delay.'},
   INFER_TIMEOUT: {kind: 'timeout', description: 'The request was not answered within infer_timeout (or the gRPC deadline).'},

@@ -21,6 +21,8 @@ const SETTINGS_FLAGS = {
   'ssl-certfile': 'ssl_certfile',
   'ssl-keyfile': 'ssl_keyfile',
   'max-queue-size': 'max_queue_size',
+  'max-response-size': 'max_response_size',
+  'max-connections': 'max_connections',
   'infer-timeout': 'infer_timeout',
   'shutdown-grace-period': 'shutdown_grace_period',
 } as const

@@ -59,6 +59,18 @@ export const serverSettingsFields = {
   max_queue_size: lenientInt(0),
   infer_timeout: lenientNumber(0),
   shutdown_grace_period: lenientNumber(0),
+  max_response_size: nullable(lenientInt(1)),
+  max_json_depth: lenientInt(2, 10_000),
+  request_headers_timeout: lenientNumber(0),
+  request_body_timeout: lenientNumber(0),
+  request_timeout: lenientNumber(0),
+  max_connections: lenientInt(1),
+  max_buffered_request_bytes: lenientInt(1),
+  grpc_handshake_timeout: lenientNumber(0),
+  grpc_max_connection_idle: lenientNumber(0),
+  grpc_keepalive_time: lenientNumber(0),
+  grpc_keepalive_timeout: lenientNumber(0),
+  grpc_keepalive_min_ping_interval: lenientNumber(0),
 }
 
 export const serverSettingsLayerSchema = z.object(serverSettingsFields).partial()
@@ -115,6 +127,30 @@ export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
   infer_timeout: 0,
   /** Seconds a SIGTERM / SIGINT waits for in-flight requests before cutting them off. */
   shutdown_grace_period: 30,
+  /** Raw output tensor bytes one answer may hold; null: max_request_size. */
+  max_response_size: null,
+  /** Deepest nesting of arrays and objects in a JSON body. */
+  max_json_depth: 64,
+  /** Seconds to receive a REST request's headers (nginx's client_header_timeout); 0: no limit. */
+  request_headers_timeout: 60,
+  /** Seconds a REST body may go without data (nginx's client_body_timeout); 0: no limit. */
+  request_body_timeout: 60,
+  /** Seconds to receive a whole REST request; never bounds the answer; 0: no limit. */
+  request_timeout: 300,
+  /** Open connections per transport (REST, gRPC). */
+  max_connections: 4096,
+  /** Body bytes held for unfinished REST requests across all connections. */
+  max_buffered_request_bytes: 512 * 1024 * 1024,
+  /** Seconds a new gRPC connection has to finish TLS and the HTTP/2 preface; 0: no limit. */
+  grpc_handshake_timeout: 20,
+  /** Seconds a gRPC connection may go without a call before GOAWAY; 0: never. */
+  grpc_max_connection_idle: 300,
+  /** Seconds of silence before the server pings a gRPC connection (gRPC's default: 2 hours). */
+  grpc_keepalive_time: 7200,
+  /** Seconds to wait for a ping's answer. */
+  grpc_keepalive_timeout: 20,
+  /** Keepalive enforcement: the shortest interval between client pings without a call open (gRPC's default). */
+  grpc_keepalive_min_ping_interval: 300,
 }
 
 /** Settings fields whose value is a path: relative to the settings file's folder (flags and env: the working folder). */

@@ -11,6 +11,8 @@ export const GRPC_STATUS: Readonly<Record<ErrorKind, grpc.status>> = {
   unauthenticated: grpc.status.UNAUTHENTICATED,
   overloaded: grpc.status.RESOURCE_EXHAUSTED,
   timeout: grpc.status.DEADLINE_EXCEEDED,
+  request_timeout: grpc.status.DEADLINE_EXCEEDED,
+  headers_too_large: grpc.status.RESOURCE_EXHAUSTED,
   cancelled: grpc.status.CANCELLED,
   internal: grpc.status.INTERNAL,
 }

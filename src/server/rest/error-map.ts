@@ -13,6 +13,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
   unauthenticated: 401,
   overloaded: 503,
   timeout: 504,
+  request_timeout: 408,
+  headers_too_large: 431,
   // nginx's "client closed request": only logs and metrics see it, the client is gone.
   cancelled: 499,
   internal: 500,

@@ -31,7 +31,7 @@ describe('settingsOfFlags', () => {
     const flags = {'http-port': 9000, 'strict-readiness': false, 'infer-timeout': '2.5', tui: true, watch: true}
     const layer = settingsOfFlags(flags)
     expect(layer).toMatchObject({http_port: 9000, strict_readiness: false, infer_timeout: '2.5', host: undefined})
-    expect(Object.keys(layer)).toHaveLength(15)
+    expect(Object.keys(layer)).toHaveLength(17)
     expect(layer).not.toHaveProperty('tui')
     expect(layer).not.toHaveProperty('watch')
   })
