@@ -37,9 +37,15 @@ export function decodeUbjson(bytes: Uint8Array): unknown {
     offset += spec.size
     return value
   }
+  /**
+   * A length or a container's `#` count. It can never exceed the bytes left: every string byte and every container
+   * element (even a `$Z` null) is taken to need one, so a 20-byte file cannot announce 2^53 elements that take no
+   * bytes and keep the decoder adding nulls until memory runs out.
+   */
   const count = (): number => {
     const n = number(marker())
     if (!Number.isInteger(n) || n < 0) fail(`bad length ${n}`)
+    if (n > bytes.byteLength - offset) fail(`length ${n} is more than the ${bytes.byteLength - offset} bytes left`)
     return n
   }
   const string = (): string => {

@@ -50,12 +50,15 @@ export function parseXGBoostModel(json: unknown): XGBoostModel {
   const numTarget = numberParam((params as Json).num_target ?? '1', 'learner_model_param.num_target')
   if (numTarget > 1) throw new Error('multi-target models are not supported')
   const numClass = numberParam((params as Json).num_class ?? '0', 'learner_model_param.num_class')
+  if (!Number.isInteger(numClass) || numClass < 0) throw new Error(`learner_model_param.num_class: expected a non-negative integer, found ${numClass}`)
   const groups = Math.max(1, numClass)
   const baseScore = numberParam((params as Json).base_score, 'learner_model_param.base_score')
+  const numFeature = numberParam((params as Json).num_feature, 'learner_model_param.num_feature')
+  if (!Number.isInteger(numFeature) || numFeature < 0) throw new Error(`learner_model_param.num_feature: expected a non-negative integer, found ${numFeature}`)
   return {
-    forest: compileForest(trees, treeInfo, weights ?? new Float64Array(trees.length).fill(1)),
+    forest: compileForest(trees, treeInfo, weights ?? new Float64Array(trees.length).fill(1), groups),
     objective,
-    numFeature: numberParam((params as Json).num_feature, 'learner_model_param.num_feature'),
+    numFeature,
     groups,
     baseMargin: objective.baseMargin(baseScore),
   }
