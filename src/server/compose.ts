@@ -38,10 +38,17 @@ export function composeServer(
   coordinator?: (local: RepositoryCoordinator) => RepositoryCoordinator,
 ): ServerParts {
   const metrics = settings.metrics_endpoint === null ? undefined : new Metrics({restPrefix: settings.metrics_rest_server_prefix})
+  const grace = {ms: settings.shutdown_grace_period * 1000, label: `shutdown_grace_period (${settings.shutdown_grace_period} s)`}
   const registry: ModelRegistry = new ModelRegistry({
     root: settings.model_repository_root,
     // Models with parallel_workers > 0 run on worker threads; adaptive batching (wrap) stays outermost, on the main thread.
-    factory: parallelInference(runtimeFactory({root: settings.model_repository_root, metrics, logger}), {workers: settings.parallel_workers, logger, observer: metrics}),
+    // A thread hung in its runtime is terminated after the grace period (given up requests, unload) and replaced.
+    factory: parallelInference(runtimeFactory({root: settings.model_repository_root, metrics, logger}), {
+      workers: settings.parallel_workers,
+      logger,
+      observer: metrics,
+      pool: {grace},
+    }),
     logger,
     strictReadiness: settings.strict_readiness,
     allowExternalUris: settings.allow_external_uris,
@@ -49,7 +56,7 @@ export function composeServer(
     onRemove: metrics ? (entry) => metrics.forgetState(entry.name, entry.version) : undefined,
     wrap: adaptiveBatching(logger, metrics),
     // An unload or reload waits for the version's in-flight requests as a shutdown does, then answers the rest.
-    drainTimeout: {ms: settings.shutdown_grace_period * 1000, label: `shutdown_grace_period (${settings.shutdown_grace_period} s)`},
+    drainTimeout: grace,
     onAbandon: (instance, reason): number => dataplane.abortRequestsOf(instance, reason),
   })
   const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}

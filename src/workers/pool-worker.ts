@@ -1,6 +1,11 @@
 /**
  * One worker thread of a pool, seen from the main thread: its load, its requests in flight, and its end. When the
  * thread ends, every request in flight on it is rejected at once (never left hanging) and the pool is told.
+ *
+ * A thread can hang: a runtime may compute forever (`while (true) {}` holds the thread, so it never even reads the
+ * messages sent to it) or await something that never comes. JavaScript cannot stop either, but a thread can be
+ * terminated. So a request given up (client gone, infer_timeout) that its thread still runs `hungAfterMs` later ends
+ * the thread (its pool replaces it), and an unload terminates a thread still running requests (stop()).
  */
 import {Worker} from 'node:worker_threads'
 import {MlsError} from '../errors.js'
@@ -24,11 +29,24 @@ export interface PoolWorkerOptions {
   readonly stopTimeoutMs: number
   /** Told once when the thread ends without being stopped: why, and how many requests in flight failed. */
   readonly onDeath: (reason: string, failed: number) => void
+  /**
+   * A request given up that the thread has not finished this long after is taken as a hung runtime: the thread is
+   * terminated (told to onDeath, so the pool replaces it). Undefined: never.
+   */
+  readonly hungAfter?: {readonly ms: number; readonly label: string}
 }
 
 interface Pending {
   resolve(result: InferResult): void
   reject(error: unknown): void
+  /** Set once the request was given up: the hung-runtime watch. */
+  watch?: NodeJS.Timeout
+}
+
+/** Why the thread was terminated on purpose, and what its requests in flight are answered. */
+interface CutOff {
+  readonly reason: string
+  readonly error: MlsError
 }
 
 type State = 'loading' | 'ready' | 'stopping' | 'ended'
@@ -48,6 +66,7 @@ export class PoolWorker {
   private crash?: string
   private settle!: {resolve(metadata: RuntimeMetadata): void; reject(error: Error): void}
   private unloaded?: (problem?: string) => void
+  private cutOff?: CutOff
 
   constructor(private readonly options: PoolWorkerOptions) {
     this.ready = new Promise((resolve, reject) => (this.settle = {resolve, reject}))
@@ -101,16 +120,46 @@ export class PoolWorker {
     })
   }
 
-  /** Tells the thread a request was given up; it answers (skipped, or as its runtime ends), which frees the request's place. */
+  /**
+   * Tells the thread a request was given up; it answers (skipped, or as its runtime ends), which frees the request's
+   * place. If it has not answered `hungAfter` later, its runtime is hung: the thread is terminated.
+   */
   private cancel(id: number): void {
-    if (this.pending.has(id) && this.state === 'ready') this.thread.postMessage({type: 'cancel', id} satisfies ToWorker)
+    const pending = this.pending.get(id)
+    if (pending === undefined || this.state !== 'ready') return
+    this.thread.postMessage({type: 'cancel', id} satisfies ToWorker)
+    const hung = this.options.hungAfter
+    if (hung === undefined || pending.watch !== undefined) return
+    pending.watch = setTimeout(() => {
+      if (!this.pending.has(id) || this.state !== 'ready') return
+      const reason = `it was terminated: a request given up on it was still running ${hung.label} later (a hung runtime)`
+      this.terminate({reason, error: new MlsError('MODEL_NOT_READY', `${this.options.label} was terminated while this request waited on it (a request given up on it did not return within ${hung.label}); it is being replaced, retry shortly`)})
+    }, hung.ms)
+    pending.watch.unref()
   }
 
-  /** Unloads the runtime in the thread (waiting at most stopTimeoutMs) and ends the thread; resolves with a problem to report, if any. */
-  async stop(): Promise<string | undefined> {
+  /** Ends the thread at once, whatever it runs: its requests in flight are rejected with `cutOff.error`. */
+  private terminate(cutOff: CutOff): Promise<void> {
+    this.cutOff ??= cutOff
+    void this.thread.terminate()
+    return this.ended
+  }
+
+  /**
+   * Unloads the runtime in the thread (waiting at most stopTimeoutMs) and ends the thread; resolves with a problem to
+   * report, if any. A thread still running requests is terminated at once instead, its requests rejected with
+   * `abandon`: the pool waited for them as long as it would (a runtime that does not return holds its thread forever,
+   * and one that computes forever would not even read the unload message).
+   */
+  async stop(abandon?: MlsError): Promise<string | undefined> {
     if (this.state === 'ended') return undefined
     const wasReady = this.state === 'ready'
     this.state = 'stopping'
+    if (wasReady && abandon !== undefined && this.pending.size > 0) {
+      const running = this.pending.size
+      await this.terminate({reason: 'it was terminated at unload', error: abandon})
+      return `it was still running ${running} request(s) and was terminated (its runtime was not unloaded)`
+    }
     let problem: string | undefined
     if (wasReady) {
       // The thread's own report of its unload (a problem, or none); a thread that ends first has none to give.
@@ -142,6 +191,7 @@ export class PoolWorker {
         const pending = this.pending.get(message.id)
         if (pending === undefined) return
         this.pending.delete(message.id)
+        clearTimeout(pending.watch)
         if (message.type === 'result') pending.resolve(message.result)
         else pending.reject(deserializeError(message.error))
         return
@@ -154,7 +204,7 @@ export class PoolWorker {
   private exited(code: number): void {
     const previous = this.state
     this.state = 'ended'
-    const reason = this.crash ?? `it exited with code ${code}`
+    const reason = this.cutOff?.reason ?? this.crash ?? `it exited with code ${code}`
     // No-op once settled; otherwise the load ends here (a crash while loading, or a stop before the model was ready).
     this.settle.reject(new Error(`${this.options.label} ${previous === 'stopping' ? 'was stopped' : 'ended'} while loading the model: ${reason}`))
     const failed = this.pending.size
@@ -162,7 +212,10 @@ export class PoolWorker {
       previous === 'stopping'
         ? `${this.options.label} was stopped while running this request`
         : `${this.options.label} died while running this request (${reason}); it is being replaced`
-    for (const pending of this.pending.values()) pending.reject(new MlsError('INTERNAL', message))
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.watch)
+      pending.reject(this.cutOff?.error ?? new MlsError('INTERNAL', message))
+    }
     this.pending.clear()
     if (previous === 'ready') this.options.onDeath(reason, failed)
   }

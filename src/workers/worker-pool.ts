@@ -3,8 +3,12 @@
  * goes to the least busy live thread, and the main thread stays free for other work. A thread that dies fails its
  * in-flight requests at once and is replaced; while a replacement loads, the other threads serve. Replacements that
  * keep failing are retried with a growing delay (logged), and with no live thread requests are refused with the reason.
+ * A hung runtime cannot hold the pool: a thread that still runs a request given up `grace` later is terminated and
+ * replaced, and unload waits for the requests still wanted at most `grace`, then terminates threads that still run.
  */
 import {MlsError} from '../errors.js'
+import {abortOf} from '../util/abortable.js'
+import {within} from '../util/within.js'
 import type {Logger} from '../logger.js'
 import type {InferRequest, InferResult} from '../protocol/types.js'
 import type {Runtime, RuntimeMetadata} from '../runtimes/runtime.js'
@@ -12,6 +16,9 @@ import type {ModelSettings} from '../settings/model-settings.js'
 import {modelLabel} from '../repository/model-label.js'
 import {PoolWorker} from './pool-worker.js'
 import {DEFAULT_RESTART_POLICY, RestartBackoff, type RestartPolicy} from './restart-policy.js'
+
+/** The shortest time a thread may keep running a request given up before it is taken as hung. */
+const MIN_HUNG_MS = 1000
 
 /** The entry module of the built-in worker, next to this file in dist/. */
 export const DEFAULT_WORKER_ENTRY = new URL('./worker-main.js', import.meta.url)
@@ -26,6 +33,13 @@ export interface WorkerPoolOptions {
   readonly restart?: Partial<RestartPolicy>
   /** How long a thread may take to unload before it is terminated (default 10 s). */
   readonly stopTimeoutMs?: number
+  /**
+   * The server's shutdown_grace_period (`label` names it in messages): how long unload waits for the requests still
+   * wanted before it terminates the threads that run them, and how long a thread may keep running a request that was
+   * given up (client gone, infer_timeout) before it is taken as hung, terminated and replaced. Default: unload waits
+   * as long as they take, and a thread is never taken as hung.
+   */
+  readonly grace?: {readonly ms: number; readonly label: string}
 }
 
 interface Slot {
@@ -51,6 +65,8 @@ export class WorkerPool implements Runtime {
   private meta?: RuntimeMetadata
   private closed = false
   private inflight = 0
+  /** Requests in flight that someone still waits for (not given up): what unload waits for. */
+  private wanted = 0
   private drainedWaiters: Array<() => void> = []
   private turn = 0
 
@@ -91,19 +107,39 @@ export class WorkerPool implements Runtime {
   async predict(request: InferRequest): Promise<InferResult> {
     const worker = this.pick()
     this.count(+1)
+    // Wanted until it is answered or given up, whichever comes first (once).
+    let wanted = true
+    const unwanted = () => {
+      if (!wanted) return
+      wanted = false
+      this.wanted--
+      if (this.wanted === 0) this.wake()
+    }
+    this.wanted++
+    abortOf(request)?.on(unwanted)
     try {
       return await worker.predict(request)
     } finally {
+      unwanted()
       this.count(-1)
     }
   }
 
-  /** Waits for the requests in flight, then unloads and ends every thread; pending replacements are cancelled. */
+  /**
+   * Waits for the requests still wanted (at most `grace`), then unloads and ends every thread; a thread still running
+   * a request then (a hung runtime, or one whose request was given up) is terminated, its requests answered 503
+   * MODEL_NOT_READY. Pending replacements are cancelled.
+   */
   async unload(): Promise<void> {
     this.closed = true
     for (const slot of this.slots) clearTimeout(slot.timer)
-    if (this.inflight > 0) await new Promise<void>((resolve) => this.drainedWaiters.push(resolve))
-    const problems = await Promise.all(this.slots.map((slot) => Promise.all([slot.worker?.stop(), slot.starting?.stop()]).then(([problem]) => problem)))
+    const {grace} = this.options
+    if (this.wanted > 0) await within(new Promise<void>((resolve) => this.drainedWaiters.push(resolve)), grace?.ms ?? Infinity)
+    const abandon = new MlsError(
+      'MODEL_NOT_READY',
+      `${this.label} was unloaded while this request ran: it did not finish within ${grace?.label ?? 'the unload'}, and its worker thread was terminated`,
+    )
+    const problems = await Promise.all(this.slots.map((slot) => Promise.all([slot.worker?.stop(abandon), slot.starting?.stop()]).then(([problem]) => problem)))
     problems.forEach((problem, i) => {
       if (problem !== undefined) this.options.logger.warn(`worker ${i + 1} of ${this.label}: ${problem}`, this.fields(i + 1))
     })
@@ -129,11 +165,13 @@ export class WorkerPool implements Runtime {
   private count(delta: number): void {
     this.inflight += delta
     this.options.onQueue?.(this.inflight)
-    if (this.inflight === 0 && this.drainedWaiters.length > 0) {
-      const waiters = this.drainedWaiters
-      this.drainedWaiters = []
-      for (const resolve of waiters) resolve()
-    }
+  }
+
+  /** No request is wanted any more: unload may go on. */
+  private wake(): void {
+    const waiters = this.drainedWaiters
+    this.drainedWaiters = []
+    for (const resolve of waiters) resolve()
   }
 
   private fields(worker: number) {
@@ -148,9 +186,20 @@ export class WorkerPool implements Runtime {
       label: `worker ${slot.number} of ${this.label}`,
       threadName: `mls ${this.settings.name}${version} #${slot.number}`,
       stopTimeoutMs: this.options.stopTimeoutMs ?? 10_000,
+      hungAfter: this.hungAfter(),
       onDeath: (reason, failed) => this.died(slot, worker, reason, failed),
     })
     return worker
+  }
+
+  /**
+   * When a thread still running a request given up is taken as hung: the grace period, but never under a second (with
+   * shutdown_grace_period 0, a client that goes away must not cost a thread when its runtime takes a moment to stop).
+   */
+  private hungAfter(): {ms: number; label: string} | undefined {
+    const {grace} = this.options
+    if (grace === undefined) return undefined
+    return grace.ms >= MIN_HUNG_MS ? grace : {ms: MIN_HUNG_MS, label: `${MIN_HUNG_MS / 1000} s`}
   }
 
   private died(slot: Slot, worker: PoolWorker, reason: string, failed: number): void {
