@@ -20,6 +20,7 @@ import {streamAnswers} from './infer-stream.js'
 import {InflightRequests} from './inflight.js'
 import {parseBody} from './parse-body.js'
 import type {RequestScope} from './request-scope.js'
+import {checkResponseSize} from './response-size.js'
 import {StopState} from './stop-state.js'
 
 export type {InferOptions, ServerLimits} from './admission.js'
@@ -42,17 +43,25 @@ export interface RepositoryCoordinator {
   unload(name: string): Promise<void>
 }
 
+/** The settings the data plane reads: names, the per-model limits' defaults, and the answer's size bound. */
+export type DataPlaneSettings = Pick<ServerSettings, 'server_name' | 'server_version' | 'extensions'> &
+  ServerLimits &
+  Partial<Pick<ServerSettings, 'max_response_size' | 'max_request_size'>>
+
 export class DataPlane {
   private readonly coordinator: RepositoryCoordinator
+  /** max_response_size, else max_request_size: raw output bytes one answer may hold (response-size.ts). */
+  private readonly responseLimit: number
   private readonly inflight = new InflightRequests()
   private readonly stop = new StopState()
 
   constructor(
     private readonly registry: ModelRegistry,
-    private readonly settings: Pick<ServerSettings, 'server_name' | 'server_version' | 'extensions'> & ServerLimits,
+    private readonly settings: DataPlaneSettings,
     private readonly observer?: InferenceObserver,
     coordinator?: RepositoryCoordinator,
   ) {
+    this.responseLimit = settings.max_response_size ?? settings.max_request_size ?? Number.POSITIVE_INFINITY
     this.coordinator = coordinator ?? {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
   }
 
@@ -141,7 +150,7 @@ export class DataPlane {
       // From here the scope holds the request's place in the model's queue, and gives it back (RequestScope.hold).
       scope = admit(entry, instance, this.settings, options, 'request')
       this.inflight.add(scope)
-      const request = decodeRequest(entry, instance, body)
+      const request = decodeRequest(entry, instance, body, options.source)
       scope.throwIfAborted()
       let work: Promise<InferResult>
       try {
@@ -155,6 +164,8 @@ export class DataPlane {
       } catch (error) {
         throw inferenceError(entry, 'request', error)
       }
+      // Before any transport encodes it: an answer past the limit is never built (JSON, binary or protobuf).
+      checkResponseSize(entry, result.outputs, this.responseLimit)
       ok = true
       // Absent fields stay undefined (JSON leaves them out): one object shape for every answer.
       return {model_name: entry.name, model_version: entry.version, id: request.id, parameters: result.parameters, outputs: result.outputs}
@@ -186,7 +197,7 @@ export class DataPlane {
     const scope = admit(entry, instance, this.settings, options, 'stream')
     this.inflight.add(scope)
     try {
-      yield* streamAnswers(entry, instance, stream, scope, bodies, this.observer)
+      yield* streamAnswers(entry, instance, stream, scope, bodies, this.observer, {responseLimit: this.responseLimit, source: options.source})
     } finally {
       scope.dispose()
       this.inflight.delete(scope)

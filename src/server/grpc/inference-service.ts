@@ -36,7 +36,7 @@ function callLimits(call: Call): InferOptions {
     // A stream carries many requests: each stops watching when it is over.
     return () => void call.removeListener('cancelled', gone)
   }
-  return {watchClient, deadline: Number.isFinite(ms) ? ms : undefined}
+  return {watchClient, deadline: Number.isFinite(ms) ? ms : undefined, source: 'grpc'}
 }
 
 /**

@@ -1,0 +1,155 @@
+/**
+ * Hostile round 2, the data plane's part (issue 20): answers bounded before they are built (max_response_size, and
+ * JSON text V8 can hold), values out of their datatype's range refused, names and versions capped and every status
+ * message bounded on gRPC, and gRPC metrics that count deadlines and cancellations as what they are. In-process:
+ * REST through `inject`, gRPC on an in-process server, over the ONNX identity models of test/fixtures/models.
+ */
+import {fileURLToPath} from 'node:url'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {call, failure, inferenceClient} from '../e2e/helpers/grpc-client.js'
+import {MAX_JSON_ANSWER, encodeRestResponse} from '../../src/server/rest/binary-response.js'
+import {startInProcess, type InProcessServer} from './helpers/in-process-server.js'
+
+const MODELS = fileURLToPath(new URL('../fixtures/models', import.meta.url))
+/** max_response_size of the server below: 1000 FP32 values fit exactly. */
+const RESPONSE_LIMIT = 4000
+
+let server: InProcessServer
+let client: ReturnType<typeof inferenceClient>
+
+beforeAll(async () => {
+  server = await startInProcess(MODELS, {flags: {max_response_size: RESPONSE_LIMIT}})
+  client = inferenceClient(server.grpcAddress)
+})
+afterAll(async () => {
+  client?.close()
+  await server?.close()
+})
+
+const fp32Body = (n: number, extra: Record<string, unknown> = {}) => ({inputs: [{name: 'x', datatype: 'FP32', shape: [n], data: new Array(n).fill(0.5)}], ...extra})
+const fp32Message = (n: number) => ({model_name: 'identity_fp32', inputs: [{name: 'x', datatype: 'FP32', shape: [n], contents: {fp32s: new Array(n).fill(0.5)}}]})
+const fp32Raw = (n: number) => ({model_name: 'identity_fp32', inputs: [{name: 'x', datatype: 'FP32', shape: [n]}], raw_input_contents: [Buffer.from(new Float32Array(n).fill(0.5).buffer)]})
+const bytesBody = (elements: string[]) => ({inputs: [{name: 'x', datatype: 'BYTES', shape: [elements.length], data: elements}]})
+const TOO_LARGE = /^the answer of model "identity_(fp32|bytes)" would hold (\d+) bytes of output tensors, more than max_response_size \(4000 bytes\)/
+
+describe('max_response_size: the answer is bounded before it is built', () => {
+  it('REST JSON: 1000 FP32 values (4000 bytes) answer; 1001 are 400 RESPONSE_TOO_LARGE naming the limit and the size', async () => {
+    const ok = await server.postJson('/v2/models/identity_fp32/infer', fp32Body(1000))
+    expect(ok.status).toBe(200)
+    expect(ok.body.outputs[0].data).toHaveLength(1000)
+    const res = await server.postJson('/v2/models/identity_fp32/infer', fp32Body(1001))
+    expect(res.status).toBe(400)
+    expect(res.body).toEqual({code: 'RESPONSE_TOO_LARGE', error: expect.stringMatching(TOO_LARGE)})
+    expect(res.body.error).toContain('would hold 4004 bytes')
+  })
+
+  it('REST binary extension answer: the same bound', async () => {
+    const ok = await server.raw('/v2/models/identity_fp32/infer', {method: 'POST', body: JSON.stringify(fp32Body(1000, {parameters: {binary_data_output: true}})), headers: {'content-type': 'application/json'}})
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('content-type')).toBe('application/octet-stream')
+    const res = await server.postJson('/v2/models/identity_fp32/infer', fp32Body(1001, {parameters: {binary_data_output: true}}))
+    expect(res.status).toBe(400)
+    expect(res.body.code).toBe('RESPONSE_TOO_LARGE')
+  })
+
+  it('REST BYTES: the byte strings\' lengths count (4000 bytes answer, 4001 do not)', async () => {
+    expect((await server.postJson('/v2/models/identity_bytes/infer', bytesBody(['a'.repeat(2000), 'b'.repeat(2000)]))).status).toBe(200)
+    const res = await server.postJson('/v2/models/identity_bytes/infer', bytesBody(['a'.repeat(2000), 'b'.repeat(2001)]))
+    expect(res.status).toBe(400)
+    expect(res.body).toEqual({code: 'RESPONSE_TOO_LARGE', error: expect.stringContaining('would hold 4001 bytes')})
+  })
+
+  it('gRPC typed contents and raw_output_contents: at the limit OK, past it INVALID_ARGUMENT RESPONSE_TOO_LARGE', async () => {
+    expect((await call(client, 'ModelInfer', fp32Message(1000))).outputs[0].contents.fp32s).toHaveLength(1000)
+    expect((await call(client, 'ModelInfer', fp32Raw(1000))).raw_output_contents[0]).toHaveLength(4000)
+    for (const message of [fp32Message(1001), fp32Raw(1001)]) {
+      const result = await failure(client, 'ModelInfer', message)
+      expect(result).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'RESPONSE_TOO_LARGE'})
+      expect(result.details).toMatch(TOO_LARGE)
+    }
+  })
+
+  it('gRPC ModelStreamInfer: an answer past the limit ends the stream with RESPONSE_TOO_LARGE after the ones that fit', async () => {
+    const stream = client.ModelStreamInfer()
+    const answers: unknown[] = []
+    const ended = new Promise<{code: number; metadata: any}>((resolve) => {
+      stream.on('data', (answer: unknown) => answers.push(answer))
+      stream.on('error', resolve)
+      stream.on('end', () => resolve({code: 0, metadata: undefined}))
+    })
+    stream.write(fp32Message(10))
+    stream.write(fp32Message(1001))
+    stream.end()
+    const status = await ended
+    expect(answers).toHaveLength(1)
+    expect(status.code).toBe(3)
+    expect(status.metadata.get('mls-error-code')[0]).toBe('RESPONSE_TOO_LARGE')
+  })
+
+  it('a JSON answer V8 could not hold as one string is 400 RESPONSE_TOO_LARGE before any text is built (was a 500 "Invalid string length")', () => {
+    // 22 M FP16 values: 44 MB raw (under the default 64 MiB limit), up to 25 JSON characters each: more than V8's
+    // longest string. The values are long in JSON too: the old encoder tried, and JSON.stringify threw.
+    const n = 22_000_000
+    const data = new Float32Array(n).fill(Math.fround(-1.1754942e-38))
+    const result = {model_name: 'big', id: '1', outputs: [{name: 'y', datatype: 'FP16' as const, shape: [n], data}]}
+    let thrown: any
+    try {
+      encodeRestResponse(result, {})
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown?.code).toBe('RESPONSE_TOO_LARGE')
+    expect(thrown.message).toMatch(new RegExp(`^the answer of model "big" as JSON could take \\d+ characters, more than a JSON answer may \\(${MAX_JSON_ANSWER}\\); ask for the outputs as binary data`))
+    // As binary data the same answer is built: 44 MB of raw FP16 after its JSON header.
+    const binary = encodeRestResponse(result, {parameters: {binary_data_output: true}})
+    expect(binary.kind).toBe('binary')
+    expect(binary.kind === 'binary' && binary.body.length - binary.headerLength).toBe(2 * n)
+  })
+})
+
+describe('values beyond their datatype\'s range are 400 INVALID_DATA naming input, index, value and range (not Infinity, not wrap-around)', () => {
+  const FP32_RANGE = '[-3.4028234663852886e+38, 3.4028234663852886e+38]'
+  // [datatype, the JSON text of the data, the message's end]
+  const cases: Array<[string, string, string]> = [
+    ['FP32', '[1, 1e39]', `element 1 is 1e+39, expected a value in the FP32 range ${FP32_RANGE}`],
+    ['FP32', '[-1e39, 1]', `element 0 is -1e+39, expected a value in the FP32 range ${FP32_RANGE}`],
+    ['FP16', '[65504, 65520]', 'element 1 is 65520, expected a value in the FP16 range [-65504, 65504]'],
+    ['FP64', '[1e400, 0]', 'element 0 is Infinity, expected a value in the FP64 range [-1.7976931348623157e+308, 1.7976931348623157e+308]'],
+    ['INT8', '[127, 128]', 'element 1 is 128, expected a value in the INT8 range [-128, 127]'],
+    ['INT8', '[-129, 0]', 'element 0 is -129, expected a value in the INT8 range [-128, 127]'],
+    ['UINT8', '[0, -1]', 'element 1 is -1, expected a value in the UINT8 range [0, 255]'],
+    ['INT16', '[32768, 0]', 'element 0 is 32768, expected a value in the INT16 range [-32768, 32767]'],
+    ['UINT32', '[4294967296, 0]', 'element 0 is 4294967296, expected a value in the UINT32 range [0, 4294967295]'],
+    ['INT32', '[0, 2147483648]', 'element 1 is 2147483648, expected a value in the INT32 range [-2147483648, 2147483647]'],
+    ['UINT64', '[18446744073709551616, 0]', 'element 0 is 18446744073709552000, expected an integer within ±(2^53 - 1): larger UINT64 values lose digits as JSON numbers (UINT64 range [0, 18446744073709551615]); send them as raw bytes'],
+    ['UINT64', '[1e20, 0]', 'element 0 is 100000000000000000000, expected a value in the UINT64 range [0, 18446744073709551615]'],
+    ['INT64', '[0, 9223372036854775808]', 'element 1 is 9223372036854776000, expected an integer within ±(2^53 - 1): larger INT64 values lose digits as JSON numbers (INT64 range [-9223372036854775808, 9223372036854775807]); send them as raw bytes'],
+  ]
+  for (const [datatype, data, says] of cases) {
+    it(`REST JSON ${datatype} ${data}`, async () => {
+      const text = `{"inputs":[{"name":"x","datatype":"${datatype}","shape":[2],"data":${data}}]}`
+      const res = await server.request(`/v2/models/identity_${datatype.toLowerCase()}/infer`, {method: 'POST', body: text, headers: {'content-type': 'application/json'}})
+      expect(res.status).toBe(400)
+      expect(res.body.code).toBe('INVALID_DATA')
+      expect(res.body.error).toBe(`input "x": ${says}${says.endsWith('raw bytes') ? ' (binary extension or gRPC raw_input_contents)' : ''}`)
+    })
+  }
+
+  it('REST JSON: the largest values of each float type still answer (65519 rounds to FP16\'s 65504)', async () => {
+    const fp32 = await server.postJson('/v2/models/identity_fp32/infer', {inputs: [{name: 'x', datatype: 'FP32', shape: [2], data: [3.4028234663852886e38, -3.4028235e38]}]})
+    expect(fp32.status).toBe(200)
+    expect(fp32.body.outputs[0].data).toEqual([3.4028234663852886e38, -3.4028234663852886e38])
+    const fp16 = await server.postJson('/v2/models/identity_fp16/infer', {inputs: [{name: 'x', datatype: 'FP16', shape: [2], data: [65519, -65504]}]})
+    expect(fp16.status).toBe(200)
+    expect(fp16.body.outputs[0].data).toEqual([65504, -65504])
+  })
+
+  it('gRPC: int_contents past INT8, and fp64_contents past FP32 converted for an FP32 input, are INVALID_DATA; a real infinity in fp32_contents is taken', async () => {
+    const int8 = await failure(client, 'ModelInfer', {model_name: 'identity_int8', inputs: [{name: 'x', datatype: 'INT8', shape: [2], contents: {ints: [1, 200]}}]})
+    expect(int8).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'INVALID_DATA', details: 'input "x": element 1 is 200, expected a value in the INT8 range [-128, 127]'})
+    const fp32 = await failure(client, 'ModelInfer', {model_name: 'identity_fp32', inputs: [{name: 'x', datatype: 'FP64', shape: [2], contents: {fp64s: [1e39, 1]}}]})
+    expect(fp32).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'INVALID_DATA', details: `input "x": element 0 is 1e+39, expected a value in the FP32 range ${FP32_RANGE}`})
+    const infinity = await call(client, 'ModelInfer', {model_name: 'identity_fp32', inputs: [{name: 'x', datatype: 'FP32', shape: [2], contents: {fp32s: [Infinity, -Infinity]}}]})
+    expect(infinity.outputs[0].contents.fp32s).toEqual([Infinity, -Infinity])
+  })
+})
