@@ -7,6 +7,7 @@
  * infer-stream.ts (predictStream), stop-state.ts (a graceful stop) and inflight.ts (the requests being answered).
  */
 import {MlsError} from '../errors.js'
+import {checkModelName} from '../protocol/names.js'
 import {repositoryIndexRequestSchema} from '../protocol/schemas.js'
 import type {InferenceResult, InferResult, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
@@ -120,10 +121,12 @@ export class DataPlane {
 
   /** True when name/version is READY; throws when the model or version does not exist. */
   modelReady(name: string, version?: string): boolean {
+    checkModelName(name, version)
     return this.registry.find(name, version).state === 'READY'
   }
 
   modelMetadata(name: string, version?: string): ModelMetadata {
+    checkModelName(name, version)
     const {entry, instance} = this.registry.ready(name, version)
     const {platform, inputs, outputs} = instance.metadata
     const metadata: ModelMetadata = {name: entry.name, versions: this.registry.versions(name), platform, inputs: [...inputs], outputs: [...outputs]}
@@ -142,6 +145,7 @@ export class DataPlane {
    */
   async infer(name: string, version: string | undefined, body: unknown, options: InferOptions = NO_OPTIONS): Promise<InferenceResult> {
     this.stop.refuseWhileStopping()
+    checkModelName(name, version)
     const {entry, instance} = this.registry.ready(name, version)
     const started = this.observer === undefined ? 0 : performance.now()
     let ok = false
@@ -180,6 +184,7 @@ export class DataPlane {
 
   /** Whether name/version streams: its runtime has predictStream (a custom runtime's; batching and worker pools do not). */
   streams(name: string, version?: string): boolean {
+    checkModelName(name, version)
     const {instance} = this.registry.ready(name, version)
     return typeof instance.runtime.predictStream === 'function'
   }
@@ -191,6 +196,7 @@ export class DataPlane {
    */
   async *inferStream(name: string, version: string | undefined, bodies: AsyncIterable<unknown>, options: InferOptions = NO_OPTIONS): AsyncGenerator<InferenceResult> {
     this.stop.refuseWhileStopping()
+    checkModelName(name, version)
     const {entry, instance} = this.registry.ready(name, version)
     const stream = instance.runtime.predictStream?.bind(instance.runtime)
     if (stream === undefined) throw new MlsError('INVALID_REQUEST', `${modelLabel(entry)} does not stream (its runtime has no predictStream)`)
@@ -213,11 +219,13 @@ export class DataPlane {
 
   async loadModel(name: string): Promise<void> {
     this.stop.refuseWhileStopping()
+    checkModelName(name)
     await this.coordinator.load(name)
   }
 
   async unloadModel(name: string): Promise<void> {
     this.stop.refuseWhileStopping()
+    checkModelName(name)
     await this.coordinator.unload(name)
   }
 }

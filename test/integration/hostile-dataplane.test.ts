@@ -4,9 +4,11 @@
  * message bounded on gRPC, and gRPC metrics that count deadlines and cancellations as what they are. In-process:
  * REST through `inject`, gRPC on an in-process server, over the ONNX identity models of test/fixtures/models.
  */
+import * as grpc from '@grpc/grpc-js'
+import * as protoLoader from '@grpc/proto-loader'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {call, failure, inferenceClient} from '../e2e/helpers/grpc-client.js'
+import {call, failure, inferenceClient, repositoryClient} from '../e2e/helpers/grpc-client.js'
 import {MAX_JSON_ANSWER, encodeRestResponse} from '../../src/server/rest/binary-response.js'
 import {startInProcess, type InProcessServer} from './helpers/in-process-server.js'
 
@@ -151,5 +153,91 @@ describe('values beyond their datatype\'s range are 400 INVALID_DATA naming inpu
     expect(fp32).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'INVALID_DATA', details: `input "x": element 0 is 1e+39, expected a value in the FP32 range ${FP32_RANGE}`})
     const infinity = await call(client, 'ModelInfer', {model_name: 'identity_fp32', inputs: [{name: 'x', datatype: 'FP32', shape: [2], contents: {fp32s: [Infinity, -Infinity]}}]})
     expect(infinity.outputs[0].contents.fp32s).toEqual([Infinity, -Infinity])
+  })
+})
+
+describe('gRPC answers every call: names capped, status messages bounded', () => {
+  // 100 KB: quoted in a status, its trailer was too large to send (the call never ended; 70 KB was just sent in-process).
+  const HUGE = 'm'.repeat(100_000)
+  /** A unary call with a 5 s deadline: resolves with its status (a call that never ends fails the test on the deadline). */
+  function status(target: any, method: string, request: unknown): Promise<{code: string; details: string; errorCode: unknown}> {
+    return new Promise((resolve) =>
+      target[method](request, {deadline: Date.now() + 5000}, (error: grpc.ServiceError | null) =>
+        resolve(error ? {code: grpc.status[error.code], details: error.details, errorCode: error.metadata.get('mls-error-code')[0]} : {code: 'OK', details: '', errorCode: undefined}),
+      ),
+    )
+  }
+  const NAME_TOO_LONG = /^the model (name|version) is 100000 characters long; model names and versions are at most 500 characters$/
+
+  it('a 100 KB model name or version: INVALID_ARGUMENT INVALID_REQUEST at once on every method that takes one', async () => {
+    const repository = repositoryClient(server.grpcAddress)
+    try {
+      const calls: Array<[any, string, unknown]> = [
+        [client, 'ModelInfer', {...fp32Message(1), model_name: HUGE}],
+        [client, 'ModelInfer', {...fp32Message(1), model_version: HUGE}],
+        [client, 'ModelMetadata', {name: HUGE}],
+        [client, 'ModelMetadata', {name: 'identity_fp32', version: HUGE}],
+        [client, 'ModelReady', {name: HUGE}],
+        [client, 'ModelReady', {name: 'identity_fp32', version: HUGE}],
+        [client, 'RepositoryModelLoad', {model_name: HUGE}],
+        [client, 'RepositoryModelUnload', {model_name: HUGE}],
+        [repository, 'RepositoryModelLoad', {model_name: HUGE}],
+        [repository, 'RepositoryModelUnload', {model_name: HUGE}],
+      ]
+      for (const [target, method, request] of calls) {
+        const result = await status(target, method, request)
+        expect(result, method).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'INVALID_REQUEST'})
+        expect(result.details, method).toMatch(NAME_TOO_LONG)
+      }
+    } finally {
+      repository.close()
+    }
+  })
+
+  it('a 100 KB model name on ModelStreamInfer ends the stream with INVALID_ARGUMENT', async () => {
+    const stream = client.ModelStreamInfer({deadline: Date.now() + 5000})
+    const error = await new Promise<grpc.ServiceError>((resolve) => {
+      stream.on('error', resolve)
+      stream.on('data', () => undefined)
+      stream.write({...fp32Message(1), model_name: HUGE})
+    })
+    expect(grpc.status[error.code]).toBe('INVALID_ARGUMENT')
+    expect(error.details).toMatch(NAME_TOO_LONG)
+    stream.end()
+  })
+
+  it('an error quoting a 100 KB value is bounded: REST at 4096 characters, gRPC at 4096 bytes as it travels, the value cut at 1024', async () => {
+    const name = 'n'.repeat(100_000)
+    const input = {name, datatype: 'FP32', shape: [1], data: [1]}
+    const rest = await server.postJson('/v2/models/identity_fp32/infer', {inputs: [input, input]})
+    expect(rest.status).toBe(400)
+    expect(rest.body).toEqual({code: 'INPUT_MISMATCH', error: `input "${'n'.repeat(1024)}…" is given more than once`})
+    const typed = {name, datatype: 'FP32', shape: [1], contents: {fp32s: [1]}}
+    const result = await status(client, 'ModelInfer', {model_name: 'identity_fp32', inputs: [typed, typed]})
+    expect(result).toEqual({code: 'INVALID_ARGUMENT', errorCode: 'INPUT_MISMATCH', details: `input "${'n'.repeat(1024)}…" is given more than once`})
+    // Many short quoted values, spaces and CJK (9 bytes each encoded): the whole is cut, as it travels.
+    const outputs = Array.from({length: 3000}, (_, i) => ({name: `中 ${i}`}))
+    const unknown = await status(client, 'ModelInfer', {...fp32Message(1), outputs})
+    expect(unknown).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'OUTPUT_NOT_FOUND'})
+    expect(unknown.details).toMatch(/^model "identity_fp32" has no output "中 0", "中 1", /)
+    expect(unknown.details.endsWith('…')).toBe(true)
+    expect(encodeURI(unknown.details).length).toBeLessThanOrEqual(4096)
+    const restUnknown = await server.postJson('/v2/models/identity_fp32/infer', {...fp32Body(1), outputs})
+    expect(restUnknown.body.code).toBe('OUTPUT_NOT_FOUND')
+    expect(restUnknown.body.error).toHaveLength(4096)
+    expect(restUnknown.body.error.endsWith('…')).toBe(true)
+  })
+
+  it('grpc.health.v1 Check of a 100 KB service name answers NOT_FOUND with a bounded message', async () => {
+    const definition = protoLoader.loadSync(fileURLToPath(new URL('../../proto/health.proto', import.meta.url)), {keepCase: true})
+    const Health = (grpc.loadPackageDefinition(definition) as any).grpc.health.v1.Health
+    const health = new Health(server.grpcAddress, grpc.credentials.createInsecure())
+    try {
+      const result = await status(health, 'Check', {service: HUGE})
+      expect(result.code).toBe('NOT_FOUND')
+      expect(result.details).toBe(`unknown service "${'m'.repeat(1024)}…"`)
+    } finally {
+      health.close()
+    }
   })
 })
