@@ -165,6 +165,11 @@ export class DataPlane {
       let result: InferResult
       try {
         result = await scope.race(work, true)
+        // A result after the client's deadline (the runtime held the thread past it) reaches no one: a timeout.
+        if (options.deadline !== undefined && Date.now() >= options.deadline) {
+          scope.deadlinePassed()
+          scope.throwIfAborted()
+        }
       } catch (error) {
         throw inferenceError(entry, 'request', error)
       }

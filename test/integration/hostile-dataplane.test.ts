@@ -8,7 +8,9 @@ import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {makeRepo} from '../e2e/helpers/fixtures.js'
 import {call, failure, inferenceClient, repositoryClient} from '../e2e/helpers/grpc-client.js'
+import {SLEEP_RUNTIME, sleepMessage} from '../e2e/helpers/sleep-runtime.js'
 import {MAX_JSON_ANSWER, encodeRestResponse} from '../../src/server/rest/binary-response.js'
 import {startInProcess, type InProcessServer} from './helpers/in-process-server.js'
 
@@ -239,5 +241,81 @@ describe('gRPC answers every call: names capped, status messages bounded', () =>
     } finally {
       health.close()
     }
+  })
+})
+
+describe('gRPC metrics tell the truth: deadlines and cancellations', () => {
+  let slowServer: InProcessServer
+  let slowClient: ReturnType<typeof inferenceClient>
+  let repo: ReturnType<typeof makeRepo>
+  beforeAll(async () => {
+    repo = makeRepo({
+      // Sleeps asynchronously (and stops on its signal), and holds the thread (as onnxruntime's run() does).
+      'models/slow/model-settings.json': JSON.stringify({name: 'slow', implementation: './runtime.ts'}),
+      'models/slow/runtime.ts': SLEEP_RUNTIME,
+      'models/busy/model-settings.json': JSON.stringify({name: 'busy', implementation: './runtime.ts', parameters: {extra: {busy: true}}}),
+      'models/busy/runtime.ts': SLEEP_RUNTIME,
+    })
+    slowServer = await startInProcess(repo.dir)
+    slowClient = inferenceClient(slowServer.grpcAddress)
+  })
+  afterAll(async () => {
+    slowClient?.close()
+    await slowServer?.close()
+    repo?.cleanup()
+  })
+
+  /** The value of one sample in the metrics text (0 when absent). */
+  async function sample(line: string): Promise<number> {
+    const found = (await slowServer.metrics!.text()).split('\n').find((l) => l.startsWith(line + ' '))
+    return found === undefined ? 0 : Number(found.slice(line.length + 1))
+  }
+  /** Polls until `line` reads `value` (at most 100 tries, 20 ms apart); returns what it read last. */
+  async function until(line: string, value: number): Promise<number> {
+    let last = 0
+    for (let i = 0; i < 100 && (last = await sample(line)) !== value; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    return last
+  }
+  const handled = (code: string, method = 'ModelInfer') => `grpc_server_handled_total{grpc_method="${method}",grpc_code="${code}"}`
+  const model = (name: string, kind: 'success' | 'failure') => `model_infer_request_${kind}_total{model="${name}",version=""}`
+  const withDeadline = (name: string, sleepMs: number, deadlineMs: number) =>
+    new Promise<number>((resolve) => slowClient.ModelInfer(sleepMessage(name, sleepMs), {deadline: Date.now() + deadlineMs}, (error: grpc.ServiceError | null) => resolve(error?.code ?? 0)))
+
+  it('a unary call whose deadline passes counts DEADLINE_EXCEEDED and a model failure (async runtime)', async () => {
+    const before = {deadline: await sample(handled('DEADLINE_EXCEEDED')), cancelled: await sample(handled('CANCELLED')), failure: await sample(model('slow', 'failure'))}
+    expect(await withDeadline('slow', 2000, 200)).toBe(grpc.status.DEADLINE_EXCEEDED)
+    expect(await until(handled('DEADLINE_EXCEEDED'), before.deadline + 1)).toBe(before.deadline + 1)
+    expect(await sample(handled('CANCELLED'))).toBe(before.cancelled)
+    expect(await sample(model('slow', 'failure'))).toBe(before.failure + 1)
+    expect(await sample(model('slow', 'success'))).toBe(0)
+  })
+
+  it('a unary call whose deadline passes while the runtime holds the thread counts DEADLINE_EXCEEDED, not OK nor a model success', async () => {
+    const before = {deadline: await sample(handled('DEADLINE_EXCEEDED')), ok: await sample(handled('OK')), failure: await sample(model('busy', 'failure'))}
+    expect(await withDeadline('busy', 400, 150)).toBe(grpc.status.DEADLINE_EXCEEDED)
+    expect(await until(handled('DEADLINE_EXCEEDED'), before.deadline + 1)).toBe(before.deadline + 1)
+    expect(await sample(handled('OK'))).toBe(before.ok)
+    expect(await sample(model('busy', 'success'))).toBe(0)
+    expect(await sample(model('busy', 'failure'))).toBe(before.failure + 1)
+  })
+
+  it('a unary call the client cancels counts CANCELLED', async () => {
+    const before = await sample(handled('CANCELLED'))
+    const pending = slowClient.ModelInfer(sleepMessage('slow', 2000), () => undefined)
+    setTimeout(() => pending.cancel(), 100)
+    expect(await until(handled('CANCELLED'), before + 1)).toBe(before + 1)
+  })
+
+  it('a ModelStreamInfer the client cancels while idle counts CANCELLED, not OK', async () => {
+    const before = {cancelled: await sample(handled('CANCELLED', 'ModelStreamInfer')), ok: await sample(handled('OK', 'ModelStreamInfer'))}
+    const stream = slowClient.ModelStreamInfer()
+    stream.on('error', () => undefined)
+    const answered = new Promise((resolve) => stream.once('data', resolve))
+    stream.write(sleepMessage('slow', 0))
+    await answered
+    stream.cancel()
+    expect(await until(handled('CANCELLED', 'ModelStreamInfer'), before.cancelled + 1)).toBe(before.cancelled + 1)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(await sample(handled('OK', 'ModelStreamInfer'))).toBe(before.ok)
   })
 })
