@@ -14,11 +14,14 @@ import type {TensorData} from '../protocol/types.js'
 import {describe} from './codec-error.js'
 
 /**
- * Where values come from. `wire`: JSON or gRPC contents from a client: booleans for BOOL, numbers (null is NaN for
- * the floating types), and an integer past ±(2^53 - 1) for INT64 / UINT64 is refused (JSON has lost its digits).
- * `code`: values a program made (a runtime, a codec's caller, the CLI): bigints too, and 0 / 1 for BOOL.
+ * Where values come from. `json` and `wire` are a client's: booleans for BOOL, numbers (null is NaN for the floating
+ * types), an integer past ±(2^53 - 1) for INT64 / UINT64 refused (JSON has lost its digits), and a finite number
+ * beyond a float datatype's range refused (1e39 for FP32 would become Infinity). `json` is a JSON body's: JSON cannot
+ * say Infinity, so a number that parsed as ±Infinity (1e400) overflowed FP64 and is refused; `wire` is gRPC contents
+ * or raw bytes, whose floats may be infinite. `code`: values a program made (a runtime, a codec's caller, the CLI):
+ * bigints too, 0 / 1 for BOOL, and floats as the typed array rounds them.
  */
-export type ValueSource = 'wire' | 'code'
+export type ValueSource = 'json' | 'wire' | 'code'
 
 /**
  * Throws the error for `message` ("element 3 is "a", expected a number for FP32"); `context` is what the caller passed
@@ -53,7 +56,7 @@ export function checkValues<C>(
       const value = values[i]
       if (typeof value === 'string') out[i] = encodeUtf8(value)
       else if (value instanceof Uint8Array) out[i] = value
-      else bad(values, i, from === 'wire' ? 'a string for BYTES' : 'a string or a Uint8Array for BYTES', fail, context)
+      else bad(values, i, from !== 'code' ? 'a string for BYTES' : 'a string or a Uint8Array for BYTES', fail, context)
     }
     return out
   }
@@ -67,20 +70,47 @@ export function checkValues<C>(
     }
     return out
   }
-  if (into.kind === 'float') writeFloats(values, source, out as Float32Array, from, fail, context)
+  if (into.kind === 'float') writeFloats(values, source, into, out as Float32Array, from, fail, context)
   else if (into.big && from === 'code') writeBigIntegers(values, into, out as BigInt64Array, fail, context)
   else writeIntegers(values, source, into, out, from, fail, context)
   return out
 }
 
-function writeFloats<C>(values: ArrayLike<unknown>, source: DatatypeInfo, out: Float32Array, from: ValueSource, fail: ValueFailure<C>, context: C): void {
+/**
+ * The smallest magnitude that no longer rounds to a finite value of each float datatype: FP16's largest is 65504 and
+ * 65520 rounds up to Infinity; FP32's largest is 2^128 - 2^104 and 2^128 - 2^103 rounds up. FP64: only Infinity.
+ */
+const FLOAT_OVERFLOW: Readonly<Record<string, number>> = {FP16: 65520, FP32: 2 ** 128 - 2 ** 103, FP64: Number.POSITIVE_INFINITY}
+/** Each float datatype's largest finite value, for messages. */
+const FLOAT_MAX: Readonly<Record<string, number>> = {FP16: 65504, FP32: 3.4028234663852886e38, FP64: Number.MAX_VALUE}
+
+/** The words for a value outside `type`'s range: "a value in the FP32 range [-3.4028234663852886e+38, 3.4028234663852886e+38]". */
+function inRange(type: DatatypeInfo): string {
+  const [min, max] = type.kind === 'float' ? [-FLOAT_MAX[type.name], FLOAT_MAX[type.name]] : [type.min, type.max]
+  return `a value in the ${type.name} range [${min}, ${max}]`
+}
+
+function writeFloats<C>(
+  values: ArrayLike<unknown>,
+  source: DatatypeInfo,
+  target: DatatypeInfo,
+  out: Float32Array,
+  from: ValueSource,
+  fail: ValueFailure<C>,
+  context: C,
+): void {
   const n = values.length
   const sourceIsFloat = source.kind === 'float'
+  // Values from code round as the typed array rounds them; a client's must fit (one comparison pair per element).
+  const over = from === 'code' ? Number.POSITIVE_INFINITY : FLOAT_OVERFLOW[target.name]
   // The common case (float data into a float input) is this one tight loop; the rest only runs on odd values.
   for (let i = 0; i < n; i++) {
     const value = values[i]
-    if (typeof value === 'number' && (sourceIsFloat || Number.isInteger(value))) out[i] = value
-    else if (value === null && sourceIsFloat) out[i] = NaN
+    if (typeof value === 'number' && (sourceIsFloat || Number.isInteger(value))) {
+      // NaN compares false; Infinity passes only as a real infinity (gRPC or raw floats, never JSON's 1e400).
+      if ((value >= over || value <= -over) && (from === 'json' || Number.isFinite(value))) bad(values, i, inRange(target), fail, context)
+      out[i] = value
+    } else if (value === null && sourceIsFloat) out[i] = NaN
     else if (typeof value === 'bigint' && from === 'code') out[i] = Number(value)
     else bad(values, i, sourceIsFloat ? `a number for ${source.name}` : `an integer for ${source.name}`, fail, context)
   }
@@ -108,11 +138,13 @@ function writeIntegers<C>(
       else bad(values, i, sourceIsFloat ? `a number for ${source.name}` : `an integer for ${source.name}`, fail, context)
     }
     const number = value as number
-    if (number < min || number > max) bad(values, i, `a value that fits ${target.name}`, fail, context)
+    if (number < min || number > max) bad(values, i, inRange(target), fail, context)
     if (target.big) {
       // A JSON number past 2^53 - 1 has already lost digits (9007199254740993 parses as ...992): refuse it, never guess.
       if (!Number.isSafeInteger(number)) {
-        bad(values, i, `an integer within ±(2^53 - 1): larger ${target.name} values lose digits as JSON numbers; send them as raw bytes (binary extension or gRPC raw_input_contents)`, fail, context)
+        // 2^64 (and 2^64 - 1, which parses as 2^64) lands here: whether it was in range, its digits cannot tell.
+        const edge = number >= max || number <= min ? ` (${inRange(target).replace('a value in the ', '')})` : ''
+        bad(values, i, `an integer within ±(2^53 - 1): larger ${target.name} values lose digits as JSON numbers${edge}; send them as raw bytes (binary extension or gRPC raw_input_contents)`, fail, context)
       }
       ;(out as BigInt64Array)[i] = BigInt(number)
     } else {
@@ -131,7 +163,7 @@ function writeBigIntegers<C>(values: ArrayLike<unknown>, target: DatatypeInfo, o
     const value = values[i]
     if (typeof value !== 'bigint' && !(typeof value === 'number' && Number.isInteger(value))) bad(values, i, `an integer for ${target.name}`, fail, context)
     const big = BigInt(value as number | bigint)
-    if (big < min || big > max) bad(values, i, `a value that fits ${target.name}`, fail, context)
+    if (big < min || big > max) bad(values, i, inRange(target), fail, context)
     out[i] = big
   }
 }
@@ -142,6 +174,6 @@ function checkRange<C>(values: ArrayLike<unknown>, source: DatatypeInfo, fail: V
   const max = Number(source.max)
   for (let i = 0; i < values.length; i++) {
     const value = values[i] as number
-    if (value < min || value > max) bad(values, i, `a value in the range of ${source.name}`, fail, context)
+    if (value < min || value > max) bad(values, i, inRange(source), fail, context)
   }
 }

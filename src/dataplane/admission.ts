@@ -13,8 +13,16 @@ import {RequestScope, type ClientWatch} from './request-scope.js'
 /** The server-wide limits; a model's model-settings.json may override each. */
 export type ServerLimits = Partial<Pick<ServerSettings, 'max_queue_size' | 'infer_timeout'>>
 
+/**
+ * Where a body's tensor values come from: a JSON body (REST), or gRPC messages (typed contents). It matters for one
+ * thing: JSON has no Infinity, so there a number that parsed as ±Infinity (1e400) overflowed and is refused.
+ */
+export type BodySource = 'json' | 'grpc'
+
 /** What a transport knows about one inference call beyond its body. */
 export interface InferOptions {
+  /** Where the body came from; default 'json'. */
+  readonly source?: BodySource
   /** Tells when the client goes away (REST connection closed, gRPC call cancelled): the request is then given up. */
   readonly watchClient?: ClientWatch
   /** When the client stops waiting (gRPC deadline), epoch milliseconds; the request times out then at the latest. */

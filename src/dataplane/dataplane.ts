@@ -7,6 +7,7 @@
  * infer-stream.ts (predictStream), stop-state.ts (a graceful stop) and inflight.ts (the requests being answered).
  */
 import {MlsError} from '../errors.js'
+import {checkModelName} from '../protocol/names.js'
 import {repositoryIndexRequestSchema} from '../protocol/schemas.js'
 import type {InferenceResult, InferResult, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
@@ -20,6 +21,7 @@ import {streamAnswers} from './infer-stream.js'
 import {InflightRequests} from './inflight.js'
 import {parseBody} from './parse-body.js'
 import type {RequestScope} from './request-scope.js'
+import {checkResponseSize} from './response-size.js'
 import {StopState} from './stop-state.js'
 
 export type {InferOptions, ServerLimits} from './admission.js'
@@ -42,17 +44,25 @@ export interface RepositoryCoordinator {
   unload(name: string): Promise<void>
 }
 
+/** The settings the data plane reads: names, the per-model limits' defaults, and the answer's size bound. */
+export type DataPlaneSettings = Pick<ServerSettings, 'server_name' | 'server_version' | 'extensions'> &
+  ServerLimits &
+  Partial<Pick<ServerSettings, 'max_response_size' | 'max_request_size'>>
+
 export class DataPlane {
   private readonly coordinator: RepositoryCoordinator
+  /** max_response_size, else max_request_size: raw output bytes one answer may hold (response-size.ts). */
+  private readonly responseLimit: number
   private readonly inflight = new InflightRequests()
   private readonly stop = new StopState()
 
   constructor(
     private readonly registry: ModelRegistry,
-    private readonly settings: Pick<ServerSettings, 'server_name' | 'server_version' | 'extensions'> & ServerLimits,
+    private readonly settings: DataPlaneSettings,
     private readonly observer?: InferenceObserver,
     coordinator?: RepositoryCoordinator,
   ) {
+    this.responseLimit = settings.max_response_size ?? settings.max_request_size ?? Number.POSITIVE_INFINITY
     this.coordinator = coordinator ?? {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
   }
 
@@ -111,10 +121,12 @@ export class DataPlane {
 
   /** True when name/version is READY; throws when the model or version does not exist. */
   modelReady(name: string, version?: string): boolean {
+    checkModelName(name, version)
     return this.registry.find(name, version).state === 'READY'
   }
 
   modelMetadata(name: string, version?: string): ModelMetadata {
+    checkModelName(name, version)
     const {entry, instance} = this.registry.ready(name, version)
     const {platform, inputs, outputs} = instance.metadata
     const metadata: ModelMetadata = {name: entry.name, versions: this.registry.versions(name), platform, inputs: [...inputs], outputs: [...outputs]}
@@ -133,6 +145,7 @@ export class DataPlane {
    */
   async infer(name: string, version: string | undefined, body: unknown, options: InferOptions = NO_OPTIONS): Promise<InferenceResult> {
     this.stop.refuseWhileStopping()
+    checkModelName(name, version)
     const {entry, instance} = this.registry.ready(name, version)
     const started = this.observer === undefined ? 0 : performance.now()
     let ok = false
@@ -141,7 +154,7 @@ export class DataPlane {
       // From here the scope holds the request's place in the model's queue, and gives it back (RequestScope.hold).
       scope = admit(entry, instance, this.settings, options, 'request')
       this.inflight.add(scope)
-      const request = decodeRequest(entry, instance, body)
+      const request = decodeRequest(entry, instance, body, options.source)
       scope.throwIfAborted()
       let work: Promise<InferResult>
       try {
@@ -152,9 +165,16 @@ export class DataPlane {
       let result: InferResult
       try {
         result = await scope.race(work, true)
+        // A result after the client's deadline (the runtime held the thread past it) reaches no one: a timeout.
+        if (options.deadline !== undefined && Date.now() >= options.deadline) {
+          scope.deadlinePassed()
+          scope.throwIfAborted()
+        }
       } catch (error) {
         throw inferenceError(entry, 'request', error)
       }
+      // Before any transport encodes it: an answer past the limit is never built (JSON, binary or protobuf).
+      checkResponseSize(entry, result.outputs, this.responseLimit)
       ok = true
       // Absent fields stay undefined (JSON leaves them out): one object shape for every answer.
       return {model_name: entry.name, model_version: entry.version, id: request.id, parameters: result.parameters, outputs: result.outputs}
@@ -169,6 +189,7 @@ export class DataPlane {
 
   /** Whether name/version streams: its runtime has predictStream (a custom runtime's; batching and worker pools do not). */
   streams(name: string, version?: string): boolean {
+    checkModelName(name, version)
     const {instance} = this.registry.ready(name, version)
     return typeof instance.runtime.predictStream === 'function'
   }
@@ -180,13 +201,14 @@ export class DataPlane {
    */
   async *inferStream(name: string, version: string | undefined, bodies: AsyncIterable<unknown>, options: InferOptions = NO_OPTIONS): AsyncGenerator<InferenceResult> {
     this.stop.refuseWhileStopping()
+    checkModelName(name, version)
     const {entry, instance} = this.registry.ready(name, version)
     const stream = instance.runtime.predictStream?.bind(instance.runtime)
     if (stream === undefined) throw new MlsError('INVALID_REQUEST', `${modelLabel(entry)} does not stream (its runtime has no predictStream)`)
     const scope = admit(entry, instance, this.settings, options, 'stream')
     this.inflight.add(scope)
     try {
-      yield* streamAnswers(entry, instance, stream, scope, bodies, this.observer)
+      yield* streamAnswers(entry, instance, stream, scope, bodies, this.observer, {responseLimit: this.responseLimit, source: options.source})
     } finally {
       scope.dispose()
       this.inflight.delete(scope)
@@ -202,11 +224,13 @@ export class DataPlane {
 
   async loadModel(name: string): Promise<void> {
     this.stop.refuseWhileStopping()
+    checkModelName(name)
     await this.coordinator.load(name)
   }
 
   async unloadModel(name: string): Promise<void> {
     this.stop.refuseWhileStopping()
+    checkModelName(name)
     await this.coordinator.unload(name)
   }
 }

@@ -5,6 +5,7 @@
  */
 import {MlsError} from '../errors.js'
 import {checkValues} from '../codecs/tensor-values.js'
+import type {BodySource} from './admission.js'
 import {DATATYPES, type Datatype, type DatatypeInfo} from '../protocol/datatypes.js'
 import {RawBytes, decodeRaw} from '../protocol/raw.js'
 import {elementCount, formatShape} from '../protocol/shape.js'
@@ -68,7 +69,11 @@ function invalidData(name: string, message: string): never {
   throw new MlsError('INVALID_DATA', `input "${name}": ${message}`)
 }
 
-export function decodeTensorData(tensor: RawTensor, targetType: Datatype = tensor.datatype): TensorData {
+/**
+ * `tensor`'s data as `targetType` data. `from` says where value arrays came from: a JSON body (the default), whose
+ * numbers cannot be infinite, or gRPC contents, whose floats can (see ValueSource).
+ */
+export function decodeTensorData(tensor: RawTensor, targetType: Datatype = tensor.datatype, from: BodySource = 'json'): TensorData {
   if (tensor.data instanceof RawBytes) return decodeRawTensor(tensor, tensor.data, targetType)
   if (!Array.isArray(tensor.data)) {
     throw new MlsError('INVALID_DATA', `input "${tensor.name}": data: expected an array, found ${describeValue(tensor.data)}`)
@@ -86,7 +91,7 @@ export function decodeTensorData(tensor: RawTensor, targetType: Datatype = tenso
   if (!convertible(source, target)) {
     throw new MlsError('INVALID_DATATYPE', `input "${tensor.name}": datatype ${source.name} cannot be used for a ${target.name} input`)
   }
-  return checkValues(flat, tensor.datatype, targetType, 'wire', invalidData, tensor.name)
+  return checkValues(flat, tensor.datatype, targetType, from === 'json' ? 'json' : 'wire', invalidData, tensor.name)
 }
 
 /** Raw bytes decode as their declared datatype; a different model datatype converts through the same checks as JSON. */
@@ -94,5 +99,5 @@ function decodeRawTensor(tensor: RawTensor, raw: RawBytes, targetType: Datatype)
   const data = decodeRaw(raw.bytes, tensor.datatype, elementCount(tensor.shape), `input "${tensor.name}"`)
   if (targetType === tensor.datatype) return data
   const values = data instanceof BigInt64Array || data instanceof BigUint64Array ? Array.from(data, Number) : Array.from(data as ArrayLike<unknown>)
-  return decodeTensorData({...tensor, data: tensor.datatype === 'BOOL' ? values.map((v) => v !== 0) : values}, targetType)
+  return decodeTensorData({...tensor, data: tensor.datatype === 'BOOL' ? values.map((v) => v !== 0) : values}, targetType, 'grpc')
 }

@@ -9,6 +9,7 @@ import {inferenceRequestSchema} from '../protocol/schemas.js'
 import type {Parameters, Tensor, TensorMetadata} from '../protocol/types.js'
 import type {LoadedModel} from '../repository/loaded-model.js'
 import type {ModelEntry} from '../repository/model-entry.js'
+import type {BodySource} from './admission.js'
 import {checkContentTypes} from './check-content-types.js'
 import {decodeTensorData} from './decode-input.js'
 import {matchInputs} from './match-inputs.js'
@@ -23,7 +24,7 @@ export interface DecodedRequest {
 }
 
 /** The body checked against the schema and the model's inputs and outputs, tensors decoded; throws MlsError. */
-export function decodeRequest(entry: ModelEntry, instance: LoadedModel, body: unknown): DecodedRequest {
+export function decodeRequest(entry: ModelEntry, instance: LoadedModel, body: unknown, source: BodySource = 'json'): DecodedRequest {
   const request = parseBody(inferenceRequestSchema, body, {required: true})
   const {metadata} = instance
 
@@ -33,7 +34,7 @@ export function decodeRequest(entry: ModelEntry, instance: LoadedModel, body: un
   for (let i = 0; i < bound.length; i++) {
     const {input, target} = bound[i]
     const datatype = target?.datatype ?? input.datatype
-    const data = decodeTensorData(input, datatype)
+    const data = decodeTensorData(input, datatype, source)
     const name = target?.name ?? input.name
     inputs[i] = input.parameters === undefined ? {name, datatype, shape: input.shape, data} : {name, datatype, shape: input.shape, data, parameters: input.parameters}
     targets[i] = target

@@ -7,10 +7,12 @@ import type {InferenceResult, InferRequest} from '../protocol/types.js'
 import type {LoadedModel} from '../repository/loaded-model.js'
 import type {ModelEntry} from '../repository/model-entry.js'
 import type {Runtime} from '../runtimes/runtime.js'
+import type {BodySource} from './admission.js'
 import type {InferenceObserver} from './dataplane.js'
 import {decodeRequest} from './decode-request.js'
 import {inferenceError} from './inference-error.js'
 import type {RequestScope} from './request-scope.js'
+import {checkResponseSize} from './response-size.js'
 
 /** A runtime's predictStream, bound to it. */
 export type PredictStream = NonNullable<Runtime['predictStream']>
@@ -18,7 +20,7 @@ export type PredictStream = NonNullable<Runtime['predictStream']>
 /**
  * The answers of `stream` for `bodies`, within `scope` (admitted already; the caller ends it): each answer carries the
  * id of the request read last. Ends at the first error (thrown as the client gets it) and when the scope ends (client
- * gone, deadline, stop, an unload out of grace). Each answer counts as one inference for `observer`.
+ * gone, deadline, stop, an unload out of grace), and at an answer holding more than `limits.responseLimit` raw output bytes. Each answer counts as one inference for `observer`.
  */
 export async function* streamAnswers(
   entry: ModelEntry,
@@ -27,7 +29,9 @@ export async function* streamAnswers(
   scope: RequestScope,
   bodies: AsyncIterable<unknown>,
   observer: InferenceObserver | undefined,
+  limits: {readonly responseLimit: number; readonly source?: BodySource},
 ): AsyncGenerator<InferenceResult> {
+  const {responseLimit, source: from} = limits
   let lastId: string | undefined
   async function* requests(): AsyncGenerator<InferRequest> {
     const source = bodies[Symbol.asyncIterator]()
@@ -35,7 +39,7 @@ export async function* streamAnswers(
       // Waiting for the client's next message ends as soon as the scope does (client gone, deadline, stop).
       const next = await scope.race(source.next())
       if (next.done === true) return
-      const request = decodeRequest(entry, instance, next.value)
+      const request = decodeRequest(entry, instance, next.value, from)
       lastId = request.id
       yield scope.request(request.id, request.parameters, request.inputs, request.outputs)
     }
@@ -44,6 +48,7 @@ export async function* streamAnswers(
   try {
     for await (const result of stream(requests())) {
       scope.throwIfAborted()
+      checkResponseSize(entry, result.outputs, responseLimit)
       observer?.inference(entry.name, entry.version, (performance.now() - started) / 1000, true)
       started = performance.now()
       yield {model_name: entry.name, model_version: entry.version, id: lastId ?? randomUUID(), parameters: result.parameters, outputs: result.outputs}

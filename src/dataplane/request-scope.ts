@@ -63,6 +63,16 @@ export class RequestScope extends Abortable {
     this.abort(new MlsError('INFER_TIMEOUT', `${modelLabel(this.model)} did not answer within ${what}`))
   }
 
+  /**
+   * The client's deadline (a gRPC call's) has passed: the request times out as if its timer had fired. Also for an
+   * answer that arrived after the deadline but before the timer could run (a runtime that held the thread): the client
+   * no longer waits for it, so it is a timeout, not a success.
+   */
+  deadlinePassed(): void {
+    if (this.aborted) return
+    this.timedOut("the call's deadline")
+  }
+
   /** The client went away before the answer: the request is given up (that frees its place in the queue). */
   clientGone(): void {
     if (this.aborted) return

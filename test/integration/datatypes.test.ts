@@ -101,7 +101,7 @@ describe('every datatype round-trips', () => {
 
   it('refuses values that do not fit the datatype (REST and gRPC alike)', async () => {
     const rest = await server.postJson(`/v2/models/identity_int8/infer`, {inputs: [{name: 'x', datatype: 'INT8', shape: [1], data: [128]}]})
-    expect(rest.body).toEqual({code: 'INVALID_DATA', error: 'input "x": element 0 is 128, expected a value that fits INT8'})
+    expect(rest.body).toEqual({code: 'INVALID_DATA', error: 'input "x": element 0 is 128, expected a value in the INT8 range [-128, 127]'})
     const grpc = await failure(client, 'ModelInfer', {model_name: 'identity_int8', inputs: [{name: 'x', datatype: 'INT8', shape: [1], contents: {ints: [128]}}]})
     expect(grpc).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'INVALID_DATA', details: rest.body.error})
   })

@@ -1,6 +1,7 @@
 /** The one table from error kinds to gRPC status codes; the stable code travels in trailing metadata. */
 import * as grpc from '@grpc/grpc-js'
 import {ERROR_CODES, MlsError, RETRY_AFTER_SECONDS, toMlsError, type ErrorKind} from '../../errors.js'
+import {boundGrpcMessage} from '../../util/bounded-message.js'
 
 export const GRPC_STATUS: Readonly<Record<ErrorKind, grpc.status>> = {
   not_found: grpc.status.NOT_FOUND,
@@ -28,5 +29,6 @@ export function toServiceError(thrown: unknown): Partial<grpc.StatusObject> & {e
   metadata.set(ERROR_CODE_METADATA_KEY, error.code)
   const {kind} = ERROR_CODES[error.code]
   if (kind === 'overloaded') metadata.set(RETRY_PUSHBACK_METADATA_KEY, String(RETRY_AFTER_SECONDS * 1000))
-  return {code: GRPC_STATUS[kind], details: error.message, metadata, error}
+  // The message travels in a trailer: too large a one is never sent and the call never ends (bounded-message.ts).
+  return {code: GRPC_STATUS[kind], details: boundGrpcMessage(error.message), metadata, error}
 }

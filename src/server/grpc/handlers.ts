@@ -18,20 +18,37 @@ export interface HandlerContext {
 
 export type Unary<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res
 
+/**
+ * How a call ended for metrics: `code` as sent, unless the call was cancelled first, which grpc-js does when the client
+ * cancels (CANCELLED) and when the deadline passes (DEADLINE_EXCEEDED): then the client never got `code`.
+ */
+export function endedAs(call: {readonly cancelled: boolean; getDeadline(): grpc.Deadline}, code: grpc.status): grpc.status {
+  if (!call.cancelled) return code
+  const deadline = call.getDeadline()
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline
+  return Number.isFinite(ms) && Date.now() >= ms ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED
+}
+
 export function unary<Req, Res>(context: HandlerContext, method: string, fn: Unary<Req, Res>): grpc.handleUnaryCall<Req, Res> {
   const {logger, observer} = context
-  const done = (code: grpc.status, started: number) => {
+  const done = (call: grpc.ServerUnaryCall<Req, Res>, sent: grpc.status, started: number) => {
+    const code = endedAs(call, sent)
     const seconds = (performance.now() - started) / 1000
     observer?.grpcFinished(method, grpc.status[code], seconds)
     if (logger.debugEnabled) {
       logger.debug(`gRPC ${method} ${grpc.status[code]}`, {event: 'grpc_call', method, code: grpc.status[code], duration_ms: Math.round(seconds * 1e5) / 100})
     }
   }
-  const fail = (thrown: unknown, callback: grpc.sendUnaryData<Res>, started: number) => {
+  // Counted before the answer is handed to grpc-js: a call the client already reset must still be counted.
+  const fail = (thrown: unknown, call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>, started: number) => {
     const status = toServiceError(thrown)
     logFailure(logger, method, status.error)
+    done(call, status.code ?? grpc.status.UNKNOWN, started)
     callback(status)
-    done(status.code ?? grpc.status.UNKNOWN, started)
+  }
+  const succeed = (response: Res, call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>, started: number) => {
+    done(call, grpc.status.OK, started)
+    callback(null, response)
   }
   return (call, callback) => {
     const started = performance.now()
@@ -39,20 +56,16 @@ export function unary<Req, Res>(context: HandlerContext, method: string, fn: Una
     try {
       result = fn(call.request, call)
     } catch (thrown) {
-      fail(thrown, callback, started)
+      fail(thrown, call, callback, started)
       return
     }
     if (!(result instanceof Promise)) {
-      callback(null, result)
-      done(grpc.status.OK, started)
+      succeed(result, call, callback, started)
       return
     }
     result.then(
-      (response) => {
-        callback(null, response)
-        done(grpc.status.OK, started)
-      },
-      (thrown: unknown) => fail(thrown, callback, started),
+      (response) => succeed(response, call, callback, started),
+      (thrown: unknown) => fail(thrown, call, callback, started),
     )
   }
 }

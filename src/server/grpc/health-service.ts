@@ -1,6 +1,7 @@
 /** grpc.health.v1.Health: SERVING when the server is ready, for the server ("") and each mls service. */
 import * as grpc from '@grpc/grpc-js'
 import type {DataPlane} from '../../dataplane/dataplane.js'
+import {boundGrpcMessage} from '../../util/bounded-message.js'
 
 export const HEALTH_SERVICES = ['', 'inference.GRPCInferenceService', 'inference.model_repository.ModelRepositoryService']
 const WATCH_INTERVAL_MS = 1000
@@ -14,7 +15,7 @@ export function healthHandlers(dataplane: DataPlane): grpc.UntypedServiceImpleme
   }
   const check: grpc.handleUnaryCall<{service?: string}, {status: Status}> = (call, callback) => {
     const current = status(call.request.service ?? '')
-    if (current === 'SERVICE_UNKNOWN') callback({code: grpc.status.NOT_FOUND, details: `unknown service "${call.request.service}"`})
+    if (current === 'SERVICE_UNKNOWN') callback({code: grpc.status.NOT_FOUND, details: boundGrpcMessage(`unknown service "${call.request.service}"`)})
     else callback(null, {status: current})
   }
   const watch: grpc.handleServerStreamingCall<{service?: string}, {status: Status}> = (call) => {

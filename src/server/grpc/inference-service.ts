@@ -4,7 +4,7 @@ import {MlsError} from '../../errors.js'
 import type {DataPlane, InferOptions} from '../../dataplane/dataplane.js'
 import type {RequestScope} from '../../dataplane/request-scope.js'
 import {toServiceError} from './error-map.js'
-import {logFailure, unary, type HandlerContext} from './handlers.js'
+import {endedAs, logFailure, unary, type HandlerContext} from './handlers.js'
 import {malformedError} from './malformed.js'
 import {fromModelInferRequest, toModelInferResponse} from './infer-messages.js'
 import type {ModelInferRequestMessage, ModelInferResponseMessage, ModelMetadataResponseMessage, ModelRequestMessage} from '../../protocol/grpc-messages.js'
@@ -25,18 +25,27 @@ type Call = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadl
   removeListener(event: 'cancelled', listener: () => void): unknown
 }
 
-/** The call's deadline, and a watch on the client cancelling it (or grpc-js ending it at the deadline). */
-function callLimits(call: Call): InferOptions {
+/** The call's deadline (epoch ms), or undefined for none. */
+function deadlineOf(call: Pick<Call, 'getDeadline'>): number | undefined {
   const deadline = call.getDeadline()
   const ms = deadline instanceof Date ? deadline.getTime() : deadline
+  return Number.isFinite(ms) ? ms : undefined
+}
+
+/**
+ * The call's deadline, and a watch on the client cancelling it. grpc-js also cancels the call when its deadline
+ * passes: that one is a timeout (DEADLINE_EXCEEDED), not the client going away (CANCELLED).
+ */
+function callLimits(call: Call): InferOptions {
+  const ms = deadlineOf(call)
   const watchClient = (scope: RequestScope) => {
-    if (call.cancelled) return scope.clientGone()
-    const gone = () => scope.clientGone()
+    const gone = () => (ms !== undefined && Date.now() >= ms ? scope.deadlinePassed() : scope.clientGone())
+    if (call.cancelled) return gone()
     call.on('cancelled', gone)
     // A stream carries many requests: each stops watching when it is over.
     return () => void call.removeListener('cancelled', gone)
   }
-  return {watchClient, deadline: Number.isFinite(ms) ? ms : undefined}
+  return {watchClient, deadline: ms, source: 'grpc'}
 }
 
 /**
@@ -48,7 +57,20 @@ function callLimits(call: Call): InferOptions {
 function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.handleBidiStreamingCall<ModelInferRequestMessage, ModelInferResponseMessage> {
   return (call) => {
     const started = performance.now()
-    const done = (code: string) => context.observer?.grpcFinished('ModelStreamInfer', code, (performance.now() - started) / 1000)
+    let counted = false
+    // Once per stream: as it ended for the client (a cancelled or expired stream is not OK; see endedAs).
+    const done = (sent: grpc.status) => {
+      if (counted) return
+      counted = true
+      context.observer?.grpcFinished('ModelStreamInfer', grpc.status[endedAs(call, sent)], (performance.now() - started) / 1000)
+    }
+    call.on('cancelled', () => done(grpc.status.CANCELLED))
+    // Node ends the readable side on a client's RST_STREAM as on a half-close, and grpc-js reports the cancel a tick
+    // after the stream closes: a stream cancelled while idle looks finished. OK is counted once a cancel would show.
+    const endOk = () => {
+      call.once('close', () => setImmediate(() => done(grpc.status.OK)))
+      call.end()
+    }
     let chain = Promise.resolve()
     let failed = false
     let first = true
@@ -58,8 +80,8 @@ function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.h
       failed = true
       const status = toServiceError(thrown)
       logFailure(context.logger, 'ModelStreamInfer', status.error)
+      done(status.code ?? grpc.status.UNKNOWN)
       call.emit('error', status)
-      done(grpc.status[status.code ?? grpc.status.UNKNOWN])
     }
     const onData = (message: ModelInferRequestMessage) => {
       if (first) {
@@ -68,10 +90,7 @@ function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.h
           streaming = true
           call.removeListener('data', onData)
           call.pause()
-          streamThrough(dataplane, call, message, limits).then(() => {
-            call.end()
-            done('OK')
-          }, fail)
+          streamThrough(dataplane, call, message, limits).then(endOk, fail)
           return
         }
       }
@@ -88,10 +107,7 @@ function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.h
     call.on('end', () => {
       if (streaming) return
       void chain.then(() => {
-        if (!failed) {
-          call.end()
-          done('OK')
-        }
+        if (!failed) endOk()
       })
     })
   }

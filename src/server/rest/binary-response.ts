@@ -3,9 +3,34 @@
  * request, or `binary_data: true` on a requested output) leave the JSON with `parameters.binary_data_size` and follow
  * it as raw bytes; the JSON's length goes in the Inference-Header-Content-Length header.
  */
+import {constants} from 'node:buffer'
+import {MlsError} from '../../errors.js'
 import {encodeOutput} from '../../protocol/json.js'
 import {encodeRaw} from '../../protocol/raw.js'
-import type {InferenceResult, ResponseOutput} from '../../protocol/types.js'
+import {jsonTextBound} from '../../protocol/tensor-size.js'
+import type {InferenceResult, ResponseOutput, Tensor} from '../../protocol/types.js'
+
+/**
+ * The longest JSON text an answer may take: V8's longest string, less room for the envelope. The data plane bounds raw
+ * output bytes (max_response_size); JSON text takes up to about 6 characters per raw byte (12 for FP16), so with a raw
+ * limit above about 80 MiB a JSON answer could outgrow what JSON.stringify can build ("Invalid string length", a
+ * 500). Counted from the tensors before any text exists; past it is 400 RESPONSE_TOO_LARGE (binary data or gRPC carry it).
+ */
+export const MAX_JSON_ANSWER = constants.MAX_STRING_LENGTH - 1024 * 1024
+
+/** Refuses an answer whose outputs sent as JSON could exceed MAX_JSON_ANSWER characters. */
+function checkJsonText(result: InferenceResult, asJson: (tensor: Tensor) => boolean): void {
+  let bound = 0
+  for (const tensor of result.outputs) if (asJson(tensor)) bound += jsonTextBound(tensor)
+  if (bound <= MAX_JSON_ANSWER) return
+  throw new MlsError(
+    'RESPONSE_TOO_LARGE',
+    `the answer of model "${result.model_name}" as JSON could take ${bound} characters, more than a JSON answer may (${MAX_JSON_ANSWER}); ` +
+      'ask for the outputs as binary data (parameters.binary_data_output: true), use gRPC, or send a smaller input',
+  )
+}
+
+const ALL = () => true
 
 interface RequestFlags {
   parameters?: {binary_data_output?: unknown}
@@ -23,10 +48,14 @@ function wantsBinary(flags: RequestFlags): boolean {
 
 export function encodeRestResponse(result: InferenceResult, request: unknown): RestBody {
   const flags = (request ?? {}) as RequestFlags
-  if (!wantsBinary(flags)) return {kind: 'json', body: jsonResponse(result, result.outputs.map(encodeOutput))}
+  if (!wantsBinary(flags)) {
+    checkJsonText(result, ALL)
+    return {kind: 'json', body: jsonResponse(result, result.outputs.map(encodeOutput))}
+  }
   const all = flags.parameters?.binary_data_output === true
   const named = new Set((Array.isArray(flags.outputs) ? flags.outputs : []).filter((o) => o?.parameters?.binary_data === true).map((o) => o.name))
   const binary = (name: string) => all || named.has(name)
+  checkJsonText(result, (tensor) => !binary(tensor.name))
   const chunks: Uint8Array[] = []
   const outputs = result.outputs.map((tensor): ResponseOutput | Omit<ResponseOutput, 'data'> => {
     if (!binary(tensor.name)) return encodeOutput(tensor)

@@ -1,8 +1,10 @@
 /** The one table from error kinds to HTTP statuses, and the one place any thrown error becomes an HTTP answer. */
 import {ERROR_CODES, MlsError, RETRY_AFTER_SECONDS, toMlsError, type ErrorCode, type ErrorKind} from '../../errors.js'
+import {MAX_NAME_LENGTH} from '../../protocol/names.js'
+import {boundMessage} from '../../util/bounded-message.js'
 
-/** The longest path segment (model name, version) the router takes. */
-export const MAX_PARAM_LENGTH = 500
+/** The longest path segment (model name, version) the router takes: the names' cap on every transport. */
+export const MAX_PARAM_LENGTH = MAX_NAME_LENGTH
 
 export const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
   not_found: 404,
@@ -62,5 +64,6 @@ export function toHttpError(thrown: unknown): HttpError {
     error = toMlsError(thrown)
   }
   const {kind} = ERROR_CODES[error.code]
-  return {status: HTTP_STATUS[kind], body: {error: error.message, code: error.code}, headers: HTTP_HEADERS[kind], error}
+  // The message may quote what the client sent (megabytes, say): the body carries it bounded (bounded-message.ts).
+  return {status: HTTP_STATUS[kind], body: {error: boundMessage(error.message), code: error.code}, headers: HTTP_HEADERS[kind], error}
 }

@@ -27,7 +27,7 @@ describe('np', () => {
     expect(Array.from(NumpyCodec.decode({name: 'x', datatype: 'INT16', shape: [2], data: [1, -2] as never}).data as Int16Array)).toEqual([1, -2])
     const bad = statusOf(() => NumpyCodec.decode({name: 'x', datatype: 'INT8', shape: [1], data: [300] as never}))
     expect(bad).toMatchObject({status: 400, code: 'INVALID_DATA'})
-    expect(bad.message).toMatch(/input "x" \(content type np\): element 0 is 300, expected a value that fits INT8/)
+    expect(bad.message).toMatch(/input "x" \(content type np\): element 0 is 300, expected a value in the INT8 range \[-128, 127\]/)
   })
 
   it('sends a 1-D value as [N, 1] and a scalar as [1], as MLServer does', () => {

@@ -17,7 +17,7 @@ describe('checkValues, the one tensor value validator', () => {
       expect(check([2 ** 40], 'INT64', from)).toEqual(BigInt64Array.of(2n ** 40n))
       expect(check(['é', Uint8Array.of(7)], 'BYTES', from)).toEqual([Uint8Array.of(0xc3, 0xa9), Uint8Array.of(7)])
       expect(() => check([1, 2.5], 'INT32', from)).toThrow('x: element 1 is 2.5, expected an integer for INT32')
-      expect(() => check([300], 'UINT8', from)).toThrow('x: element 0 is 300, expected a value that fits UINT8')
+      expect(() => check([300], 'UINT8', from)).toThrow('x: element 0 is 300, expected a value in the UINT8 range [0, 255]')
       expect(() => check(['1'], 'FP64', from)).toThrow('x: element 0 is "1", expected a number for FP64')
     }
   })
@@ -35,16 +35,16 @@ describe('checkValues, the one tensor value validator', () => {
   it('refuses INT64 numbers past 2^53 - 1 from the wire (digits lost), and checks code bigints exactly', () => {
     expect(() => check([2 ** 60], 'INT64', 'wire')).toThrow(/expected an integer within ±\(2\^53 - 1\)/)
     expect(check([2n ** 63n - 1n], 'INT64', 'code')).toEqual(BigInt64Array.of(2n ** 63n - 1n))
-    expect(() => check([2n ** 63n], 'INT64', 'code')).toThrow('expected a value that fits INT64')
+    expect(() => check([2n ** 63n], 'INT64', 'code')).toThrow('expected a value in the INT64 range [-9223372036854775808, 9223372036854775807]')
   })
 
   it('converts client data to the model datatype only where no value changes meaning', () => {
     expect(check([1, 2], 'INT32', 'wire', 'FP32')).toEqual(Float32Array.of(1, 2))
     expect(check([3, 4], 'FP64', 'wire', 'INT64')).toEqual(BigInt64Array.of(3n, 4n))
     expect(() => check([1.5], 'FP64', 'wire', 'INT32')).toThrow('x: element 0 is 1.5, expected a whole number: the model input is INT32')
-    expect(() => check([1, 300], 'INT64', 'wire', 'INT8')).toThrow('element 1 is 300, expected a value that fits INT8')
+    expect(() => check([1, 300], 'INT64', 'wire', 'INT8')).toThrow('element 1 is 300, expected a value in the INT8 range [-128, 127]')
     // Integer data must fit its declared type too, whatever it converts to.
-    expect(() => check([1, 300], 'UINT8', 'wire', 'INT32')).toThrow('element 1 is 300, expected a value in the range of UINT8')
+    expect(() => check([1, 300], 'UINT8', 'wire', 'INT32')).toThrow('element 1 is 300, expected a value in the UINT8 range [0, 255]')
   })
 })
 

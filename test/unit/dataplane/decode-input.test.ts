@@ -41,9 +41,9 @@ describe('decodeTensorData', () => {
 
   it('refuses a fraction for an integer input, and values that do not fit', () => {
     expect(failure(() => decodeTensorData(t('FP32', [1, 0.5]), 'INT64')).message).toBe('input "x": element 1 is 0.5, expected a whole number: the model input is INT64')
-    expect(failure(() => decodeTensorData(t('INT32', [300]), 'UINT8')).message).toBe('input "x": element 0 is 300, expected a value that fits UINT8')
-    expect(failure(() => decodeTensorData(t('INT8', [200]))).message).toBe('input "x": element 0 is 200, expected a value that fits INT8')
-    expect(failure(() => decodeTensorData(t('UINT8', [-1]), 'FP32')).message).toBe('input "x": element 0 is -1, expected a value in the range of UINT8')
+    expect(failure(() => decodeTensorData(t('INT32', [300]), 'UINT8')).message).toBe('input "x": element 0 is 300, expected a value in the UINT8 range [0, 255]')
+    expect(failure(() => decodeTensorData(t('INT8', [200]))).message).toBe('input "x": element 0 is 200, expected a value in the INT8 range [-128, 127]')
+    expect(failure(() => decodeTensorData(t('UINT8', [-1]), 'FP32')).message).toBe('input "x": element 0 is -1, expected a value in the UINT8 range [0, 255]')
     expect(failure(() => decodeTensorData(t('FP32', [null]), 'INT32')).code).toBe('INVALID_DATA')
   })
 
