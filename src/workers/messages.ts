@@ -23,6 +23,8 @@ export type ToWorker =
 export type FromWorker =
   | {readonly type: 'ready'; readonly metadata: RuntimeMetadata}
   | {readonly type: 'load-failed'; readonly error: SerializedError}
+  /** The thread began running the request (sent before its runtime is called): a request given up is timed from here. */
+  | {readonly type: 'started'; readonly id: number}
   | {readonly type: 'result'; readonly id: number; readonly result: InferResult}
   | {readonly type: 'failed'; readonly id: number; readonly error: SerializedError}
   | {readonly type: 'unloaded'; readonly error?: SerializedError}

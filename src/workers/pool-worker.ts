@@ -39,7 +39,11 @@ export interface PoolWorkerOptions {
 interface Pending {
   resolve(result: InferResult): void
   reject(error: unknown): void
-  /** Set once the request was given up: the hung-runtime watch. */
+  /** The thread began running it (a request still queued behind a busy one is skipped when given up, never hung). */
+  started?: boolean
+  /** It was given up (client gone, infer_timeout). */
+  givenUp?: boolean
+  /** Set once the request was given up and started: the hung-runtime watch. */
   watch?: NodeJS.Timeout
 }
 
@@ -122,12 +126,20 @@ export class PoolWorker {
 
   /**
    * Tells the thread a request was given up; it answers (skipped, or as its runtime ends), which frees the request's
-   * place. If it has not answered `hungAfter` later, its runtime is hung: the thread is terminated.
+   * place. If it has not answered `hungAfter` after it was both given up and started, its runtime is hung: the thread is
+   * terminated. A request given up while it waits behind a busy one is not timed: the thread skips it when it gets there,
+   * and the busy request, still wanted, is not cut off.
    */
   private cancel(id: number): void {
     const pending = this.pending.get(id)
-    if (pending === undefined || this.state !== 'ready') return
+    if (pending === undefined || this.state !== 'ready' || pending.givenUp === true) return
+    pending.givenUp = true
     this.thread.postMessage({type: 'cancel', id} satisfies ToWorker)
+    if (pending.started === true) this.watch(id, pending)
+  }
+
+  /** Starts the hung-runtime watch on a request given up and started (once). */
+  private watch(id: number, pending: Pending): void {
     const hung = this.options.hungAfter
     if (hung === undefined || pending.watch !== undefined) return
     pending.watch = setTimeout(() => {
@@ -186,6 +198,13 @@ export class PoolWorker {
         this.settle.reject(deserializeError(message.error))
         void this.thread.terminate()
         return
+      case 'started': {
+        const pending = this.pending.get(message.id)
+        if (pending === undefined) return
+        pending.started = true
+        if (pending.givenUp === true) this.watch(message.id, pending)
+        return
+      }
       case 'result':
       case 'failed': {
         const pending = this.pending.get(message.id)

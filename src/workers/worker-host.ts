@@ -67,6 +67,7 @@ export async function serveRuntime(factory: RuntimeFactory): Promise<void> {
     waiting.delete(id)
     const abortable = new Abortable()
     running.set(id, abortable)
+    post({type: 'started', id})
     void infer(runtime, id, request, abortable).finally(() => running.delete(id))
     schedule()
   }

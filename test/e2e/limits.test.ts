@@ -138,8 +138,10 @@ describe('backpressure and timeouts', () => {
   })
 
   it('requests given up while they wait behind a busy worker thread are skipped when it gets to them', async () => {
-    // One worker thread that computes for as long as asked: the first request holds it, two more wait behind it.
-    const first = infer('pooled', sleepRequest(1500))
+    // One worker thread that computes for as long as asked: the first request holds it, two more wait behind it. It
+    // computes for longer than the 1 s after which a request given up and still running marks the thread hung: the two
+    // given up never started, so the thread is not hung and the first, still wanted, is answered.
+    const first = infer('pooled', sleepRequest(2500))
     const controllers = [new AbortController(), new AbortController()]
     const gone = controllers.map((c) => infer('pooled', sleepRequest(0), {signal: c.signal}).catch((error: Error) => error))
     await untilMetric(server, 'parallel_request_queue{model="pooled",version=""}', 3)
