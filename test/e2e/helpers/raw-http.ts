@@ -30,7 +30,7 @@ export function requestBytes(method: string, path: string, body?: unknown, heade
 /** Splits complete answers (content-length bodies) off the front of `buffer`; returns them and what is left. */
 export function parseAnswers(buffer: Buffer): {answers: RawAnswer[]; rest: Buffer} {
   const answers: RawAnswer[] = []
-  let rest = buffer
+  let rest: Buffer = buffer
   for (;;) {
     const end = rest.indexOf('\r\n\r\n')
     if (end < 0) break
@@ -54,7 +54,7 @@ export function parseAnswers(buffer: Buffer): {answers: RawAnswer[]; rest: Buffe
  */
 export function readAnswers(socket: net.Socket, count: number, timeoutMs = 10_000): Promise<{answers: RawAnswer[]; closed: boolean}> {
   return new Promise((resolve) => {
-    let buffer = Buffer.alloc(0)
+    let buffer: Buffer = Buffer.alloc(0)
     const answers: RawAnswer[] = []
     const finish = (closed: boolean) => {
       clearTimeout(timer)
