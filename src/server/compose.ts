@@ -13,6 +13,7 @@ import {parallelInference} from '../workers/index.js'
 import {readTls, type TlsFiles} from './listen.js'
 import {Metrics} from './metrics/metrics.js'
 import {repositoryAuth, type RepositoryAuth} from './repository-auth.js'
+import {ConnectionTable} from './connections/connection-table.js'
 import {buildRestApp} from './rest/app.js'
 import {requestTimeoutOptions} from './rest/request-timeouts.js'
 
@@ -72,6 +73,7 @@ export function composeServer(
     auth,
     tls,
     timeouts: requestTimeoutOptions(settings),
+    connections: new ConnectionTable({transport: 'rest', max: settings.max_connections, observer: metrics}),
   })
   return {settings, logger, metrics, registry, dataplane, rest, auth, tls}
 }

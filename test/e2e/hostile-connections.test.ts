@@ -4,8 +4,10 @@
  * shape, a cap on open connections per transport that closes the quietest idle connection first (and health still
  * answers under a connection flood), gRPC connections that never handshake or go idle closed, and keepalive enforced.
  */
+import {readFileSync} from 'node:fs'
 import net from 'node:net'
 import {fileURLToPath} from 'node:url'
+import {Agent, request as undiciRequest} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {makeCertificate, type Certificate} from './helpers/certificate.js'
 import {makeRepo} from './helpers/fixtures.js'
@@ -137,7 +139,7 @@ describe('TLS: a handshake never finished is bounded too', () => {
   let certificate: Certificate
   beforeAll(async () => {
     certificate = makeCertificate()
-    repo = makeRepo({...REPO, 'settings.json': JSON.stringify({request_headers_timeout: 1, request_timeout: 2, ssl_certfile: certificate.cert, ssl_keyfile: certificate.key})})
+    repo = makeRepo({...REPO, 'settings.json': JSON.stringify({request_headers_timeout: 1, request_timeout: 2, max_connections: 3, ssl_certfile: certificate.cert, ssl_keyfile: certificate.key})})
     server = await startMls(repo.dir)
   })
   afterAll(async () => {
@@ -153,5 +155,118 @@ describe('TLS: a handshake never finished is bounded too', () => {
     const started = Date.now()
     expect(await closedWithin(socket, 5000)).toBe(true)
     expect(Date.now() - started).toBeLessThan(2500)
+  })
+
+  it('max_connections counts TCP connections still in their handshake: the oldest make room, HTTPS still answers', async () => {
+    const {hostname, port} = new URL(server.url)
+    const sockets = await Promise.all(Array.from({length: 5}, () => new Promise<net.Socket>((resolve) => {
+      const socket = net.connect({host: hostname, port: Number(port)}, () => resolve(socket))
+      socket.on('error', () => undefined)
+    })))
+    try {
+      expect(await Promise.all(sockets.map((socket) => closedWithin(socket, 500)))).toEqual([true, true, false, false, false])
+      const dispatcher = new Agent({connect: {ca: readFileSync(certificate.cert)}})
+      for (let i = 0; i < 3; i++) {
+        const res = await undiciRequest(`${server.url}/v2/models/identity_fp32/infer`, {method: 'POST', body: JSON.stringify(infer(i)), headers: {'content-type': 'application/json'}, dispatcher})
+        expect(res.statusCode).toBe(200)
+        expect(((await res.body.json()) as any).outputs[0].data).toEqual([i])
+      }
+      await dispatcher.close()
+    } finally {
+      for (const socket of sockets) socket.destroy()
+    }
+  })
+})
+
+/** The value of a metric series in the exposition text (0 when absent). */
+async function metric(server: MlsProcess, series: string): Promise<number> {
+  const text = await (await fetch(server.metricsUrl!)).text()
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `))
+  return line === undefined ? 0 : Number(line.slice(series.length + 1))
+}
+
+const MAX = 8
+
+describe('max_connections on REST: the quietest idle connection makes room; all busy, the new one is refused', () => {
+  let repo: ReturnType<typeof makeRepo>
+  let server: MlsProcess
+  beforeAll(async () => {
+    repo = makeRepo({
+      ...REPO,
+      'models/slow/model-settings.json': JSON.stringify({name: 'slow', implementation: './runtime.ts'}),
+      'models/slow/runtime.ts': SLEEP_RUNTIME,
+    })
+    server = await startMls(repo.dir, {args: ['--max-connections', String(MAX)]})
+  })
+  afterAll(async () => {
+    await server?.stop()
+    repo?.cleanup()
+  })
+
+  it(`a flood of ${MAX + 12} idle and stalled connections: the oldest are closed, health and inference still answer`, async () => {
+    const flood: net.Socket[] = []
+    try {
+      for (let i = 0; i < MAX + 12; i++) {
+        const socket = await connect(server.url)
+        socket.on('error', () => undefined)
+        // Half send nothing, half stall in their headers.
+        if (i % 2 === 1) socket.write('POST /v2/models/identity_fp32/infer HTTP/1.1\r\nhost: x\r\n')
+        flood.push(socket)
+      }
+      const closed = await Promise.all(flood.map((socket) => closedWithin(socket, 2000)))
+      // The first 12 made room for the last 12; the last MAX are still open.
+      expect(closed).toEqual([...new Array(12).fill(true), ...new Array(MAX).fill(false)])
+      expect((await request(`${server.url}/v2/health/live`)).status).toBe(200)
+      expect((await request(`${server.url}/v2/health/ready`)).status).toBe(200)
+      expect((await postJson(`${server.url}/v2/models/identity_fp32/infer`, infer(1))).status).toBe(200)
+      expect(await metric(server, 'mls_connections_evicted_total{transport="rest"}')).toBeGreaterThanOrEqual(13)
+      expect(await metric(server, 'mls_connections_refused_total{transport="rest"}')).toBe(0)
+    } finally {
+      for (const socket of flood) socket.destroy()
+    }
+  })
+
+  it('a keep-alive connection used last is kept over one idle longer', async () => {
+    const sockets: net.Socket[] = []
+    try {
+      for (let i = 0; i < MAX; i++) sockets.push(await connect(server.url))
+      // The first connection serves a request: it is now the most recently active.
+      sockets[0].write(requestBytes('GET', '/v2/health/live'))
+      expect((await readAnswers(sockets[0], 1)).answers[0].status).toBe(200)
+      const newcomer = await connect(server.url)
+      sockets.push(newcomer)
+      expect(await closedWithin(sockets[1], 2000)).toBe(true)
+      expect(await closedWithin(sockets[0], 200)).toBe(false)
+      sockets[0].write(requestBytes('GET', '/v2/health/live'))
+      expect((await readAnswers(sockets[0], 1)).answers[0].status).toBe(200)
+    } finally {
+      for (const socket of sockets) socket.destroy()
+    }
+  })
+
+  it('with every connection busy, a new one is closed at once (counted); the busy ones are answered', async () => {
+    const refusedBefore = await metric(server, 'mls_connections_refused_total{transport="rest"}')
+    const busy: net.Socket[] = []
+    try {
+      for (let i = 0; i < MAX; i++) {
+        const socket = await connect(server.url)
+        socket.write(requestBytes('POST', '/v2/models/slow/infer', sleepRequest(1500)))
+        busy.push(socket)
+      }
+      const answers = busy.map((socket) => readAnswers(socket, 1, 5000))
+      // Let every request's headers reach the server first.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const refused = await connect(server.url)
+      refused.write(requestBytes('GET', '/v2/health/live'))
+      const {answers: none, closed} = await readAnswers(refused, 1, 2000)
+      expect(none).toEqual([])
+      expect(closed).toBe(true)
+      expect((await Promise.all(answers)).map((result) => result.answers[0]?.status)).toEqual(new Array(MAX).fill(200))
+      expect(await metric(server, 'mls_connections_refused_total{transport="rest"}')).toBe(refusedBefore + 1)
+      // Once answered they are idle again: a new connection takes one's place.
+      expect((await request(`${server.url}/v2/health/live`)).status).toBe(200)
+    } finally {
+      for (const socket of busy) socket.destroy()
+    }
   })
 })

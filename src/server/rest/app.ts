@@ -5,7 +5,9 @@ import {MlsError} from '../../errors.js'
 import type {Logger} from '../../logger.js'
 import {registerDocs} from '../docs/register-docs.js'
 import type {RepositoryAuth} from '../repository-auth.js'
+import type {ConnectionTable} from '../connections/connection-table.js'
 import {clientErrorHandler} from './client-error.js'
+import {limitConnections} from './connection-limit.js'
 import {registerCors, type CorsSettings} from './cors.js'
 import {MAX_PARAM_LENGTH, toHttpError} from './error-map.js'
 import {registerBodyParsers} from './json-body.js'
@@ -32,6 +34,8 @@ export interface RestOptions {
   readonly tls?: {readonly cert: Buffer; readonly key: Buffer}
   /** Node's bounds on receiving a request (request-timeouts.ts); Node's defaults when absent. */
   readonly timeouts?: RequestTimeoutOptions
+  /** The REST connections of this process, capped (max_connections); no cap when absent. */
+  readonly connections?: ConnectionTable
 }
 
 const UNCOUNTED = new Set(['/v2/health/live', '/v2/health/ready'])
@@ -62,6 +66,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
     },
   }) as unknown as FastifyInstance
 
+  if (options.connections) limitConnections(app.server, options.connections, options.tls !== undefined)
   registerBodyParsers(app)
   if (options.observer) observeRequests(app, options.observer)
   // After the observer's hook (a preflight answered here still counts, as `<unmatched>`), before any route's.
