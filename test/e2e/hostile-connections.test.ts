@@ -5,12 +5,14 @@
  * answers under a connection flood), gRPC connections that never handshake or go idle closed, and keepalive enforced.
  */
 import {readFileSync} from 'node:fs'
+import http2 from 'node:http2'
 import net from 'node:net'
 import {fileURLToPath} from 'node:url'
 import {Agent, request as undiciRequest} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {makeCertificate, type Certificate} from './helpers/certificate.js'
 import {makeRepo} from './helpers/fixtures.js'
+import {call, inferenceClient} from './helpers/grpc-client.js'
 import {postJson, request} from './helpers/http.js'
 import {startMls, type MlsProcess} from './helpers/mls-process.js'
 import {closedWithin, connect, readAnswers, requestBytes} from './helpers/raw-http.js'
@@ -267,6 +269,130 @@ describe('max_connections on REST: the quietest idle connection makes room; all 
       expect((await request(`${server.url}/v2/health/live`)).status).toBe(200)
     } finally {
       for (const socket of busy) socket.destroy()
+    }
+  })
+})
+
+/** An HTTP/2 session to `address` (host:port), once the server's SETTINGS came. */
+function h2connect(address: string): Promise<http2.ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(`http://${address}`)
+    session.once('remoteSettings', () => resolve(session))
+    session.once('error', reject)
+  })
+}
+
+/** Resolves with the GOAWAY a session gets (code, debug data) and once it is closed, or undefined after `timeoutMs`. */
+function goawayOf(session: http2.ClientHttp2Session, timeoutMs: number): Promise<{code: number; data: string; closed: boolean} | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), timeoutMs)
+    session.on('error', () => undefined)
+    session.once('goaway', (code, _last, data) => {
+      session.once('close', () => {
+        clearTimeout(timer)
+        resolve({code, data: data?.toString() ?? '', closed: true})
+      })
+    })
+  })
+}
+
+describe('gRPC connections: handshake and idle timeouts, keepalive enforcement, max_connections', () => {
+  let repo: ReturnType<typeof makeRepo>
+  let server: MlsProcess
+  const GRPC_MAX = 4
+  beforeAll(async () => {
+    repo = makeRepo({
+      ...REPO,
+      'settings.json': JSON.stringify({
+        max_connections: GRPC_MAX,
+        grpc_handshake_timeout: 1,
+        grpc_max_connection_idle: 3,
+        grpc_keepalive_time: 1,
+        grpc_keepalive_timeout: 1,
+        grpc_keepalive_min_ping_interval: 10,
+      }),
+    })
+    server = await startMls(repo.dir)
+  })
+  afterAll(async () => {
+    await server?.stop()
+    repo?.cleanup()
+  })
+
+  const tcp = () => connect(`http://${server.grpcAddress}`)
+
+  it('a connection that never sends the HTTP/2 preface is closed after grpc_handshake_timeout', async () => {
+    const silent = await tcp()
+    const partial = await tcp()
+    partial.write('PRI * HTTP/2.0\r\n')
+    const started = Date.now()
+    expect(await Promise.all([closedWithin(silent, 4000), closedWithin(partial, 4000)])).toEqual([true, true])
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800)
+    expect(Date.now() - started).toBeLessThan(2500)
+  })
+
+  it('a connection with no call for grpc_max_connection_idle gets GOAWAY and is closed (its keepalive pings answered)', async () => {
+    const idle = await h2connect(server.grpcAddress)
+    const started = Date.now()
+    const goaway = await goawayOf(idle, 8000)
+    expect(goaway).toMatchObject({code: http2.constants.NGHTTP2_NO_ERROR, closed: true})
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2800)
+    expect(Date.now() - started).toBeLessThan(5500)
+  })
+
+  it('a client that never answers the server\'s keepalive ping is closed after grpc_keepalive_time + grpc_keepalive_timeout', async () => {
+    const socket = await tcp()
+    // The preface and an empty SETTINGS frame, then nothing: no SETTINGS ack, no PING ack.
+    socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]))
+    const started = Date.now()
+    expect(await closedWithin(socket, 5000)).toBe(true)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1800)
+    expect(Date.now() - started).toBeLessThan(2800)
+  })
+
+  it('a client pinging more often than grpc_keepalive_min_ping_interval with no call open: GOAWAY ENHANCE_YOUR_CALM too_many_pings', async () => {
+    const session = await h2connect(server.grpcAddress)
+    const goaway = goawayOf(session, 4000)
+    for (let i = 0; i < 5 && !session.closed && !session.destroyed; i++) {
+      session.ping(() => undefined)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(await goaway).toEqual({code: http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, data: 'too_many_pings', closed: true})
+  })
+
+  it('pings while a call is open are not strikes', async () => {
+    const session = await h2connect(server.grpcAddress)
+    try {
+      // A call left open: the headers of a ModelStreamInfer, no message.
+      const stream = session.request({':method': 'POST', ':path': '/inference.GRPCInferenceService/ModelStreamInfer', 'content-type': 'application/grpc', te: 'trailers'})
+      stream.on('error', () => undefined)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      for (let i = 0; i < 5; i++) {
+        await new Promise<void>((resolve) => session.ping(() => resolve()))
+      }
+      expect(session.closed || session.destroyed).toBe(false)
+      stream.close()
+    } finally {
+      session.destroy()
+    }
+  })
+
+  it(`a flood of ${GRPC_MAX + 6} silent connections: the oldest make room, gRPC health and inference still answer`, async () => {
+    const flood: net.Socket[] = []
+    try {
+      for (let i = 0; i < GRPC_MAX + 6; i++) flood.push(await tcp())
+      const closed = await Promise.all(flood.map((socket) => closedWithin(socket, 500)))
+      expect(closed).toEqual([...new Array(6).fill(true), ...new Array(GRPC_MAX).fill(false)])
+      const client = inferenceClient(server.grpcAddress)
+      try {
+        expect((await call(client, 'ServerLive', {})).live).toBe(true)
+        expect((await call(client, 'ModelInfer', {model_name: 'identity_fp32', inputs: [{name: 'x', datatype: 'FP32', shape: [1], contents: {fp32s: [3]}}]})).outputs[0].contents.fp32s).toEqual([3])
+      } finally {
+        client.close()
+      }
+      expect(await metric(server, 'mls_connections_evicted_total{transport="grpc"}')).toBeGreaterThanOrEqual(7)
+    } finally {
+      for (const socket of flood) socket.destroy()
     }
   })
 })
