@@ -13,7 +13,9 @@ import {parallelInference} from '../workers/index.js'
 import {readTls, type TlsFiles} from './listen.js'
 import {Metrics} from './metrics/metrics.js'
 import {repositoryAuth, type RepositoryAuth} from './repository-auth.js'
+import {ConnectionTable} from './connections/connection-table.js'
 import {buildRestApp} from './rest/app.js'
+import {requestTimeoutOptions} from './rest/request-timeouts.js'
 
 /** The parts of one server, wired together and not yet listening. */
 export interface ServerParts {
@@ -63,6 +65,15 @@ export function composeServer(
   const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local))
   const tls = readTls(settings)
   const auth = repositoryAuth(settings.repository_auth_token)
-  const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics, cors: settings.cors_settings, auth, tls})
+  const rest = buildRestApp(dataplane, {
+    maxRequestSize: settings.max_request_size,
+    logger,
+    observer: metrics,
+    cors: settings.cors_settings,
+    auth,
+    tls,
+    timeouts: requestTimeoutOptions(settings),
+    connections: new ConnectionTable({transport: 'rest', max: settings.max_connections, observer: metrics}),
+  })
   return {settings, logger, metrics, registry, dataplane, rest, auth, tls}
 }
