@@ -3,7 +3,8 @@
  * Nothing here knows a transport: the data plane reports inferences, each transport reports its requests through one
  * hook, the registry reports state changes.
  */
-import {Gauge, Registry, collectDefaultMetrics} from 'prom-client'
+import {Counter, Gauge, Registry, collectDefaultMetrics} from 'prom-client'
+import {logLinesDropped} from '../../log-sink.js'
 import type {ModelState} from '../../protocol/types.js'
 import type {RuntimeMetrics, RuntimeMetricsProvider} from '../../runtimes/runtime.js'
 import {FastCounter, FastGauge, FastHistogram} from './fast-metrics.js'
@@ -40,6 +41,21 @@ class NestedCache<T> {
 export interface MetricsOptions {
   /** MLServer's metrics_rest_server_prefix: names of the REST families. */
   readonly restPrefix: string
+}
+
+/** mls_log_lines_dropped_total: log lines stderr could not take (log-sink.ts), read from the sink when scraped. */
+function countDroppedLogLines(registry: Registry): void {
+  let seen = 0
+  new Counter({
+    name: 'mls_log_lines_dropped_total',
+    help: 'Log lines dropped because they could not be written (stderr full, closed or not read)',
+    registers: [registry],
+    collect() {
+      const now = logLinesDropped()
+      if (now > seen) this.inc(now - seen)
+      seen = now
+    },
+  })
 }
 
 export class Metrics implements RuntimeMetricsProvider {
@@ -86,6 +102,7 @@ export class Metrics implements RuntimeMetricsProvider {
     this.batchQueueGauge = new Gauge({name: 'batch_request_queue', help: 'Requests waiting for their adaptive batch', labelNames: modelLabels, registers})
     this.parallelQueueGauge = new Gauge({name: 'parallel_request_queue', help: 'Requests sent to worker threads and not answered yet', labelNames: modelLabels, registers})
     collectDefaultMetrics({register: this.registry})
+    countDroppedLogLines(this.registry)
   }
 
   /** One inference of a known model; `seconds` from resolving the model to the answer. */
