@@ -54,6 +54,8 @@ export function composeServer(
     logger,
     strictReadiness: settings.strict_readiness,
     allowExternalUris: settings.allow_external_uris,
+    // With the repository API guarded, load-failure reasons (file paths) are shown only there and in the log.
+    hideFailureReasons: settings.repository_auth_token !== null,
     onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
     onRemove: metrics ? (entry) => metrics.forgetState(entry.name, entry.version) : undefined,
     wrap: adaptiveBatching(logger, metrics),

@@ -4,6 +4,7 @@
  * hook, the registry reports state changes.
  */
 import {Counter, Gauge, Registry, collectDefaultMetrics} from 'prom-client'
+import {logLinesDropped} from '../../log-sink.js'
 import type {ModelState} from '../../protocol/types.js'
 import type {RuntimeMetrics, RuntimeMetricsProvider} from '../../runtimes/runtime.js'
 import type {ConnectionObserver} from '../connections/connection-table.js'
@@ -41,6 +42,21 @@ class NestedCache<T> {
 export interface MetricsOptions {
   /** MLServer's metrics_rest_server_prefix: names of the REST families. */
   readonly restPrefix: string
+}
+
+/** mls_log_lines_dropped_total: log lines stderr could not take (log-sink.ts), read from the sink when scraped. */
+function countDroppedLogLines(registry: Registry): void {
+  let seen = 0
+  new Counter({
+    name: 'mls_log_lines_dropped_total',
+    help: 'Log lines dropped because they could not be written (stderr full, closed or not read)',
+    registers: [registry],
+    collect() {
+      const now = logLinesDropped()
+      if (now > seen) this.inc(now - seen)
+      seen = now
+    },
+  })
 }
 
 export class Metrics implements RuntimeMetricsProvider, ConnectionObserver {
@@ -96,6 +112,7 @@ export class Metrics implements RuntimeMetricsProvider, ConnectionObserver {
       this.connectionsEvicted.labels({transport}).inc(0)
     }
     collectDefaultMetrics({register: this.registry})
+    countDroppedLogLines(this.registry)
   }
 
   /** One inference of a known model; `seconds` from resolving the model to the answer. */
