@@ -6,6 +6,7 @@ import type {Logger} from '../../logger.js'
 import {registerDocs} from '../docs/register-docs.js'
 import type {RepositoryAuth} from '../repository-auth.js'
 import {registerCors, type CorsSettings} from './cors.js'
+import type {RestDrain} from './drain.js'
 import {MAX_PARAM_LENGTH, toHttpError} from './error-map.js'
 import {registerBodyParsers} from './json-body.js'
 import {healthRoutes} from './routes/health.js'
@@ -28,6 +29,8 @@ export interface RestOptions {
   readonly auth?: RepositoryAuth
   /** PEM certificate and key: serve HTTPS (ssl_certfile / ssl_keyfile). */
   readonly tls?: {readonly cert: Buffer; readonly key: Buffer}
+  /** The graceful stop's REST side (drain.ts): installed on the app's server; without it the data plane alone refuses. */
+  readonly drain?: RestDrain
 }
 
 const UNCOUNTED = new Set(['/v2/health/live', '/v2/health/ready'])
@@ -39,7 +42,8 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
     ...(options.tls === undefined ? {} : {https: {cert: options.tls.cert, key: options.tls.key}}),
     bodyLimit: options.maxRequestSize,
     logger: false,
-    return503OnClosing: true,
+    // The stop's refusals are ours (drain.ts): in the catalogue's shape, and probes still answer while closing.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Model names are path segments; keep them as given.
     routerOptions: {ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH},
@@ -51,6 +55,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
     },
   }) as unknown as FastifyInstance
 
+  options.drain?.install(app.server)
   registerBodyParsers(app)
   if (options.observer) observeRequests(app, options.observer)
   // After the observer's hook (a preflight answered here still counts, as `<unmatched>`), before any route's.

@@ -2,6 +2,7 @@
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../../dataplane/dataplane.js'
 import {connectionWatch} from '../connection-watch.js'
+import {takenBeforeStop} from '../drain.js'
 import {encodeRestResponse} from '../binary-response.js'
 import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../../protocol/binary-extension.js'
 
@@ -27,7 +28,7 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
   })
 
   both(app, 'POST', '/infer', async (request, reply) => {
-    const result = await dataplane.infer(request.params.name, request.params.version, request.body, {watchClient: connectionWatch(reply)})
+    const result = await dataplane.infer(request.params.name, request.params.version, request.body, {watchClient: connectionWatch(reply), takenBeforeStop: takenBeforeStop(request.raw)})
     const encoded = encodeRestResponse(result, request.body)
     if (encoded.kind === 'json') return encoded.body
     return reply.type(BINARY_CONTENT_TYPE).header(HEADER_LENGTH, encoded.headerLength).send(encoded.body)
