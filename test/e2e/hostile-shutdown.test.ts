@@ -13,9 +13,10 @@
 import {Agent, request as httpRequest} from 'node:http'
 import {afterEach, describe, expect, it} from 'vitest'
 import {makeRepo} from './helpers/fixtures.js'
+import {call, failure, inferenceClient} from './helpers/grpc-client.js'
 import {request} from './helpers/http.js'
 import {startMls, type MlsProcess} from './helpers/mls-process.js'
-import {PROBE_RUNTIME, SLEEP_RUNTIME, sleepRequest, untilSleeping} from './helpers/sleep-runtime.js'
+import {PROBE_RUNTIME, SLEEP_RUNTIME, sleepMessage, sleepRequest, untilSleeping} from './helpers/sleep-runtime.js'
 
 /** A runtime whose load takes `parameters.extra.load_ms` and whose predict answers at once (input echoed). */
 const SLOW_LOAD_RUNTIME = `
@@ -109,7 +110,10 @@ async function stopUnderLoad(server: MlsProcess, options: {held: number; clients
   const infer = `${server.url}/v2/models/slow/infer`
   // Requests the server has received before the stop: they run 2.5 s, the drain lasts that long.
   const held = Array.from({length: options.held}, () => send(infer, sleepRequest(2500), false))
-  if (options.probeHeld) await untilSleeping(server.url, 'probe', options.held)
+  // gRPC likewise: a call running at the stop finishes, a new one is UNAVAILABLE SERVER_STOPPING.
+  const grpcClient = inferenceClient(server.grpcAddress)
+  const heldCall = call(grpcClient, 'ModelInfer', sleepMessage('slow', 2500))
+  if (options.probeHeld) await untilSleeping(server.url, 'probe', options.held + 1)
   else await sleep(1000)
   let stopped = false
   const loops = Array.from({length: options.clients}, () => loop(infer, sleepRequest(20), () => stopped, 15_000))
@@ -126,8 +130,13 @@ async function stopUnderLoad(server: MlsProcess, options: {held: number; clients
   expect(ready).toMatchObject({status: 503, body: {ready: false}, connection: 'close'})
   expect(refused).toEqual({status: 503, connection: 'close', body: {code: 'SERVER_STOPPING', error: 'the server is shutting down and takes no new requests'}})
   expect(metadata).toMatchObject({status: 503, connection: 'close', body: {code: 'SERVER_STOPPING'}})
+  expect(await call(grpcClient, 'ServerLive', {})).toEqual({live: true})
+  expect(await call(grpcClient, 'ServerReady', {})).toEqual({ready: false})
+  expect(await failure(grpcClient, 'ModelInfer', sleepMessage('slow', 0))).toMatchObject({code: 'UNAVAILABLE', errorCode: 'SERVER_STOPPING'})
 
   for (const answer of await Promise.all(held)) expect(answer).toMatchObject({status: 200, connection: 'close', body: {outputs: [{name: 'rows_seen'}]}})
+  expect((await heldCall).outputs[0].name).toBe('rows_seen')
+  grpcClient.close()
   stopped = true
   const looped = (await Promise.all(loops)).flat()
   // Before the stop 200 (keep-alive); from it on 200 or 503 SERVER_STOPPING with Connection: close; once the listener
@@ -141,6 +150,7 @@ async function stopUnderLoad(server: MlsProcess, options: {held: number; clients
   expect(kinds.get('503 SERVER_STOPPING') ?? 0).toBeGreaterThan(0)
   for (const answer of looped) if (answer.status === 503) expect(answer.connection).toBe('close')
   expect(await exited(server)).toBe(0)
+  console.log(`stop under load: ${JSON.stringify([...kinds])}`)
 }
 
 describe('hostile: graceful shutdown under load (item 6)', () => {
