@@ -78,7 +78,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
 
   registerDocs(app, dataplane)
   healthRoutes(app, dataplane)
-  modelRoutes(app, dataplane)
+  modelRoutes(app, dataplane, options.drain)
   repositoryRoutes(app, dataplane, {auth: options.auth, logger: options.logger})
   return app
 }

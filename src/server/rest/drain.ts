@@ -3,7 +3,7 @@
  * answer from the stop on says `Connection: close`.
  *
  * - A request whose headers arrived before the stop is taken: it finishes (its body may still be arriving; the data
- *   plane does not refuse it, see `takenBeforeStop`), and the stop waits for its answer (`settled`).
+ *   plane does not refuse it, see `taken`), and the stop waits for its answer (`settled`).
  * - A request that arrives during the stop, on a connection open before it or accepted since, is answered 503
  *   SERVER_STOPPING in the catalogue's shape at once, before fastify reads its body: nothing of it runs. Liveness and
  *   readiness go through (200 / 503 from their routes): an orchestrator still gets answers until the listener closes.
@@ -21,26 +21,19 @@ import {serverStopping} from '../../dataplane/stop-state.js'
 import {IdleWaiters} from '../../util/idle-waiters.js'
 import {toHttpError} from './error-map.js'
 
-/** Set on a request taken before the stop (it finishes). */
-const TAKEN = Symbol('mls.taken-before-stop')
-/** On a socket: the newest response it owes, the one that carries Connection: close once the stop has begun. */
-const NEWEST = Symbol('mls.newest-response')
-
-type Taken = IncomingMessage & {[TAKEN]?: true}
-type OwingSocket = Socket & {[NEWEST]?: ServerResponse}
-
 /** The probes that still answer during the stop: liveness 200, readiness 503. */
 const PROBES = new Set(['/v2/health/live', '/v2/health/ready', '/v2/health/live/', '/v2/health/ready/'])
 
-/** True when `request` arrived before the stop began (or no stop has): the data plane lets it finish during a stop. */
-export function takenBeforeStop(request: IncomingMessage): boolean {
-  return (request as Taken)[TAKEN] === true
-}
-
 export class RestDrain {
   private stopping = false
-  /** Requests taken before the stop, not answered yet (counted always: the stop needs the number at once). */
-  private open = new Set<ServerResponse>()
+  /**
+   * Requests taken before the stop, not answered yet, in the order they came. Kept always (the stop needs them at
+   * once), at the cost of one set entry and one shared 'close' listener per request: no property is added to Node's
+   * request, response or socket objects, whose shapes fastify's hot path relies on.
+   */
+  private readonly open = new Set<ServerResponse>()
+  /** During the stop: the newest answer each connection owes, the one that carries Connection: close. */
+  private readonly newest = new Map<Socket, ServerResponse>()
   private readonly idle = new IdleWaiters()
   /** Shared by every response: no closure per request. */
   private readonly closed: (this: ServerResponse) => void
@@ -56,6 +49,14 @@ export class RestDrain {
   install(server: Server): void {
     const handlers = server.listeners('request') as Array<(request: IncomingMessage, response: ServerResponse) => void>
     server.removeAllListeners('request')
+    if (handlers.length === 1) {
+      // fastify's handler alone (the usual case): called directly, no loop on every request.
+      const [handler] = handlers
+      server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+        if (this.take(request, response)) handler.call(server, request, response)
+      })
+      return
+    }
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       if (!this.take(request, response)) return
       for (const handler of handlers) handler.call(server, request, response)
@@ -67,17 +68,22 @@ export class RestDrain {
     return this.open.size
   }
 
+  /**
+   * True unless a stop has begun and `response`'s request came after it: the data plane lets such a request finish
+   * during a stop (its headers arrived before; its body may have come later).
+   */
+  taken(response: ServerResponse): boolean {
+    return !this.stopping || this.open.has(response)
+  }
+
   /** Begins the stop: Connection: close on every answer from now on; new requests but probes are refused. */
   begin(): void {
     if (this.stopping) return
     this.stopping = true
-    // The newest answer each connection owes closes it (pipelined answers before it are still written).
-    const newest = new Set<ServerResponse>()
-    for (const response of this.open) {
-      const socket = response.socket as OwingSocket | null
-      if (socket !== null && socket[NEWEST] !== undefined) newest.add(socket[NEWEST])
-    }
-    for (const response of newest) closeAfter(response)
+    // In the order they came: the last one seen per connection is the newest (pipelined answers before it are still
+    // written, then this one closes the connection).
+    for (const response of this.open) if (response.socket !== null) this.newest.set(response.socket, response)
+    for (const response of this.newest.values()) closeAfter(response)
   }
 
   /** Resolves once every request taken before the stop has been answered (or its connection closed). */
@@ -87,19 +93,18 @@ export class RestDrain {
 
   /** Before fastify sees the request: false when it was answered here (refused during the stop). */
   private take(request: IncomingMessage, response: ServerResponse): boolean {
-    const socket = response.socket as OwingSocket | null
     if (!this.stopping) {
-      ;(request as Taken)[TAKEN] = true
       this.open.add(response)
       response.on('close', this.closed)
-      if (socket !== null) socket[NEWEST] = response
       return true
     }
+    const socket = response.socket
     if (socket !== null) {
       // This answer is now the newest one the connection owes: it closes the connection, not the one before it.
-      const before = socket[NEWEST]
-      if (before !== undefined && before !== response && !before.headersSent && !before.writableEnded) before.shouldKeepAlive = true
-      socket[NEWEST] = response
+      const before = this.newest.get(socket)
+      if (before !== undefined && !before.headersSent) before.shouldKeepAlive = true
+      this.newest.set(socket, response)
+      socket.once('close', () => this.newest.delete(socket))
     }
     closeAfter(response)
     if (PROBES.has(pathOf(request.url))) return true
@@ -108,12 +113,9 @@ export class RestDrain {
   }
 
   private finished(response: ServerResponse): void {
-    const socket = response.socket as OwingSocket | null
-    if (socket !== null && socket[NEWEST] === response) socket[NEWEST] = undefined
     if (this.open.delete(response) && this.open.size === 0) this.idle.wake()
   }
 }
-
 /** Node writes Connection: close on this answer and closes the connection once it is written. */
 function closeAfter(response: ServerResponse): void {
   if (!response.headersSent) response.shouldKeepAlive = false
