@@ -15,6 +15,7 @@ import {Metrics} from './metrics/metrics.js'
 import {repositoryAuth, type RepositoryAuth} from './repository-auth.js'
 import {ConnectionTable} from './connections/connection-table.js'
 import {buildRestApp} from './rest/app.js'
+import {RestDrain} from './rest/drain.js'
 import {requestTimeoutOptions} from './rest/request-timeouts.js'
 
 /** The parts of one server, wired together and not yet listening. */
@@ -27,6 +28,8 @@ export interface ServerParts {
   readonly dataplane: DataPlane
   /** The REST app, built (routes, hooks) but not listening. */
   readonly rest: FastifyInstance
+  /** The REST side of a graceful stop: Connection: close, refusals in our shape, and what was taken before it. */
+  readonly restDrain: RestDrain
   /** The bearer-token guard of the repository API, when repository_auth_token is set. */
   readonly auth?: RepositoryAuth
   /** The certificate and key, when TLS is on. */
@@ -67,6 +70,7 @@ export function composeServer(
   const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local))
   const tls = readTls(settings)
   const auth = repositoryAuth(settings.repository_auth_token)
+  const restDrain = new RestDrain()
   const rest = buildRestApp(dataplane, {
     maxRequestSize: settings.max_request_size,
     logger,
@@ -76,6 +80,7 @@ export function composeServer(
     tls,
     timeouts: requestTimeoutOptions(settings),
     connections: new ConnectionTable({transport: 'rest', max: settings.max_connections, observer: metrics}),
+    drain: restDrain,
   })
-  return {settings, logger, metrics, registry, dataplane, rest, auth, tls}
+  return {settings, logger, metrics, registry, dataplane, rest, restDrain, auth, tls}
 }

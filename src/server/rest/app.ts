@@ -9,6 +9,7 @@ import type {ConnectionTable} from '../connections/connection-table.js'
 import {clientErrorHandler} from './client-error.js'
 import {limitConnections} from './connection-limit.js'
 import {registerCors, type CorsSettings} from './cors.js'
+import type {RestDrain} from './drain.js'
 import {MAX_PARAM_LENGTH, toHttpError} from './error-map.js'
 import {registerBodyParsers} from './json-body.js'
 import {healthRoutes} from './routes/health.js'
@@ -36,6 +37,8 @@ export interface RestOptions {
   readonly timeouts?: RequestTimeoutOptions
   /** The REST connections of this process, capped (max_connections); no cap when absent. */
   readonly connections?: ConnectionTable
+  /** The graceful stop's REST side (drain.ts): installed on the app's server; without it the data plane alone refuses. */
+  readonly drain?: RestDrain
 }
 
 const UNCOUNTED = new Set(['/v2/health/live', '/v2/health/ready'])
@@ -54,7 +57,8 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
     clientErrorHandler: clientErrorHandler(options.logger),
     bodyLimit: options.maxRequestSize,
     logger: false,
-    return503OnClosing: true,
+    // The stop's refusals are ours (drain.ts): in the catalogue's shape, and probes still answer while closing.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Model names are path segments; keep them as given.
     routerOptions: {ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH},
@@ -66,6 +70,8 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
     },
   }) as unknown as FastifyInstance
 
+  // The drain wraps fastify's handler alone; the connection cap's listener is put before both.
+  options.drain?.install(app.server)
   if (options.connections) limitConnections(app.server, options.connections, options.tls !== undefined)
   registerBodyParsers(app)
   if (options.observer) observeRequests(app, options.observer)
@@ -89,7 +95,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
 
   registerDocs(app, dataplane)
   healthRoutes(app, dataplane)
-  modelRoutes(app, dataplane)
+  modelRoutes(app, dataplane, options.drain)
   repositoryRoutes(app, dataplane, {auth: options.auth, logger: options.logger})
   return app
 }
