@@ -14,6 +14,7 @@ import {readTls, type TlsFiles} from './listen.js'
 import {Metrics} from './metrics/metrics.js'
 import {repositoryAuth, type RepositoryAuth} from './repository-auth.js'
 import {buildRestApp} from './rest/app.js'
+import {BodyBudget} from './rest/body-budget.js'
 
 /** The parts of one server, wired together and not yet listening. */
 export interface ServerParts {
@@ -25,6 +26,8 @@ export interface ServerParts {
   readonly dataplane: DataPlane
   /** The REST app, built (routes, hooks) but not listening. */
   readonly rest: FastifyInstance
+  /** Bytes held for unfinished REST request bodies (max_buffered_request_bytes). */
+  readonly bodyBudget: BodyBudget
   /** The bearer-token guard of the repository API, when repository_auth_token is set. */
   readonly auth?: RepositoryAuth
   /** The certificate and key, when TLS is on. */
@@ -63,6 +66,8 @@ export function composeServer(
   const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local))
   const tls = readTls(settings)
   const auth = repositoryAuth(settings.repository_auth_token)
-  const rest = buildRestApp(dataplane, {maxRequestSize: settings.max_request_size, logger, observer: metrics, cors: settings.cors_settings, auth, tls})
-  return {settings, logger, metrics, registry, dataplane, rest, auth, tls}
+  const bodyBudget = new BodyBudget(settings.max_buffered_request_bytes)
+  const body = {maxRequestSize: settings.max_request_size, maxJsonDepth: settings.max_json_depth, bodyTimeout: settings.request_body_timeout, budget: bodyBudget}
+  const rest = buildRestApp(dataplane, {body, logger, observer: metrics, cors: settings.cors_settings, auth, tls})
+  return {settings, logger, metrics, registry, dataplane, rest, bodyBudget, auth, tls}
 }

@@ -5,6 +5,7 @@ import {MlsError} from '../../errors.js'
 import type {Logger} from '../../logger.js'
 import {registerDocs} from '../docs/register-docs.js'
 import type {RepositoryAuth} from '../repository-auth.js'
+import type {BodyLimits} from './body-reader.js'
 import {registerCors, type CorsSettings} from './cors.js'
 import {MAX_PARAM_LENGTH, toHttpError} from './error-map.js'
 import {registerBodyParsers} from './json-body.js'
@@ -19,7 +20,8 @@ export interface RestObserver {
 }
 
 export interface RestOptions {
-  readonly maxRequestSize: number
+  /** How request bodies are read: max_request_size, max_json_depth, request_body_timeout, the buffered-bytes budget. */
+  readonly body: BodyLimits
   readonly logger: Logger
   readonly observer?: RestObserver
   /** CORS (cors_settings); off when absent or null. */
@@ -37,7 +39,8 @@ export const UNMATCHED_PATH = '<unmatched>'
 export function buildRestApp(dataplane: DataPlane, options: RestOptions): FastifyInstance {
   const app = Fastify({
     ...(options.tls === undefined ? {} : {https: {cert: options.tls.cert, key: options.tls.key}}),
-    bodyLimit: options.maxRequestSize,
+    // Bodies are read by our own parsers (body-reader.ts), which apply max_request_size themselves.
+    bodyLimit: options.body.maxRequestSize,
     logger: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -51,7 +54,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
     },
   }) as unknown as FastifyInstance
 
-  registerBodyParsers(app)
+  registerBodyParsers(app, options.body)
   if (options.observer) observeRequests(app, options.observer)
   // After the observer's hook (a preflight answered here still counts, as `<unmatched>`), before any route's.
   if (options.cors) registerCors(app, options.cors)
