@@ -38,11 +38,16 @@ export type BodyCallback = (error: MlsError | null, body?: Buffer) => void
  * while it parses them.
  */
 export function readBody(request: FastifyRequest, payload: Readable, limits: BodyLimits, jsonBytes: number, callback: BodyCallback): void {
-  const {maxRequestSize, budget} = limits
+  const {budget} = limits
+  // A body larger than the whole budget could never be received: too large, not busy (nor worth retrying).
+  const budgetBound = budget.limit < limits.maxRequestSize
+  const maxRequestSize = budgetBound ? budget.limit : limits.maxRequestSize
+  const tooLarge = (): MlsError =>
+    new MlsError('PAYLOAD_TOO_LARGE', `the request body is larger than ${budgetBound ? 'max_buffered_request_bytes' : 'max_request_size'} (${maxRequestSize} bytes)`)
   const declared = Number(request.headers['content-length'])
   // Node's HTTP parser refuses a malformed Content-Length; without one (chunked), the count alone decides.
   const expected = Number.isSafeInteger(declared) ? declared : undefined
-  if (expected !== undefined && expected > maxRequestSize) return callback(tooLarge(maxRequestSize))
+  if (expected !== undefined && expected > maxRequestSize) return callback(tooLarge())
   if (expected !== undefined && !budget.fits(expected)) return callback(busy(budget))
 
   const scanner = jsonBytes > 0 ? new JsonDepthScanner(limits.maxJsonDepth) : undefined
@@ -61,7 +66,7 @@ export function readBody(request: FastifyRequest, payload: Readable, limits: Bod
     if (finished) return
     if (typeof chunk === 'string') chunk = Buffer.from(chunk)
     const start = received
-    if (start + chunk.length > maxRequestSize) return finish(tooLarge(maxRequestSize))
+    if (start + chunk.length > maxRequestSize) return finish(tooLarge())
     if (!budget.take(chunk.length)) return finish(busy(budget))
     received += chunk.length
     chunks.push(chunk)
@@ -104,10 +109,6 @@ export function readBody(request: FastifyRequest, payload: Readable, limits: Bod
       budget.give(received)
     }
   }
-}
-
-function tooLarge(limit: number): MlsError {
-  return new MlsError('PAYLOAD_TOO_LARGE', `the request body is larger than max_request_size (${limit} bytes)`)
 }
 
 function busy(budget: BodyBudget): MlsError {
