@@ -9,6 +9,7 @@
 import type {AddressInfo, Socket} from 'node:net'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {LINGER_MS} from '../../src/server/rest/lingering-close.js'
 import {RawConnection, until} from '../e2e/helpers/raw-http.js'
 import {startInProcess, type InProcessServer} from './helpers/in-process-server.js'
 
@@ -120,7 +121,7 @@ describe('max_json_depth: nesting refused as soon as it is seen', () => {
     expect(answer.status).toBe(400)
     expect(answer.body.code).toBe('JSON_TOO_DEEP')
     expect(answer.headers.connection).toBe('close')
-    expect(await connection.closesWithin(2000)).toBe(true)
+    expect(await connection.closesWithin(LINGER_MS + 1500)).toBe(true)
     const read = accepted[before].bytesRead
     console.log(`60 MB of "[": answered 400 JSON_TOO_DEEP in ${answer.ms.toFixed(1)} ms; the server read ${read} bytes, the client got ${sent} bytes out`)
     expect(answer.ms).toBeLessThan(1000)
@@ -138,7 +139,7 @@ describe('max_request_size as the bytes arrive', () => {
     const answer = await connection.answer()
     expect(answer.status).toBe(413)
     expect(answer.body).toEqual({code: 'PAYLOAD_TOO_LARGE', error: 'the request body is larger than max_request_size (67108864 bytes)'})
-    expect(await connection.closesWithin(2000)).toBe(true)
+    expect(await connection.closesWithin(LINGER_MS + 1500)).toBe(true)
   })
 
   it('a chunked body (no Content-Length) is 413 at the chunk that passes it', async () => {
@@ -174,7 +175,7 @@ describe('max_buffered_request_bytes: bytes of unfinished bodies across all conn
     expect(refused.status).toBe(503)
     expect(refused.headers['retry-after']).toBe('1')
     expect(refused.body).toEqual({code: 'SERVER_BUSY', error: 'unfinished request bodies already hold what max_buffered_request_bytes (1048576 bytes) allows; retry later'})
-    expect(await announced.closesWithin(2000)).toBe(true)
+    expect(await announced.closesWithin(LINGER_MS + 1500)).toBe(true)
 
     // Without a Content-Length, at the chunk that does not fit.
     const chunked = new RawConnection(tightUrl)
@@ -224,7 +225,7 @@ describe('request_body_timeout: a body that stops arriving', () => {
     expect(answer.body).toEqual({code: 'REQUEST_TIMEOUT', error: 'no request body data arrived for request_body_timeout (0.5 s)'})
     expect(answer.ms).toBeGreaterThanOrEqual(450)
     expect(answer.ms).toBeLessThan(3000)
-    expect(await connection.closesWithin(2000)).toBe(true)
+    expect(await connection.closesWithin(LINGER_MS + 1500)).toBe(true)
     expect(tight.bodyBudget.used).toBe(0)
   })
 

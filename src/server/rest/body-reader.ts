@@ -8,8 +8,8 @@
  * - max_buffered_request_bytes: the bytes are taken from the process's budget (body-budget.ts), 503 SERVER_BUSY when
  *   they do not fit, and given back however the body ends (complete, refused, or its connection closed);
  * - request_body_timeout: 408 REQUEST_TIMEOUT when no data arrives for that long.
- * A refused body is not read further: fastify answers a parser error with `Connection: close`, and Node destroys the
- * socket once that answer is written, so the rest of the body is never received.
+ * A refused body is not read further: fastify answers a parser error with `Connection: close`, and the connection is
+ * closed once that answer is written (lingering-close.ts), so the rest of the body is never received.
  */
 import type {Readable} from 'node:stream'
 import type {FastifyRequest} from 'fastify'

@@ -12,10 +12,17 @@ import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../protocol/binary-extensio
 import {parseBinaryBody, parseHeaderLength} from './binary-body.js'
 import {readBody, type BodyLimits} from './body-reader.js'
 import {parseJsonBytes} from './json-text.js'
+import {lingerAfterAnswer} from './lingering-close.js'
 
 export const JSON_TYPES = ['application/json', 'application/x-www-form-urlencoded']
 
 type Done = (error: Error | null, body?: unknown) => void
+
+/** Refuses the request; when its body was not all received, its connection lingers before closing (lingering-close.ts). */
+function refuse(request: FastifyRequest, done: Done, error: Error): void {
+  if (!request.raw.complete) lingerAfterAnswer(request.raw)
+  done(error)
+}
 
 /** The charset parameter of a content type, lower-cased and unquoted; undefined when there is none. */
 const CHARSET = /;\s*charset\s*=\s*("([^"]*)"|[^;\s]*)/i
@@ -42,12 +49,12 @@ function parseBody(request: FastifyRequest, payload: Readable, limits: BodyLimit
     // Checked before the body is read: a bad header costs no body.
     if (typeof lengthHeader === 'string') headerLength = parseHeaderLength(lengthHeader)
   } catch (error) {
-    done(error as Error)
+    refuse(request, done, error as Error)
     return
   }
   readBody(request, payload, limits, headerLength, (error, body) => {
     if (error !== null) {
-      done(error)
+      refuse(request, done, error)
       return
     }
     let parsed: unknown
@@ -66,7 +73,7 @@ export function registerBodyParsers(app: FastifyInstance, limits: BodyLimits): v
   app.addContentTypeParser(JSON_TYPES, (request, payload, done) => parseBody(request, payload, limits, done))
   app.addContentTypeParser(BINARY_CONTENT_TYPE, (request, payload, done) => {
     if (typeof request.headers[HEADER_LENGTH] !== 'string') {
-      done(new MlsError('INVALID_REQUEST', `an ${BINARY_CONTENT_TYPE} body needs an Inference-Header-Content-Length header (the length of its JSON header)`), undefined)
+      refuse(request, done, new MlsError('INVALID_REQUEST', `an ${BINARY_CONTENT_TYPE} body needs an Inference-Header-Content-Length header (the length of its JSON header)`))
       return
     }
     parseBody(request, payload, limits, done)
@@ -77,6 +84,6 @@ export function registerBodyParsers(app: FastifyInstance, limits: BodyLimits): v
       parseBody(request, payload, limits, done)
       return
     }
-    done(new MlsError('UNSUPPORTED_MEDIA_TYPE', `unsupported content type "${type}"; send application/json (or ${BINARY_CONTENT_TYPE} with Inference-Header-Content-Length)`), undefined)
+    refuse(request, done, new MlsError('UNSUPPORTED_MEDIA_TYPE', `unsupported content type "${type}"; send application/json (or ${BINARY_CONTENT_TYPE} with Inference-Header-Content-Length)`))
   })
 }
