@@ -15,6 +15,7 @@ import type {Readable} from 'node:stream'
 import type {FastifyRequest} from 'fastify'
 import {MlsError} from '../../errors.js'
 import type {BodyBudget} from './body-budget.js'
+import type {BodySilenceWatch} from './body-silence.js'
 import {JsonDepthScanner} from './json-depth.js'
 
 /** The limits a body is read under (from the server settings). */
@@ -27,6 +28,8 @@ export interface BodyLimits {
   readonly bodyTimeout: number
   /** max_buffered_request_bytes, shared by every body of this process. */
   readonly budget: BodyBudget
+  /** Keeps request_body_timeout (body-silence.ts); none when it is 0. */
+  readonly silence?: BodySilenceWatch
 }
 
 export type BodyCallback = (error: MlsError | null, body?: Buffer) => void
@@ -40,21 +43,19 @@ export type BodyCallback = (error: MlsError | null, body?: Buffer) => void
 export function readBody(request: FastifyRequest, payload: Readable, limits: BodyLimits, jsonBytes: number, callback: BodyCallback): void {
   const {budget} = limits
   // A body larger than the whole budget could never be received: too large, not busy (nor worth retrying).
-  const budgetBound = budget.limit < limits.maxRequestSize
-  const maxRequestSize = budgetBound ? budget.limit : limits.maxRequestSize
-  const tooLarge = (): MlsError =>
-    new MlsError('PAYLOAD_TOO_LARGE', `the request body is larger than ${budgetBound ? 'max_buffered_request_bytes' : 'max_request_size'} (${maxRequestSize} bytes)`)
+  const maxRequestSize = Math.min(limits.maxRequestSize, budget.limit)
   const declared = Number(request.headers['content-length'])
   // Node's HTTP parser refuses a malformed Content-Length; without one (chunked), the count alone decides.
   const expected = Number.isSafeInteger(declared) ? declared : undefined
-  if (expected !== undefined && expected > maxRequestSize) return callback(tooLarge())
+  if (expected !== undefined && expected > maxRequestSize) return callback(tooLarge(limits))
   if (expected !== undefined && !budget.fits(expected)) return callback(busy(budget))
 
   const scanner = jsonBytes > 0 ? new JsonDepthScanner(limits.maxJsonDepth) : undefined
   const chunks: Buffer[] = []
   let received = 0
   let finished = false
-  const timer = limits.bodyTimeout > 0 ? setTimeout(onTimeout, limits.bodyTimeout * 1000) : undefined
+  // From now: a client that sends headers and then nothing is timed out too.
+  const watched = limits.silence?.watch(onTimeout)
 
   payload.on('data', onData)
   payload.on('end', onEnd)
@@ -66,7 +67,7 @@ export function readBody(request: FastifyRequest, payload: Readable, limits: Bod
     if (finished) return
     if (typeof chunk === 'string') chunk = Buffer.from(chunk)
     const start = received
-    if (start + chunk.length > maxRequestSize) return finish(tooLarge())
+    if (start + chunk.length > maxRequestSize) return finish(tooLarge(limits))
     if (!budget.take(chunk.length)) return finish(busy(budget))
     received += chunk.length
     chunks.push(chunk)
@@ -74,7 +75,7 @@ export function readBody(request: FastifyRequest, payload: Readable, limits: Bod
       const at = scanner.scan(start + chunk.length <= jsonBytes ? chunk : chunk.subarray(0, jsonBytes - start))
       if (at >= 0) return finish(new MlsError('JSON_TOO_DEEP', `the JSON body nests arrays or objects deeper than max_json_depth (${limits.maxJsonDepth}): byte offset ${at} opens level ${limits.maxJsonDepth + 1}`))
     }
-    timer?.refresh()
+    if (watched !== undefined) watched.last = performance.now()
   }
 
   function onEnd(): void {
@@ -95,7 +96,7 @@ export function readBody(request: FastifyRequest, payload: Readable, limits: Bod
 
   function finish(error: MlsError | null, body?: Buffer): void {
     finished = true
-    if (timer !== undefined) clearTimeout(timer)
+    if (watched !== undefined) limits.silence!.unwatch(watched)
     payload.removeListener('data', onData)
     payload.removeListener('end', onEnd)
     payload.removeListener('error', onClose)
@@ -109,6 +110,11 @@ export function readBody(request: FastifyRequest, payload: Readable, limits: Bod
       budget.give(received)
     }
   }
+}
+
+function tooLarge(limits: BodyLimits): MlsError {
+  const [name, limit] = limits.budget.limit < limits.maxRequestSize ? ['max_buffered_request_bytes', limits.budget.limit] : ['max_request_size', limits.maxRequestSize]
+  return new MlsError('PAYLOAD_TOO_LARGE', `the request body is larger than ${name} (${limit} bytes)`)
 }
 
 function busy(budget: BodyBudget): MlsError {

@@ -11,6 +11,7 @@ import {MlsError} from '../../errors.js'
 import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../protocol/binary-extension.js'
 import {parseBinaryBody, parseHeaderLength} from './binary-body.js'
 import {readBody, type BodyLimits} from './body-reader.js'
+import {BodySilenceWatch} from './body-silence.js'
 import {parseJsonBytes} from './json-text.js'
 import {lingerAfterAnswer} from './lingering-close.js'
 
@@ -68,7 +69,8 @@ function parseBody(request: FastifyRequest, payload: Readable, limits: BodyLimit
   })
 }
 
-export function registerBodyParsers(app: FastifyInstance, limits: BodyLimits): void {
+export function registerBodyParsers(app: FastifyInstance, settings: BodyLimits): void {
+  const limits: BodyLimits = settings.bodyTimeout > 0 ? {...settings, silence: new BodySilenceWatch(settings.bodyTimeout * 1000)} : settings
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(JSON_TYPES, (request, payload, done) => parseBody(request, payload, limits, done))
   app.addContentTypeParser(BINARY_CONTENT_TYPE, (request, payload, done) => {
