@@ -2,7 +2,7 @@
  * Hostile round 2, how REST bodies are read, against the built CLI (issue 20, items 3 and 4): a 60 MB body of nested
  * brackets is refused in milliseconds while liveness keeps answering (it took 27 s and 3.5 GB before), uploads that
  * are abandoned give back the bytes they held (max_buffered_request_bytes), and a body that stops arriving is 408
- * (request_body_timeout). Bodies are sent over bare sockets (test/e2e/helpers/raw-http.ts) so that the answer is read
+ * (request_body_timeout). Bodies are sent over bare sockets (test/e2e/helpers/raw-upload.ts) so that the answer is read
  * while the upload is still going.
  */
 import {readFileSync} from 'node:fs'
@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {request} from './helpers/http.js'
 import {LINGER_MS} from '../../src/server/rest/lingering-close.js'
 import {startMls, type MlsProcess} from './helpers/mls-process.js'
-import {RawConnection} from './helpers/raw-http.js'
+import {RawConnection} from './helpers/raw-upload.js'
 
 const MODELS = fileURLToPath(new URL('../fixtures/models', import.meta.url))
 const FP32 = '/v2/models/identity_fp32/infer'

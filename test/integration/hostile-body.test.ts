@@ -10,7 +10,7 @@ import type {AddressInfo, Socket} from 'node:net'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {LINGER_MS} from '../../src/server/rest/lingering-close.js'
-import {RawConnection, until} from '../e2e/helpers/raw-http.js'
+import {RawConnection, until} from '../e2e/helpers/raw-upload.js'
 import {startInProcess, type InProcessServer} from './helpers/in-process-server.js'
 
 const MODELS = fileURLToPath(new URL('../fixtures/models', import.meta.url))

@@ -1,5 +1,5 @@
 /**
- * HTTP/1.1 over a bare TCP socket, for hostile bodies: a body sent chunk by chunk (and stopped, stalled or abandoned
+ * HTTP/1.1 uploads over a bare TCP socket, for hostile bodies (raw-http.ts is for pipelined requests): a body sent chunk by chunk (and stopped, stalled or abandoned
  * at will), the answer read as soon as it comes even while the body is still being sent, and whether the server closed
  * the connection. fetch cannot do this: it sends the whole body first, and a server's early answer reaches it late or
  * as an error.
