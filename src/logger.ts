@@ -3,12 +3,14 @@
  * `use_structured_logging`. Events carry fields (model, version, duration_ms, reason...) that JSON keeps as keys and
  * the human form appends as key=value. `debug` lines (access logs among them) only with the `debug` setting.
  *
- * Lines go to stderr through an asynchronous pino destination (writes leave the event loop and coalesce under load;
- * what is still buffered is written synchronously on exit, fatal errors included). Secrets never reach a line:
+ * Lines go to stderr through a LogSink (log-sink.ts: writes leave the event loop and coalesce under load; what is still
+ * pending is written synchronously on exit). Logging never stops the server: a line stderr cannot take (a full disk, a
+ * closed pipe) is dropped and counted, and stdout / stderr stream errors are ignored. Secrets never reach a line:
  * fields named like one are censored, and bearer tokens and private-key blocks inside messages are cut out.
  */
 import {isMainThread} from 'node:worker_threads'
 import {pino, type DestinationStream, type Logger as Pino} from 'pino'
+import {guardStandardStreams, LogSink} from './log-sink.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>
@@ -77,14 +79,15 @@ function destination({structured, write}: LoggerOptions): DestinationStream {
 let shared: DestinationStream | undefined
 
 /**
- * One asynchronous destination on fd 2 for the whole process (pino registers it to be flushed synchronously on exit).
- * Worker threads write synchronously: pino's exit flush is the main thread's only. Once pino has ended it (the event
- * loop ran dry), late lines go through process.stderr rather than throw.
+ * One destination on fd 2 for the whole thread, flushed synchronously on the main thread's exit. Worker threads write
+ * synchronously (an exit flush is the main thread's only).
  */
 function stderr(): DestinationStream {
   if (shared) return shared
-  const boom = pino.destination({dest: 2, sync: !isMainThread, minLength: 0}) as ReturnType<typeof pino.destination> & {readonly destroyed: boolean}
-  shared = {write: (line) => void (boom.destroyed ? process.stderr.write(line) : boom.write(line))}
+  guardStandardStreams()
+  const sink = new LogSink(2, {sync: !isMainThread})
+  if (isMainThread) process.on('exit', () => sink.flushSync())
+  shared = sink
   return shared
 }
 

@@ -5,6 +5,11 @@ import type {ErrorCode} from '../errors.js'
 export const WORKER_ENV = 'MLS_CLUSTER_WORKER'
 /** The primary's resolved settings (JSON, ports already chosen) in a worker's environment. */
 export const SETTINGS_ENV = 'MLS_CLUSTER_SETTINGS'
+/**
+ * Set in the environment of a process that replaces one that died: it binds the ports only once its start-up loading
+ * is done, so the other processes keep the traffic until it can serve (see worker.ts).
+ */
+export const REPLACEMENT_ENV = 'MLS_CLUSTER_REPLACEMENT'
 
 export type RepositoryOp = 'load' | 'unload'
 

@@ -12,7 +12,8 @@ import {startMetricsServer, type MetricsServer} from '../server/metrics/server.j
 import {logListening, logLoaded} from '../server/startup-log.js'
 import {tlsEnabled, type ServerSettings} from '../settings/server-settings.js'
 import {RepositoryBroadcast} from './broadcast.js'
-import {isMlsMessage, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type WorkerMessage} from './messages.js'
+import {rescueHandoffs} from './handoff-rescue.js'
+import {isMlsMessage, REPLACEMENT_ENV, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type WorkerMessage} from './messages.js'
 import {resolvePorts} from './ports.js'
 import {WorkerSlot} from './worker-slot.js'
 
@@ -94,7 +95,11 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
   }
 
   const fork = (slot: WorkerSlot): Worker => {
-    const worker = cluster.fork({[WORKER_ENV]: String(slot.number), [SETTINGS_ENV]: JSON.stringify(workerSettings)})
+    const env: Record<string, string> = {[WORKER_ENV]: String(slot.number), [SETTINGS_ENV]: JSON.stringify(workerSettings)}
+    if (slot.replacement) env[REPLACEMENT_ENV] = '1'
+    const worker = cluster.fork(env)
+    // A connection handed to this process that it never took, because it died, goes to a process that serves.
+    rescueHandoffs(worker, () => slots.some((s) => s !== slot && s.listening && !s.dead && s.worker.isConnected()))
     // prom-client and node:cluster send their own messages on the same channel.
     worker.on('message', (message: unknown) => isMlsMessage(message) && route(slot, worker, message as WorkerMessage))
     worker.on('exit', (code, signal) => exit(slot, worker, code, signal))

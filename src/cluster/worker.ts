@@ -12,7 +12,7 @@ import {startServer} from '../server/index.js'
 import {loadSummary, settleStartupLoading, STARTUP_LINE} from '../server/startup-log.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {applyAggregators} from './aggregators.js'
-import {isMlsMessage, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type RepositoryOp, type WireError, type WorkerMessage} from './messages.js'
+import {isMlsMessage, REPLACEMENT_ENV, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type RepositoryOp, type WireError, type WorkerMessage} from './messages.js'
 
 /** True in a process forked by the primary of `mls start --processes N`. */
 export function isClusterWorker(): boolean {
@@ -55,9 +55,13 @@ export async function runClusterWorker(): Promise<void> {
     })
   const coordinator = (): RepositoryCoordinator => ({load: (name) => ask('load', name), unload: (name) => ask('unload', name)})
 
+  // The first processes listen at once, as one process does (liveness answers, readiness is false until loaded); a
+  // replacement listens once it has loaded: until then the processes that serve take every connection, and none is
+  // given to a process that would answer 404 for a model it has not loaded yet.
+  const replacement = process.env[REPLACEMENT_ENV] !== undefined
   let server
   try {
-    server = await startServer(settings, logger, {coordinator, serveMetrics: false})
+    server = await startServer(settings, logger, {coordinator, serveMetrics: false, listenAfterLoading: replacement})
   } catch (error) {
     send({type: 'mls:failed', message: (error as Error).message})
     process.exit(1)

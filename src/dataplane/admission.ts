@@ -27,6 +27,11 @@ export interface InferOptions {
   readonly watchClient?: ClientWatch
   /** When the client stops waiting (gRPC deadline), epoch milliseconds; the request times out then at the latest. */
   readonly deadline?: number
+  /**
+   * The transport took this request before a stop began (REST: its headers had arrived) and refuses the ones that
+   * arrive later itself: it finishes like the requests already running, instead of being refused SERVER_STOPPING.
+   */
+  readonly takenBeforeStop?: boolean
 }
 
 /** One inference (bounded by infer_timeout) or a stream (lasts as long as its client sends; the deadline still holds). */

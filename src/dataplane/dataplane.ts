@@ -144,7 +144,7 @@ export class DataPlane {
    * runtime's work (see RequestScope.race), no per-request strings unless something fails.
    */
   async infer(name: string, version: string | undefined, body: unknown, options: InferOptions = NO_OPTIONS): Promise<InferenceResult> {
-    this.stop.refuseWhileStopping()
+    if (options.takenBeforeStop !== true) this.stop.refuseWhileStopping()
     checkModelName(name, version)
     const {entry, instance} = this.registry.ready(name, version)
     const started = this.observer === undefined ? 0 : performance.now()

@@ -4,6 +4,11 @@
  */
 import {MlsError} from '../errors.js'
 
+/** The refusal of a request that arrives once a stop has begun (the data plane's, and REST's drain.ts). */
+export function serverStopping(): MlsError {
+  return new MlsError('SERVER_STOPPING', 'the server is shutting down and takes no new requests')
+}
+
 export class StopState {
   private begun = false
   private readonly listeners = new Set<() => void>()
@@ -29,6 +34,6 @@ export class StopState {
 
   /** Throws SERVER_STOPPING once the stop has begun: a new request is refused. */
   refuseWhileStopping(): void {
-    if (this.begun) throw new MlsError('SERVER_STOPPING', 'the server is shutting down and takes no new requests')
+    if (this.begun) throw serverStopping()
   }
 }

@@ -20,6 +20,8 @@ export interface LifecycleOptions {
   readonly drainTimeout?: {readonly ms: number; readonly label: string}
   /** Answers the requests still running on `instance` when that wait ran out with `reason`; returns how many. */
   readonly onAbandon?: (instance: LoadedModel, reason: MlsError) => number
+  /** Say only "failed to load" in the errors of requests (repository_auth_token set): reasons carry file paths. */
+  readonly hideFailureReasons?: boolean
 }
 
 /** Told when an instance starts serving a version, and when an instance's runtime has been freed. */
@@ -51,10 +53,11 @@ export class ModelLifecycle {
       case 'UNKNOWN':
         throw new MlsError('MODEL_UNAVAILABLE', `${label} is not loaded (load it with POST /v2/repository/models/${entry.name}/load)`)
       default:
-        throw new MlsError(
-          'MODEL_UNAVAILABLE',
-          entry.reason === 'unloaded' ? `${label} is unloaded` : `${label} failed to load: ${entry.reason}`,
-        )
+        if (entry.reason === 'unloaded') throw new MlsError('MODEL_UNAVAILABLE', `${label} is unloaded`)
+        if (this.options.hideFailureReasons) {
+          throw new MlsError('MODEL_UNAVAILABLE', `${label} failed to load (the reason is in the server log and the repository index)`)
+        }
+        throw new MlsError('MODEL_UNAVAILABLE', `${label} failed to load: ${entry.reason}`)
     }
   }
 

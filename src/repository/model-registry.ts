@@ -40,6 +40,11 @@ export interface RegistryOptions {
   readonly drainTimeout?: {readonly ms: number; readonly label: string}
   /** Answers the requests still running on `instance` when that wait ran out with `reason`; returns how many. */
   readonly onAbandon?: (instance: LoadedModel, reason: MlsError) => number
+  /**
+   * Keep load-failure reasons (they carry file paths) out of the data plane's errors: on when repository_auth_token
+   * is set, so what the guarded repository index shows is not open on metadata and inference. The log keeps them.
+   */
+  readonly hideFailureReasons?: boolean
 }
 
 export class ModelRegistry {
@@ -116,19 +121,70 @@ export class ModelRegistry {
 
   /**
    * Loads (or reloads) every version of `name` from the files on disk now. A loaded version is replaced only once its
-   * new instance is ready; if that fails the old one keeps serving.
+   * new instance is ready; if that fails the old one keeps serving. A failed load changes nothing that serves: a
+   * broken file (say half-written by a sync) is a failed reload of the version that file defined, not a new version
+   * under a name guessed from its folder; MODEL_LOAD_FAILED names each file and why.
    */
   async load(name: string): Promise<void> {
-    const specs = (await this.discover()).filter((spec) => spec.name === name)
-    if (specs.length === 0) {
+    const found = await this.discover()
+    if (!found.some((spec) => this.belongsTo(spec, name))) {
       throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found: no model-settings.json below ${this.options.root} names it`)
     }
     await this.lock.run(name, async () => {
-      const failures = await this.loadAll(specs.map((spec) => this.register(spec)))
-      if (failures.length > 0) {
-        throw new MlsError('MODEL_LOAD_FAILED', `failed to load model "${name}": ${failures.join('; ')}`)
+      // Matched again under the lock: a load or watch change queued before this one may have moved a file's version.
+      const specs = found.filter((spec) => this.belongsTo(spec, name))
+      const failures = await Promise.all(specs.map((spec) => this.loadSpec(spec)))
+      const failed = failures.filter((failure): failure is string => failure !== undefined)
+      if (failed.length > 0) {
+        throw new MlsError('MODEL_LOAD_FAILED', `failed to load model "${name}": ${failed.join('; ')}`)
       }
     })
+  }
+
+  /**
+   * Whether `spec` is a file of model `name`: a valid file by the name it gives; a broken one by the version it
+   * defined, when it defined one (its name and version are only a guess: the folder's name when it is not JSON).
+   */
+  private belongsTo(spec: ModelSpec, name: string): boolean {
+    if (spec.ok) return spec.name === name
+    return (this.entryForFile(spec.file)?.name ?? spec.name) === name
+  }
+
+  /** Loads one file's version (see `load`); resolves with why it failed, naming the file. */
+  private async loadSpec(spec: ModelSpec): Promise<string | undefined> {
+    const entry = spec.ok ? this.registerValid(spec) : this.targetOfBroken(spec)
+    const failure = entry === undefined ? (spec.ok ? undefined : spec.error) : await this.lifecycle.load(entry)
+    if (failure === undefined) return undefined
+    const where = failure.includes(spec.file) ? failure : `${spec.file}: ${failure}`
+    return entry?.version === undefined ? where : `version "${entry.version}": ${where}`
+  }
+
+  /**
+   * The entry for a valid file. A version that this file defined under another identity and that serves nothing (its
+   * broken file was given a guessed one) is dropped: the file says what it defines now.
+   */
+  private registerValid(spec: ModelSpec & {ok: true}): ModelEntry {
+    const was = this.entryForFile(spec.file)
+    if (was !== undefined && (was.name !== spec.name || was.version !== spec.version) && was.instance === undefined) this.drop(was)
+    return this.register(spec)
+  }
+
+  /**
+   * The entry a broken file's failure belongs to: the version the file defined (it keeps serving, if it did); a new
+   * entry when the file defined none, unless its guessed identity is a version another file defines (that one is
+   * left as it is, and the failure only reported).
+   */
+  private targetOfBroken(spec: ModelSpec & {ok: false}): ModelEntry | undefined {
+    const owner = this.entryForFile(spec.file)
+    if (owner !== undefined) {
+      owner.spec = spec
+      return owner
+    }
+    if (this.get(spec.name, spec.version) !== undefined) {
+      this.options.logger.error(`${spec.file} cannot be loaded: ${spec.error}`, {event: 'model_failed', model: spec.name, version: spec.version, reason: spec.error})
+      return undefined
+    }
+    return this.register(spec)
   }
 
   /** Unloads every version of `name`: no new requests, in-flight ones finish, then the runtime is freed. */
@@ -168,10 +224,7 @@ export class ModelRegistry {
       const versions = this.models.get(entry.name)
       if (versions === undefined || !versions.entries.includes(entry)) return
       await this.lifecycle.unload(entry)
-      versions.remove(entry)
-      if (versions.entries.length === 0) this.models.delete(entry.name)
-      this.startupEntries = this.startupEntries.filter((e) => e !== entry)
-      this.options.onRemove?.(entry)
+      this.drop(entry)
       this.options.logger.info(`model ${entry.name}${entry.version ? `:${entry.version}` : ''} removed from the repository`, {
         event: 'model_removed',
         model: entry.name,
@@ -183,6 +236,15 @@ export class ModelRegistry {
   /** Unloads everything (server shutdown). */
   async close(): Promise<void> {
     await Promise.all([...this.models.keys()].map((name) => this.unload(name)))
+  }
+
+  /** Drops a version from the lists (it holds no instance any more); the caller holds the name's lock. */
+  private drop(entry: ModelEntry): void {
+    const versions = this.models.get(entry.name)
+    if (versions === undefined || !versions.remove(entry)) return
+    if (versions.entries.length === 0) this.models.delete(entry.name)
+    this.startupEntries = this.startupEntries.filter((e) => e !== entry)
+    this.options.onRemove?.(entry)
   }
 
   /** The entry for the spec's version; during start-up the first file that defines a version wins. */

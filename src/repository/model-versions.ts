@@ -30,9 +30,13 @@ export class ModelVersions {
     return this.list.find((entry) => entry.version === version)
   }
 
-  /** The version a request without a version gets: the unversioned one, else the highest (see version-order.ts). */
+  /**
+   * The version a request without a version gets: the unversioned one, else the highest (see version-order.ts),
+   * chosen among the READY versions while there is one. A version that failed to load (or is loading, or unloaded)
+   * never takes the default route from one that serves; with none READY, the usual default says why.
+   */
   default(): ModelEntry | undefined {
-    return defaultVersion(this.list)
+    return defaultVersion(this.list.filter((entry) => entry.state === 'READY')) ?? defaultVersion(this.list)
   }
 
   /** The named version, or the default one when `version` is absent or empty; MODEL_VERSION_NOT_FOUND otherwise. */

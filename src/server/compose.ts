@@ -13,8 +13,11 @@ import {parallelInference} from '../workers/index.js'
 import {readTls, type TlsFiles} from './listen.js'
 import {Metrics} from './metrics/metrics.js'
 import {repositoryAuth, type RepositoryAuth} from './repository-auth.js'
+import {ConnectionTable} from './connections/connection-table.js'
 import {buildRestApp} from './rest/app.js'
 import {BodyBudget} from './rest/body-budget.js'
+import {RestDrain} from './rest/drain.js'
+import {requestTimeoutOptions} from './rest/request-timeouts.js'
 
 /** The parts of one server, wired together and not yet listening. */
 export interface ServerParts {
@@ -28,6 +31,8 @@ export interface ServerParts {
   readonly rest: FastifyInstance
   /** Bytes held for unfinished REST request bodies (max_buffered_request_bytes). */
   readonly bodyBudget: BodyBudget
+  /** The REST side of a graceful stop: Connection: close, refusals in our shape, and what was taken before it. */
+  readonly restDrain: RestDrain
   /** The bearer-token guard of the repository API, when repository_auth_token is set. */
   readonly auth?: RepositoryAuth
   /** The certificate and key, when TLS is on. */
@@ -55,6 +60,8 @@ export function composeServer(
     logger,
     strictReadiness: settings.strict_readiness,
     allowExternalUris: settings.allow_external_uris,
+    // With the repository API guarded, load-failure reasons (file paths) are shown only there and in the log.
+    hideFailureReasons: settings.repository_auth_token !== null,
     onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
     onRemove: metrics ? (entry) => metrics.forgetState(entry.name, entry.version) : undefined,
     wrap: adaptiveBatching(logger, metrics),
@@ -67,7 +74,17 @@ export function composeServer(
   const tls = readTls(settings)
   const auth = repositoryAuth(settings.repository_auth_token)
   const bodyBudget = new BodyBudget(settings.max_buffered_request_bytes)
-  const body = {maxRequestSize: settings.max_request_size, maxJsonDepth: settings.max_json_depth, bodyTimeout: settings.request_body_timeout, budget: bodyBudget}
-  const rest = buildRestApp(dataplane, {body, logger, observer: metrics, cors: settings.cors_settings, auth, tls})
-  return {settings, logger, metrics, registry, dataplane, rest, bodyBudget, auth, tls}
+  const restDrain = new RestDrain()
+  const rest = buildRestApp(dataplane, {
+    body: {maxRequestSize: settings.max_request_size, maxJsonDepth: settings.max_json_depth, bodyTimeout: settings.request_body_timeout, budget: bodyBudget},
+    logger,
+    observer: metrics,
+    cors: settings.cors_settings,
+    auth,
+    tls,
+    timeouts: requestTimeoutOptions(settings),
+    connections: new ConnectionTable({transport: 'rest', max: settings.max_connections, observer: metrics}),
+    drain: restDrain,
+  })
+  return {settings, logger, metrics, registry, dataplane, rest, restDrain, bodyBudget, auth, tls}
 }

@@ -8,9 +8,9 @@ import type {ModelRegistry} from '../repository/model-registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {watchRepository, type RepositoryWatcher} from '../watch/repository-watcher.js'
 import {causeOf} from './cause.js'
-import {composeServer} from './compose.js'
+import {composeServer, type ServerParts} from './compose.js'
 import type {StopOutcome} from './graceful-stop.js'
-import {listenAll} from './listen.js'
+import {listenAll, type Listeners} from './listen.js'
 import type {Metrics} from './metrics/metrics.js'
 import {stopServer} from './stop-sequence.js'
 import {loadSummary, logLoaded, startupLine} from './startup-log.js'
@@ -51,13 +51,30 @@ export interface StartServerOptions {
    * unload. `debounceMs` is the quiet time per model before a change is applied.
    */
   readonly watch?: boolean | {readonly debounceMs?: number}
+  /**
+   * Bind the ports only once start-up loading is over (failed or not), and resolve then: a process that replaces one
+   * of `--processes N` takes no traffic before it can serve. Default false: listen first, so liveness answers at once.
+   */
+  readonly listenAfterLoading?: boolean
+}
+
+/** Listens once `loaded` has settled; when a port cannot be bound, unloads what was loaded before throwing. */
+async function listenLoaded(parts: ServerParts, serveMetrics: boolean, loaded: Promise<void>, watcher?: RepositoryWatcher): Promise<Listeners> {
+  await loaded.catch(() => undefined) // a failed start-up load was logged where it happened; the process serves what it has
+  try {
+    return await listenAll(parts, serveMetrics)
+  } catch (error) {
+    await watcher?.close()
+    await parts.registry.close().catch((closeError: unknown) => parts.logger.warn(`unloading the models failed: ${causeOf(closeError)}`))
+    throw error
+  }
 }
 
 export async function startServer(settings: ServerSettings, logger: Logger, options: StartServerOptions = {}): Promise<RunningServer> {
   const parts = composeServer(settings, logger, options.coordinator)
   const {registry, dataplane} = parts
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.
-  const listeners = await listenAll(parts, options.serveMetrics !== false)
+  const early = options.listenAfterLoading === true ? undefined : await listenAll(parts, options.serveMetrics !== false)
   startupLine.repository(logger, settings.model_repository_root)
 
   const loading = registry.start(settings.load_models_at_startup).catch((error: unknown) => {
@@ -71,6 +88,7 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
     : undefined
   // Start-up is over once the watcher's first scan is done too: a change made after the line below is seen.
   const loaded = Promise.all([loading, watcher?.ready]).then(() => logLoaded(logger, loadSummary(registry.all(), dataplane.ready())))
+  const listeners = early ?? (await listenLoaded(parts, options.serveMetrics !== false, loaded, watcher))
 
   let closing: Promise<StopOutcome> | undefined
   return {

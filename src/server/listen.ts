@@ -6,6 +6,7 @@ import {readFileSync} from 'node:fs'
 import type {AddressInfo} from 'node:net'
 import {tlsEnabled, type ServerSettings} from '../settings/server-settings.js'
 import {causeOf} from './cause.js'
+import {ConnectionTable} from './connections/connection-table.js'
 import type {ServerParts} from './compose.js'
 import {startGrpcServer, type GrpcServer} from './grpc/server.js'
 import {startMetricsServer, type MetricsServer} from './metrics/server.js'
@@ -59,6 +60,8 @@ export function startGrpcFor(parts: ServerParts): Promise<GrpcServer> {
     observer: metrics,
     repositoryAuth: auth,
     tls,
+    connections: new ConnectionTable({transport: 'grpc', max: settings.max_connections, observer: metrics}),
+    limits: settings,
   })
 }
 

@@ -1,7 +1,10 @@
 /**
  * The stop sequence of a running server, all within shutdown_grace_period: readiness turns false and new requests are
- * refused; the watcher stops; in-flight requests finish (what still runs when the grace period is out is answered 503
- * SERVER_STOPPING); then the listeners close and every model unloads.
+ * refused (REST: 503 SERVER_STOPPING in our shape, Connection: close on every answer, see rest/drain.ts; gRPC:
+ * UNAVAILABLE SERVER_STOPPING); the watcher stops; what was taken before the stop finishes (what still runs when the
+ * grace period is out is answered 503 SERVER_STOPPING); a short quiet period lets requests already on the wire be
+ * answered rather than reset; then the listeners close (liveness and readiness answer until then) and every model
+ * unloads.
  */
 import {MlsError} from '../errors.js'
 import {within} from '../util/within.js'
@@ -10,6 +13,13 @@ import {causeOf} from './cause.js'
 import type {ServerParts} from './compose.js'
 import type {StopOutcome} from './graceful-stop.js'
 import type {Listeners} from './listen.js'
+
+/**
+ * How long the listeners stay open once the work taken before the stop is done: requests already on the wire (sent
+ * before the client saw readiness turn false) are answered 503 instead of meeting a closed connection, and probes see
+ * not-ready. Never beyond the grace period.
+ */
+export const DRAIN_QUIET_MS = 500
 
 /** What the stop sequence stops. */
 export interface Stoppable {
@@ -22,22 +32,27 @@ export interface Stoppable {
 
 /** Runs the stop sequence once; `clean` is false when the grace period ran out (requests cut off, a model not unloaded). */
 export async function stopServer({parts, listeners, watcher, loaded}: Stoppable): Promise<StopOutcome> {
-  const {settings, logger, dataplane, registry, rest} = parts
-  dataplane.beginStop()
-  await watcher?.close()
+  const {settings, logger, dataplane, registry, rest, restDrain} = parts
   const grace = settings.shutdown_grace_period
   const deadline = performance.now() + grace * 1000
   const left = () => deadline - performance.now()
+  dataplane.beginStop()
+  restDrain.begin()
+  await watcher?.close()
   let clean = true
-  if (dataplane.inFlight > 0) {
-    logger.info(`waiting for ${dataplane.inFlight} request(s) in flight (shutdown_grace_period ${grace} s)`)
-    if (!(await within(dataplane.drained(), left()))) {
+  const waiting = Math.max(dataplane.inFlight, restDrain.pending)
+  if (waiting > 0) {
+    logger.info(`waiting for ${waiting} request(s) in flight (shutdown_grace_period ${grace} s)`)
+    // REST requests whose body is still arriving are not in the data plane yet: both must be done.
+    const done = Promise.all([dataplane.drained(), restDrain.settled()])
+    if (!(await within(done, left()))) {
       clean = false
       const error = new MlsError('SERVER_STOPPING', `the server is shutting down and its shutdown_grace_period (${grace} s) ran out before this request finished`)
       const cut = dataplane.abortInFlight(error)
       logger.warn(`shutdown_grace_period (${grace} s) ran out: ${cut} request(s) still in flight answered 503 SERVER_STOPPING`, {event: 'shutdown_grace_expired', requests: cut})
     }
   }
+  if (left() > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_QUIET_MS, left())))
   // Listeners close once the inference is over: health checks answer (not ready) until then. A REST close that fails
   // is told and the stop goes on (the process is on its way out); within() alone would drop the failure.
   const restClosed = rest.close().catch((error: unknown) => logger.warn(`closing the REST listener failed: ${causeOf(error)}`))

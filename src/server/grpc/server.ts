@@ -3,7 +3,9 @@ import * as grpc from '@grpc/grpc-js'
 import {ReflectionService} from '@grpc/reflection'
 import type {DataPlane} from '../../dataplane/dataplane.js'
 import type {Logger} from '../../logger.js'
+import type {ConnectionTable} from '../connections/connection-table.js'
 import type {RepositoryAuth} from '../repository-auth.js'
+import {listenGrpc} from './connection-guard.js'
 import type {GrpcObserver} from './handlers.js'
 import {healthHandlers} from './health-service.js'
 import {inferenceHandlers} from './inference-service.js'
@@ -21,6 +23,29 @@ export interface GrpcOptions {
   readonly repositoryAuth?: RepositoryAuth
   /** PEM certificate and key: serve over TLS (ssl_certfile / ssl_keyfile). */
   readonly tls?: {readonly cert: Buffer; readonly key: Buffer}
+  /** The gRPC connections of this process (max_connections). */
+  readonly connections: ConnectionTable
+  /** Bounds on connections, in seconds as the settings give them (0: no limit, never, or not enforced). */
+  readonly limits: GrpcLimits
+}
+
+/** The settings that bound gRPC connections, in seconds. */
+export interface GrpcLimits {
+  readonly grpc_handshake_timeout: number
+  readonly grpc_max_connection_idle: number
+  readonly grpc_keepalive_time: number
+  readonly grpc_keepalive_timeout: number
+  readonly grpc_keepalive_min_ping_interval: number
+}
+
+/** grpc-js's channel options for idle GOAWAY and server keepalive pings (0 leaves grpc-js's "never"). */
+export function grpcConnectionOptions(limits: GrpcLimits): grpc.ServerOptions {
+  const ms = (seconds: number) => Math.round(seconds * 1000)
+  return {
+    ...(limits.grpc_max_connection_idle > 0 ? {'grpc.max_connection_idle_ms': ms(limits.grpc_max_connection_idle)} : {}),
+    ...(limits.grpc_keepalive_time > 0 ? {'grpc.keepalive_time_ms': ms(limits.grpc_keepalive_time)} : {}),
+    'grpc.keepalive_timeout_ms': ms(limits.grpc_keepalive_timeout),
+  }
 }
 
 export interface GrpcServer {
@@ -40,6 +65,7 @@ export async function startGrpcServer(dataplane: DataPlane, options: GrpcOptions
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageLength,
     'grpc.max_send_message_length': options.maxMessageLength,
+    ...grpcConnectionOptions(options.limits),
   })
   const context = {logger: options.logger, observer: options.observer, repositoryAuth: options.repositoryAuth}
   server.addService(guardDeserializers(protos.inference), guardHandlers(inferenceHandlers(dataplane, context)))
@@ -51,17 +77,20 @@ export async function startGrpcServer(dataplane: DataPlane, options: GrpcOptions
     options.tls === undefined
       ? grpc.ServerCredentials.createInsecure()
       : grpc.ServerCredentials.createSsl(null, [{cert_chain: options.tls.cert, private_key: options.tls.key}], false)
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(formatAddress(options.host, options.port), credentials, (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  )
+  const listener = await listenGrpc(server, credentials, options.host, options.port, {
+    table: options.connections,
+    handshakeTimeoutMs: Math.round(options.limits.grpc_handshake_timeout * 1000),
+    minPingIntervalMs: Math.round(options.limits.grpc_keepalive_min_ping_interval * 1000),
+    logger: options.logger,
+  })
   return {
-    address: formatAddress(options.host, port),
+    address: formatAddress(options.host, listener.port),
     close(graceMs = 10_000) {
+      listener.stopAccepting()
       return new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown()
+          listener.destroyAll()
           resolve()
         }, graceMs)
         server.tryShutdown(() => {

@@ -3,9 +3,11 @@
  * Nothing here knows a transport: the data plane reports inferences, each transport reports its requests through one
  * hook, the registry reports state changes.
  */
-import {Gauge, Registry, collectDefaultMetrics} from 'prom-client'
+import {Counter, Gauge, Registry, collectDefaultMetrics} from 'prom-client'
+import {logLinesDropped} from '../../log-sink.js'
 import type {ModelState} from '../../protocol/types.js'
 import type {RuntimeMetrics, RuntimeMetricsProvider} from '../../runtimes/runtime.js'
+import type {ConnectionObserver} from '../connections/connection-table.js'
 import {FastCounter, FastGauge, FastHistogram} from './fast-metrics.js'
 import {RuntimeMetricFamilies} from './runtime-metrics.js'
 
@@ -42,7 +44,22 @@ export interface MetricsOptions {
   readonly restPrefix: string
 }
 
-export class Metrics implements RuntimeMetricsProvider {
+/** mls_log_lines_dropped_total: log lines stderr could not take (log-sink.ts), read from the sink when scraped. */
+function countDroppedLogLines(registry: Registry): void {
+  let seen = 0
+  new Counter({
+    name: 'mls_log_lines_dropped_total',
+    help: 'Log lines dropped because they could not be written (stderr full, closed or not read)',
+    registers: [registry],
+    collect() {
+      const now = logLinesDropped()
+      if (now > seen) this.inc(now - seen)
+      seen = now
+    },
+  })
+}
+
+export class Metrics implements RuntimeMetricsProvider, ConnectionObserver {
   readonly registry = new Registry()
   /** Families runtimes register through RuntimeContext.metrics. */
   private readonly custom = new RuntimeMetricFamilies(this.registry, LATENCY_BUCKETS)
@@ -58,6 +75,8 @@ export class Metrics implements RuntimeMetricsProvider {
   private readonly modelState: Gauge<'model' | 'version' | 'state'>
   private readonly batchQueueGauge: Gauge<'model' | 'version'>
   private readonly parallelQueueGauge: Gauge<'model' | 'version'>
+  private readonly connectionsRefused: Counter<'transport'>
+  private readonly connectionsEvicted: Counter<'transport'>
 
   /**
    * Labelled children, created once per label set: prom-client hashes the labels on every call otherwise, and these
@@ -85,7 +104,15 @@ export class Metrics implements RuntimeMetricsProvider {
     this.modelState = new Gauge({name: 'model_state', help: 'Model state: 1 for the current state of each model version', labelNames: ['model', 'version', 'state'], registers})
     this.batchQueueGauge = new Gauge({name: 'batch_request_queue', help: 'Requests waiting for their adaptive batch', labelNames: modelLabels, registers})
     this.parallelQueueGauge = new Gauge({name: 'parallel_request_queue', help: 'Requests sent to worker threads and not answered yet', labelNames: modelLabels, registers})
+    this.connectionsRefused = new Counter({name: 'mls_connections_refused_total', help: 'New connections closed at once: max_connections were open and all busy', labelNames: ['transport'], registers})
+    this.connectionsEvicted = new Counter({name: 'mls_connections_evicted_total', help: 'Idle or stalled connections closed to make room for a new one (max_connections)', labelNames: ['transport'], registers})
+    // Both transports' series exist from the start, at 0: an alert on a rate needs the series before the first event.
+    for (const transport of ['rest', 'grpc']) {
+      this.connectionsRefused.labels({transport}).inc(0)
+      this.connectionsEvicted.labels({transport}).inc(0)
+    }
     collectDefaultMetrics({register: this.registry})
+    countDroppedLogLines(this.registry)
   }
 
   /** One inference of a known model; `seconds` from resolving the model to the answer. */
@@ -123,6 +150,14 @@ export class Metrics implements RuntimeMetricsProvider {
     let duration = this.grpcDurationChildren.get(method)
     if (duration === undefined) this.grpcDurationChildren.set(method, (duration = this.grpcDuration.labels({grpc_method: method})))
     duration.observe(seconds)
+  }
+
+  connectionRefused(transport: string): void {
+    this.connectionsRefused.labels({transport}).inc()
+  }
+
+  connectionEvicted(transport: string): void {
+    this.connectionsEvicted.labels({transport}).inc()
   }
 
   state(model: string, version: string | undefined, state: ModelState): void {

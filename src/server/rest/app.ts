@@ -5,13 +5,18 @@ import {MlsError} from '../../errors.js'
 import type {Logger} from '../../logger.js'
 import {registerDocs} from '../docs/register-docs.js'
 import type {RepositoryAuth} from '../repository-auth.js'
+import type {ConnectionTable} from '../connections/connection-table.js'
 import type {BodyLimits} from './body-reader.js'
+import {clientErrorHandler} from './client-error.js'
+import {limitConnections} from './connection-limit.js'
 import {registerCors, type CorsSettings} from './cors.js'
+import type {RestDrain} from './drain.js'
 import {MAX_PARAM_LENGTH, toHttpError} from './error-map.js'
 import {registerBodyParsers} from './json-body.js'
 import {healthRoutes} from './routes/health.js'
 import {modelRoutes} from './routes/models.js'
 import {repositoryRoutes} from './routes/repository.js'
+import type {RequestTimeoutOptions} from './request-timeouts.js'
 
 /** Told of every REST request but health checks (metrics); `path` is the route template, never the raw URL. */
 export interface RestObserver {
@@ -30,6 +35,12 @@ export interface RestOptions {
   readonly auth?: RepositoryAuth
   /** PEM certificate and key: serve HTTPS (ssl_certfile / ssl_keyfile). */
   readonly tls?: {readonly cert: Buffer; readonly key: Buffer}
+  /** Node's bounds on receiving a request (request-timeouts.ts); Node's defaults when absent. */
+  readonly timeouts?: RequestTimeoutOptions
+  /** The REST connections of this process, capped (max_connections); no cap when absent. */
+  readonly connections?: ConnectionTable
+  /** The graceful stop's REST side (drain.ts): installed on the app's server; without it the data plane alone refuses. */
+  readonly drain?: RestDrain
 }
 
 const UNCOUNTED = new Set(['/v2/health/live', '/v2/health/ready'])
@@ -37,12 +48,20 @@ const UNCOUNTED = new Set(['/v2/health/live', '/v2/health/ready'])
 export const UNMATCHED_PATH = '<unmatched>'
 
 export function buildRestApp(dataplane: DataPlane, options: RestOptions): FastifyInstance {
+  const {handshakeTimeout, ...httpTimeouts}: Partial<RequestTimeoutOptions> = options.timeouts ?? {}
   const app = Fastify({
-    ...(options.tls === undefined ? {} : {https: {cert: options.tls.cert, key: options.tls.key}}),
+    ...(options.tls === undefined
+      ? {http: httpTimeouts}
+      : {https: {cert: options.tls.cert, key: options.tls.key, ...httpTimeouts, ...(handshakeTimeout === undefined ? {} : {handshakeTimeout})}}),
+    // fastify sets the server's requestTimeout from its own option (0 unless given), over the one created with.
+    requestTimeout: httpTimeouts.requestTimeout ?? 0,
+    // Node's refusals (timeouts, oversized headers, malformed requests) in the catalogue's shape.
+    clientErrorHandler: clientErrorHandler(options.logger),
     // Bodies are read by our own parsers (body-reader.ts), which apply max_request_size themselves.
     bodyLimit: options.body.maxRequestSize,
     logger: false,
-    return503OnClosing: true,
+    // The stop's refusals are ours (drain.ts): in the catalogue's shape, and probes still answer while closing.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Model names are path segments; keep them as given.
     routerOptions: {ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH},
@@ -54,6 +73,9 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
     },
   }) as unknown as FastifyInstance
 
+  // The drain wraps fastify's handler alone; the connection cap's listener is put before both.
+  options.drain?.install(app.server)
+  if (options.connections) limitConnections(app.server, options.connections, options.tls !== undefined)
   registerBodyParsers(app, options.body)
   if (options.observer) observeRequests(app, options.observer)
   // After the observer's hook (a preflight answered here still counts, as `<unmatched>`), before any route's.
@@ -76,7 +98,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
 
   registerDocs(app, dataplane)
   healthRoutes(app, dataplane)
-  modelRoutes(app, dataplane)
+  modelRoutes(app, dataplane, options.drain)
   repositoryRoutes(app, dataplane, {auth: options.auth, logger: options.logger})
   return app
 }

@@ -11,10 +11,14 @@ type WatchedSocket = Socket & {[SCOPES]?: Set<RequestScope>}
  * Watches for the connection closing before the answer is written: the client gave up (that frees its request's
  * place). One 'close' listener per connection, installed by its first inference, serves every request on it; a
  * request only joins and leaves the connection's set, instead of adding and removing a listener on each response.
+ *
+ * The socket is the request's, never the response's: a pipelined request's response waits for the answers before it
+ * and has no socket until then (`reply.raw.socket` is null), which is a queued answer, not a client gone. A client is
+ * gone only when its socket closed.
  */
 export function connectionWatch(reply: FastifyReply): ClientWatch {
   return (scope) => {
-    const socket = reply.raw.socket as WatchedSocket | null
+    const socket = reply.request.raw.socket as WatchedSocket | null
     if (socket === null || socket.destroyed) {
       scope.clientGone()
       return

@@ -2,6 +2,7 @@
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../../dataplane/dataplane.js'
 import {connectionWatch} from '../connection-watch.js'
+import type {RestDrain} from '../drain.js'
 import {encodeRestResponse} from '../binary-response.js'
 import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../../protocol/binary-extension.js'
 
@@ -17,7 +18,8 @@ function both(app: FastifyInstance, method: 'GET' | 'POST', suffix: string, hand
   app.route<{Params: ModelParams}>({method, url: `/v2/models/:name/versions/:version${suffix}`, handler})
 }
 
-export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
+/** `drain`: the graceful stop's REST side; a request it took before the stop finishes during it. */
+export function modelRoutes(app: FastifyInstance, dataplane: DataPlane, drain?: RestDrain): void {
   both(app, 'GET', '', async (request) => dataplane.modelMetadata(request.params.name, request.params.version))
 
   both(app, 'GET', '/ready', async (request, reply) => {
@@ -27,7 +29,7 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane): void {
   })
 
   both(app, 'POST', '/infer', async (request, reply) => {
-    const result = await dataplane.infer(request.params.name, request.params.version, request.body, {watchClient: connectionWatch(reply)})
+    const result = await dataplane.infer(request.params.name, request.params.version, request.body, {watchClient: connectionWatch(reply), takenBeforeStop: drain?.taken(reply.raw) === true})
     const encoded = encodeRestResponse(result, request.body)
     if (encoded.kind === 'json') return encoded.body
     return reply.type(BINARY_CONTENT_TYPE).header(HEADER_LENGTH, encoded.headerLength).send(encoded.body)
