@@ -15,6 +15,7 @@ import {Metrics} from './metrics/metrics.js'
 import {repositoryAuth, type RepositoryAuth} from './repository-auth.js'
 import {ConnectionTable} from './connections/connection-table.js'
 import {buildRestApp} from './rest/app.js'
+import {BodyBudget} from './rest/body-budget.js'
 import {RestDrain} from './rest/drain.js'
 import {requestTimeoutOptions} from './rest/request-timeouts.js'
 
@@ -28,6 +29,8 @@ export interface ServerParts {
   readonly dataplane: DataPlane
   /** The REST app, built (routes, hooks) but not listening. */
   readonly rest: FastifyInstance
+  /** Bytes held for unfinished REST request bodies (max_buffered_request_bytes). */
+  readonly bodyBudget: BodyBudget
   /** The REST side of a graceful stop: Connection: close, refusals in our shape, and what was taken before it. */
   readonly restDrain: RestDrain
   /** The bearer-token guard of the repository API, when repository_auth_token is set. */
@@ -70,9 +73,10 @@ export function composeServer(
   const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local))
   const tls = readTls(settings)
   const auth = repositoryAuth(settings.repository_auth_token)
+  const bodyBudget = new BodyBudget(settings.max_buffered_request_bytes)
   const restDrain = new RestDrain()
   const rest = buildRestApp(dataplane, {
-    maxRequestSize: settings.max_request_size,
+    body: {maxRequestSize: settings.max_request_size, maxJsonDepth: settings.max_json_depth, bodyTimeout: settings.request_body_timeout, budget: bodyBudget},
     logger,
     observer: metrics,
     cors: settings.cors_settings,
@@ -82,5 +86,5 @@ export function composeServer(
     connections: new ConnectionTable({transport: 'rest', max: settings.max_connections, observer: metrics}),
     drain: restDrain,
   })
-  return {settings, logger, metrics, registry, dataplane, rest, restDrain, auth, tls}
+  return {settings, logger, metrics, registry, dataplane, rest, restDrain, bodyBudget, auth, tls}
 }

@@ -1,6 +1,6 @@
 /**
  * Hostile input beyond the core list (test/e2e/bad-input.test.ts, grpc.test.ts and binary.test.ts hold that): bodies
- * and messages over the limits, deep nesting, shapes whose element count is astronomical, BYTES that are not UTF-8
+ * and messages over the limits, deep nesting (refused past max_json_depth), shapes whose element count is astronomical, BYTES that are not UTF-8
  * under `str`, unknown content types, duplicate input names, path traversal and overlong or badly encoded names.
  * Each answers 4xx (REST: exactly {"error", "code"}) or the mapped gRPC status with `mls-error-code`; afterwards the
  * server is ready and every model still answers. In-process: REST through `inject`, gRPC on an in-process server.
@@ -34,6 +34,8 @@ afterAll(async () => {
 
 /** Equal, numbers within 1e-6 relative (as test/fuzz/checks.ts compares). */
 const close = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)) : a === b)
+/** max_json_depth's refusal (64 by default), at the byte that opens level 65. */
+const TOO_DEEP = /^the JSON body nests arrays or objects deeper than max_json_depth \(64\): byte offset \d+ opens level 65$/
 const deep = (depth: number, inner: string) => '['.repeat(depth) + inner + ']'.repeat(depth)
 const input = (patch: Record<string, unknown> = {}) => ({name: 'x', shape: [2], datatype: 'FP32', data: [1, 2], ...patch})
 const body = (...inputs: unknown[]) => JSON.stringify({inputs})
@@ -65,9 +67,12 @@ const FP32 = '/v2/models/identity_fp32/infer'
 const BYTES = '/v2/models/identity_bytes/infer'
 const restCases: RestCase[] = [
   {name: `a body over max_request_size (${LIMIT} bytes)`, body: body(input({data: Array(300_000).fill(1.5), shape: [300_000]})), status: 413, code: 'PAYLOAD_TOO_LARGE', says: /body/i},
-  {name: 'data nested 100,000 levels deep', body: `{"inputs":[{"name":"x","shape":[2],"datatype":"FP32","data":${deep(100_000, '1')}}]}`, status: 400, code: 'INVALID_DATA', says: /shape \[2\] needs 2 values, found 1/},
-  {name: 'a name nested 100,000 levels deep', body: `{"inputs":[{"name":${deep(100_000, '"x"')},"shape":[1],"datatype":"FP32","data":[1]}]}`, status: 400, code: 'INVALID_REQUEST', says: /inputs\[0\]\.name: expected string, found an array of 1/},
-  {name: 'binary_data_size nested 50,000 objects deep', ...binaryText(`{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","parameters":{"binary_data_size":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}}]}`, new Uint8Array(4)), status: 400, code: 'INVALID_REQUEST', says: /binary_data_size: expected a non-negative integer, found an object/},
+  {name: 'data nested 100,000 levels deep', body: `{"inputs":[{"name":"x","shape":[2],"datatype":"FP32","data":${deep(100_000, '1')}}]}`, status: 400, code: 'JSON_TOO_DEEP', says: TOO_DEEP},
+  {name: 'a name nested 100,000 levels deep', body: `{"inputs":[{"name":${deep(100_000, '"x"')},"shape":[1],"datatype":"FP32","data":[1]}]}`, status: 400, code: 'JSON_TOO_DEEP', says: TOO_DEEP},
+  {name: 'binary_data_size nested 50,000 objects deep', ...binaryText(`{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","parameters":{"binary_data_size":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}}]}`, new Uint8Array(4)), status: 400, code: 'JSON_TOO_DEEP', says: TOO_DEEP},
+  // Within max_json_depth (64), deep nesting reaches the data plane as before.
+  {name: 'data nested 60 levels deep', body: `{"inputs":[{"name":"x","shape":[2],"datatype":"FP32","data":${deep(60, '1')}}]}`, status: 400, code: 'INVALID_DATA', says: /shape \[2\] needs 2 values, found 1/},
+  {name: 'binary_data_size nested 55 objects deep', ...binaryText(`{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","parameters":{"binary_data_size":${'{"a":'.repeat(55)}1${'}'.repeat(55)}}}]}`, new Uint8Array(4)), status: 400, code: 'INVALID_REQUEST', says: /binary_data_size: expected a non-negative integer, found an object/},
   {name: 'a shape of 10^15 elements with one value (nothing allocated first)', body: body(input({shape: [1e15], data: [1]})), status: 400, code: 'INVALID_DATA', says: /shape \[1000000000000000\] needs 1000000000000000 values, found 1/},
   {name: 'a shape of 2^93 elements in binary (nothing allocated first)', ...binary({inputs: [{name: 'x', shape: [2 ** 31, 2 ** 31, 2 ** 31], datatype: 'FP32', parameters: {binary_data_size: 4}}]}, new Uint8Array(4)), path: '/v2/models/mnist_sklearn/infer', status: 400, code: 'INVALID_SHAPE', says: /does not match the model input/},
   {name: 'a shape of 2^52 elements for a one-dimension input, binary', ...binary({inputs: [{name: 'x', shape: [2 ** 52], datatype: 'FP32', parameters: {binary_data_size: 4}}]}, new Uint8Array(4)), status: 400, code: 'INVALID_DATA', says: /4 raw bytes cannot hold \d+ FP32 values/},

@@ -6,6 +6,7 @@ import type {Logger} from '../../logger.js'
 import {registerDocs} from '../docs/register-docs.js'
 import type {RepositoryAuth} from '../repository-auth.js'
 import type {ConnectionTable} from '../connections/connection-table.js'
+import type {BodyLimits} from './body-reader.js'
 import {clientErrorHandler} from './client-error.js'
 import {limitConnections} from './connection-limit.js'
 import {registerCors, type CorsSettings} from './cors.js'
@@ -24,7 +25,8 @@ export interface RestObserver {
 }
 
 export interface RestOptions {
-  readonly maxRequestSize: number
+  /** How request bodies are read: max_request_size, max_json_depth, request_body_timeout, the buffered-bytes budget. */
+  readonly body: BodyLimits
   readonly logger: Logger
   readonly observer?: RestObserver
   /** CORS (cors_settings); off when absent or null. */
@@ -55,7 +57,8 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
     requestTimeout: httpTimeouts.requestTimeout ?? 0,
     // Node's refusals (timeouts, oversized headers, malformed requests) in the catalogue's shape.
     clientErrorHandler: clientErrorHandler(options.logger),
-    bodyLimit: options.maxRequestSize,
+    // Bodies are read by our own parsers (body-reader.ts), which apply max_request_size themselves.
+    bodyLimit: options.body.maxRequestSize,
     logger: false,
     // The stop's refusals are ours (drain.ts): in the catalogue's shape, and probes still answer while closing.
     return503OnClosing: false,
@@ -73,7 +76,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
   // The drain wraps fastify's handler alone; the connection cap's listener is put before both.
   options.drain?.install(app.server)
   if (options.connections) limitConnections(app.server, options.connections, options.tls !== undefined)
-  registerBodyParsers(app)
+  registerBodyParsers(app, options.body)
   if (options.observer) observeRequests(app, options.observer)
   // After the observer's hook (a preflight answered here still counts, as `<unmatched>`), before any route's.
   if (options.cors) registerCors(app, options.cors)

@@ -7,19 +7,24 @@
 import {MlsError} from '../../errors.js'
 import {RawBytes} from '../../protocol/raw.js'
 import {describeValue} from '../../util/zod-issues.js'
-import {parseJsonText} from './json-text.js'
+import {parseJsonBytes} from './json-text.js'
 
-
-export function parseBinaryBody(body: Buffer, headerLength: string): unknown {
-  // Digits only: Number() would also take " 102 ", "0x66", "102e0" and "-0".
-  const n = Number(headerLength)
-  if (!/^[0-9]+$/.test(headerLength) || !Number.isSafeInteger(n)) {
-    throw new MlsError('INVALID_REQUEST', `Inference-Header-Content-Length: expected a non-negative integer, found ${JSON.stringify(headerLength)}`)
+/** The Inference-Header-Content-Length header's value. Digits only: Number() would also take " 102 ", "0x66", "102e0" and "-0". */
+export function parseHeaderLength(value: string): number {
+  const n = Number(value)
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new MlsError('INVALID_REQUEST', `Inference-Header-Content-Length: expected a non-negative integer, found ${JSON.stringify(value)}`)
   }
+  return n
+}
+
+/** The body split at `headerLength` (the header's value, or the number it was parsed to): its JSON header must be UTF-8 JSON. */
+export function parseBinaryBody(body: Buffer, headerLength: string | number): unknown {
+  const n = typeof headerLength === 'number' ? headerLength : parseHeaderLength(headerLength)
   if (n > body.length) {
     throw new MlsError('INVALID_REQUEST', `Inference-Header-Content-Length is ${n} but the body has only ${body.length} bytes`)
   }
-  const json = parseJsonText(body.subarray(0, n).toString('utf8'))
+  const json = parseJsonBytes(body.subarray(0, n), 'the JSON header')
   const inputs = (json as {inputs?: unknown} | undefined)?.inputs
   let offset = n
   if (Array.isArray(inputs)) {

@@ -12,6 +12,7 @@ import {composeServer} from '../../../src/server/compose.js'
 import type {GrpcServer} from '../../../src/server/grpc/server.js'
 import {startGrpcFor} from '../../../src/server/listen.js'
 import type {Metrics} from '../../../src/server/metrics/metrics.js'
+import type {BodyBudget} from '../../../src/server/rest/body-budget.js'
 import {loadServerSettings} from '../../../src/settings/load-server-settings.js'
 import type {ServerSettings} from '../../../src/settings/server-settings.js'
 import type {HttpResult} from '../../e2e/helpers/http.js'
@@ -26,6 +27,8 @@ export interface InProcessServer {
   readonly grpcAddress: string
   /** The metrics families (undefined when metrics_endpoint is null). */
   readonly metrics?: Metrics
+  /** Bytes held for unfinished REST bodies (max_buffered_request_bytes). */
+  readonly bodyBudget: BodyBudget
   /** Every log line so far. */
   logs(): string
   /** A REST request through `inject`, answered as the e2e helper's fetch answers (status, parsed body, text, headers). */
@@ -106,6 +109,7 @@ export async function startInProcess(root: string, options: InProcessOptions = {
     app,
     grpcAddress: grpc.address,
     metrics,
+    bodyBudget: parts.bodyBudget,
     logs: () => lines,
     raw,
     request,

@@ -6,6 +6,7 @@ import {MlsError} from '../../../src/errors.js'
 import {silentLogger} from '../../../src/logger.js'
 import type {ModelMetadata} from '../../../src/protocol/types.js'
 import {buildRestApp, type RestObserver} from '../../../src/server/rest/app.js'
+import {BodyBudget} from '../../../src/server/rest/body-budget.js'
 
 const METADATA: ModelMetadata = {name: 'a b', versions: ['1'], platform: 'custom', inputs: [{name: 'x', datatype: 'INT32', shape: [2]}], outputs: []}
 
@@ -26,7 +27,7 @@ const observer: RestObserver = {restStarted: () => {}, restFinished: (method, pa
 let app: FastifyInstance
 
 beforeAll(async () => {
-  app = buildRestApp(dataplane, {maxRequestSize: 1 << 20, logger: silentLogger, observer})
+  app = buildRestApp(dataplane, {body: {maxRequestSize: 1 << 20, maxJsonDepth: 64, bodyTimeout: 0, budget: new BodyBudget(1 << 30)}, logger: silentLogger, observer})
   await app.ready()
 })
 afterAll(() => app.close())
