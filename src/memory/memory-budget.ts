@@ -14,8 +14,9 @@
  * resident + loading + claimed (what will be once the evictions under way finish).
  *
  * What is guaranteed (all in bytes as the budget knows them):
- * 1. A load starts (`granted`) only if `used` plus its size, plus the claims made before it, fits the budget: two
- *    loads never share room, and room freed now goes to the earliest claims first (in order of arrival).
+ * 1. A load starts (`granted`) only if `used` plus its size fits the budget, beside what the claims made before it
+ *    still need of the free room (a claim's size less the bytes of its own victims still being evicted): two loads
+ *    never share room, free room goes to the earliest claims first, and a claim's victims free room for it alone.
  * 2. A `claimed` decision by a new key leaves `promised` within the budget: room freed by an eviction goes to the
  *    load it was made for, never to two. Once the evictions under way finish, every claim fits and is granted.
  * 3. Only `commit` can take `used` over the budget: when a load's measured size exceeds what it reserved. While
@@ -93,8 +94,10 @@ interface Slot {
   estimated: boolean
   loadedAt: number
   lastUsed: number
-  /** Order of arrival: ties in LRU order go to the older entry. */
+  /** Order of arrival: ties in LRU order go to the older entry; claims are served in it. */
   readonly seq: number
+  /** An evicting victim: the claim it was chosen for (boxed, as a key may be any value, undefined too). */
+  owner?: {readonly key: K}
 }
 
 export class MemoryBudget<K> {
@@ -130,18 +133,20 @@ export class MemoryBudget<K> {
     const estimated = options.estimated ?? slot?.estimated ?? false
     if (size > this.budget - totals.pinned) {
       if (slot !== undefined) this.forget(key)
-      return {kind: 'never', report: this.report(key, size, now)}
+      return {kind: 'never', report: this.report(key, size)}
     }
     const own = slot?.size ?? 0
     const promisedOthers = totals.promised - own
-    // Room freed now goes to the claims made before this one first (each was promised it), then to this load.
-    const fitsNow = totals.used + this.claimsBefore(slot?.seq ?? Infinity, key) + size <= this.budget
+    // Room free now goes to the claims made before this one first (each was promised it), then to this load.
+    const fitsNow = totals.used + this.demandBefore(slot?.seq ?? Infinity, key) + size <= this.budget
     // A claim is already counted in `promised`; a new load must fit in what is not promised.
     const fitsPromise = slot !== undefined || promisedOthers + size <= this.budget
     const estimateFree = !estimated || totals.estimatedLoads < this.maxEstimatedLoads
     if (fitsNow && fitsPromise && estimateFree) {
       if (slot === undefined) slot = this.add(key, size, pinned, estimated, now)
       slot.phase = 'loading'
+      // Its victims' room is its own now (counted in `used`); what they free when released is free for anyone.
+      for (const other of this.slots.values()) if (other.owner?.key === key) other.owner = undefined
       return {kind: 'granted'}
     }
     const need = promisedOthers + size - this.budget
@@ -152,9 +157,13 @@ export class MemoryBudget<K> {
     }
     const victims = this.chooseVictims(need, now)
     if (victims === undefined) {
-      return {kind: 'wait', report: this.report(key, size, now), retryAt: this.nextResidencyEnd(now)}
+      return {kind: 'wait', report: this.report(key, size), retryAt: this.nextResidencyEnd(now)}
     }
-    for (const victim of victims) this.slots.get(victim)!.phase = 'evicting'
+    for (const victim of victims) {
+      const chosen = this.slots.get(victim)!
+      chosen.phase = 'evicting'
+      chosen.owner = {key}
+    }
     if (slot === undefined) this.add(key, size, pinned, estimated, now)
     return {kind: 'claimed', victims}
   }
@@ -263,10 +272,19 @@ export class MemoryBudget<K> {
     return chosen.map(([key]) => key)
   }
 
-  /** Bytes claimed by other keys that arrived before `seq`. */
-  private claimsBefore(seq: number, except: K): number {
+  /**
+   * What the claims of other keys that arrived before `seq` still need of the room free now: each its size, less the
+   * bytes of its own victims still being evicted (those bring their own room when freed).
+   */
+  private demandBefore(seq: number, except: K): number {
+    const coming = new Map<K, number>()
+    for (const slot of this.slots.values()) {
+      if (slot.phase === 'evicting' && slot.owner !== undefined) coming.set(slot.owner.key, (coming.get(slot.owner.key) ?? 0) + slot.size)
+    }
     let bytes = 0
-    for (const [key, slot] of this.slots) if (slot.phase === 'claimed' && slot.seq < seq && key !== except) bytes += slot.size
+    for (const [key, slot] of this.slots) {
+      if (slot.phase === 'claimed' && slot.seq < seq && key !== except) bytes += Math.max(0, slot.size - (coming.get(key) ?? 0))
+    }
     return bytes
   }
 
@@ -304,7 +322,9 @@ export class MemoryBudget<K> {
     return {used, promised, pinned, estimatedLoads}
   }
 
-  private report(key: K, size: number, now: number): MemoryReport {
+  /** Where the budget's bytes are, seen from a load of `key` needing `size` (for messages). */
+  report(key: K, size: number): MemoryReport {
+    const now = this.clock()
     let inUse = 0
     let recent = 0
     let loading = 0
@@ -328,8 +348,13 @@ export class MemoryBudget<K> {
     return slot
   }
 
+  /** Drops `key`; victims chosen for it (a claim given up) now make room for anyone. */
   private forget(key: K): boolean {
-    return this.slots.delete(key)
+    const slot = this.slots.get(key)
+    if (slot === undefined) return false
+    this.slots.delete(key)
+    if (slot.phase === 'claimed') for (const other of this.slots.values()) if (other.owner?.key === key) other.owner = undefined
+    return true
   }
 
   private changed(): void {
