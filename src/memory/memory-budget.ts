@@ -87,7 +87,7 @@ export interface MemoryBudgetOptions<K> {
   readonly clock?: () => number
 }
 
-interface Slot {
+interface Slot<K> {
   size: number
   phase: Phase
   readonly pinned: boolean
@@ -106,7 +106,7 @@ export class MemoryBudget<K> {
   private readonly maxEstimatedLoads: number
   private readonly inFlight: (key: K) => number
   private readonly clock: () => number
-  private readonly slots = new Map<K, Slot>()
+  private readonly slots = new Map<K, Slot<K>>()
   private readonly listeners: Array<() => void> = []
   private seq = 0
 
@@ -252,10 +252,10 @@ export class MemoryBudget<K> {
    * every eligible victim together frees less.
    */
   private chooseVictims(need: number, now: number): K[] | undefined {
-    const eligible: Array<[K, Slot]> = []
+    const eligible: Array<[K, Slot<K>]> = []
     for (const entry of this.slots) if (this.evictable(entry[0], entry[1], now)) eligible.push(entry)
     eligible.sort(([, a], [, b]) => a.lastUsed - b.lastUsed || a.loadedAt - b.loadedAt || a.seq - b.seq)
-    const chosen: Array<[K, Slot]> = []
+    const chosen: Array<[K, Slot<K>]> = []
     let freed = 0
     for (const entry of eligible) {
       if (freed >= need) break
@@ -288,11 +288,11 @@ export class MemoryBudget<K> {
     return bytes
   }
 
-  private evictable(key: K, slot: Slot, now: number): boolean {
+  private evictable(key: K, slot: Slot<K>, now: number): boolean {
     return slot.phase === 'resident' && !slot.pinned && !this.recent(slot, now) && this.inFlight(key) === 0
   }
 
-  private recent(slot: Slot, now: number): boolean {
+  private recent(slot: Slot<K>, now: number): boolean {
     return now - Math.max(slot.loadedAt, slot.lastUsed) < this.minResidencyMs
   }
 
@@ -342,8 +342,8 @@ export class MemoryBudget<K> {
     return {size, budget: this.budget, pinned: totals.pinned, free: this.budget - (totals.promised - own), inUse, recent, loading, evicting}
   }
 
-  private add(key: K, size: number, pinned: boolean, estimated: boolean, now: number): Slot {
-    const slot: Slot = {size, phase: 'claimed', pinned, estimated, loadedAt: now, lastUsed: now, seq: this.seq++}
+  private add(key: K, size: number, pinned: boolean, estimated: boolean, now: number): Slot<K> {
+    const slot: Slot<K> = {size, phase: 'claimed', pinned, estimated, loadedAt: now, lastUsed: now, seq: this.seq++}
     this.slots.set(key, slot)
     return slot
   }
