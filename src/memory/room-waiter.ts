@@ -76,6 +76,8 @@ export class RoomWaiter<K> {
     if (this.queue.some((waiter) => waiter.key === key)) {
       return Promise.reject(new Error(`room waiter: ${this.describe(key)} is already waiting`))
     }
+    const phase = this.budget.phaseOf(key)
+    if (phase !== undefined) return Promise.reject(new Error(`room waiter: ${this.describe(key)} is already ${phase}; release it first`))
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter<K> = {key, size, options, started: this.clock(), resolve, reject, settled: false}
       this.queue.push(waiter)

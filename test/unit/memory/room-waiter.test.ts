@@ -175,12 +175,13 @@ describe('RoomWaiter', () => {
     expect(memory.phaseOf('y')).toBeUndefined()
   })
 
-  it('refuses a key already waiting, and close ends every wait', async () => {
+  it('refuses a key already waiting or held, and close ends every wait', async () => {
     const {busy, waiter, load, memory} = setup(100)
     await load('a', 100)
     busy.set('a', 1)
     const first = waiter.acquire('x', 10).catch((e: unknown) => e)
     await expect(waiter.acquire('x', 10)).rejects.toThrow(/already waiting/)
+    await expect(waiter.acquire('a', 10)).rejects.toThrow(/already resident; release it first/)
     const stop = new MlsError('SERVER_STOPPING', 'stopping')
     waiter.close(stop)
     expect(await first).toBe(stop)
