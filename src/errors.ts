@@ -43,6 +43,10 @@ export const ERROR_CODES = {
   REQUEST_TIMEOUT: {kind: 'request_timeout', description: 'The request was not received in time (request_headers_timeout, request_body_timeout, request_timeout).'},
   SERVER_BUSY: {kind: 'overloaded', description: 'Unfinished request bodies already hold max_buffered_request_bytes; retry after the Retry-After delay.'},
   UNAUTHENTICATED: {kind: 'unauthenticated', description: 'A repository request without the right bearer token (repository_auth_token is set).'},
+  MEMORY_EXHAUSTED: {
+    kind: 'overloaded',
+    description: 'The model version does not fit in memory_budget even with every unpinned version evicted, or no room came within memory_wait_timeout; the message gives the sizes; retry after the Retry-After delay.',
+  },
   QUEUE_FULL: {kind: 'overloaded', description: 'The model already holds max_queue_size requests; retry after the Retry-After delay.'},
   INFER_TIMEOUT: {kind: 'timeout', description: 'The request was not answered within infer_timeout (or the gRPC deadline).'},
   REQUEST_CANCELLED: {kind: 'cancelled', description: 'The client went away (closed the connection, cancelled the call) before the answer; only the log sees it.'},

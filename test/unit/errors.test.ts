@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {ERROR_CODES, MlsError, toMlsError} from '../../src/errors.js'
 import {status} from '@grpc/grpc-js'
-import {GRPC_STATUS} from '../../src/server/grpc/error-map.js'
+import {GRPC_STATUS, toServiceError} from '../../src/server/grpc/error-map.js'
 import {HTTP_STATUS, toHttpError} from '../../src/server/rest/error-map.js'
 
 const readme = readFileSync('README.md', 'utf8')
@@ -29,6 +29,9 @@ describe('error catalogue', () => {
     expect(toHttpError(new MlsError('MODEL_NOT_READY', 'later')).status).toBe(503)
     expect(toHttpError(new MlsError('MODEL_NOT_READY', 'later')).headers).toBeUndefined()
     expect(toHttpError(new MlsError('QUEUE_FULL', 'full'))).toMatchObject({status: 503, headers: {'retry-after': '1'}})
+    expect(toHttpError(new MlsError('MEMORY_EXHAUSTED', 'no room'))).toMatchObject({status: 503, headers: {'retry-after': '1'}})
+    expect(toServiceError(new MlsError('MEMORY_EXHAUSTED', 'no room'))).toMatchObject({code: status.RESOURCE_EXHAUSTED})
+    expect(toServiceError(new MlsError('MEMORY_EXHAUSTED', 'no room')).metadata!.get('grpc-retry-pushback-ms')).toEqual(['1000'])
     expect(toHttpError(new MlsError('INFER_TIMEOUT', 'late')).status).toBe(504)
     expect(toMlsError('x').code).toBe('INTERNAL')
   })

@@ -1,0 +1,42 @@
+import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {estimateBytes, estimateModelMemory, filesBytes, RUNTIME_MEMORY_FACTORS, runtimeKind} from '../../../src/memory/size-estimate.js'
+
+let root: string
+
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'size-estimate-'))
+  mkdirSync(path.join(root, 'model', 'sub'), {recursive: true})
+  writeFileSync(path.join(root, 'model', 'model.onnx'), Buffer.alloc(1000))
+  writeFileSync(path.join(root, 'model', 'model-settings.json'), '{}') // 2 bytes
+  writeFileSync(path.join(root, 'model', 'sub', 'weights.bin'), Buffer.alloc(300))
+  mkdirSync(path.join(root, 'model', '.git'))
+  writeFileSync(path.join(root, 'model', '.git', 'pack'), Buffer.alloc(5000))
+  mkdirSync(path.join(root, 'model', 'node_modules'))
+  writeFileSync(path.join(root, 'model', 'node_modules', 'x.js'), Buffer.alloc(5000))
+  // A link back up must not loop.
+  symlinkSync(path.join(root, 'model'), path.join(root, 'model', 'sub', 'loop'))
+})
+
+afterAll(() => rmSync(root, {recursive: true, force: true}))
+
+describe('size estimate', () => {
+  it('sums the files of a folder (links followed once, dot folders and node_modules skipped), or one file', async () => {
+    expect(await filesBytes(path.join(root, 'model'))).toBe(1302)
+    expect(await filesBytes(path.join(root, 'model', 'model.onnx'))).toBe(1000)
+    expect(await filesBytes(path.join(root, 'missing'))).toBe(0)
+  })
+
+  it('multiplies by the runtime kind\'s factor and adds its base', async () => {
+    const {factor, baseBytes} = RUNTIME_MEMORY_FACTORS.xgboost
+    expect(estimateBytes(1000, 'xgboost')).toBe(1000 * factor + baseBytes)
+    expect(estimateBytes(3, 'onnx', {...RUNTIME_MEMORY_FACTORS, onnx: {factor: 1.5, baseBytes: 10}})).toBe(15)
+    expect(await estimateModelMemory(path.join(root, 'model', 'model.onnx'), 'onnx')).toBe(estimateBytes(1000, 'onnx'))
+  })
+
+  it('knows the built-in runtimes; anything else is custom', () => {
+    expect(['onnx', 'sklearn', 'xgboost', './runtime.ts', undefined].map(runtimeKind)).toEqual(['onnx', 'sklearn', 'xgboost', 'custom', 'custom'])
+  })
+})
