@@ -68,6 +68,11 @@ export function composeServer(
     // An unload or reload waits for the version's in-flight requests as a shutdown does, then answers the rest.
     drainTimeout: grace,
     onAbandon: (instance, reason): number => dataplane.abortRequestsOf(instance, reason),
+    // memory_budget: load on demand and LRU eviction (model-memory.ts); none: every loaded model stays.
+    memory:
+      settings.memory_budget === null
+        ? undefined
+        : {budget: settings.memory_budget, waitTimeout: settings.memory_wait_timeout, minResidency: settings.memory_min_residency},
   })
   const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
   const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local))

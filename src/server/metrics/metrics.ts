@@ -13,7 +13,7 @@ import {RuntimeMetricFamilies} from './runtime-metrics.js'
 
 /** Seconds; finer than prom-client's default at the low end, where small models live. */
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-const STATES: readonly ModelState[] = ['UNKNOWN', 'LOADING', 'READY', 'UNLOADING', 'UNAVAILABLE']
+const STATES: readonly ModelState[] = ['UNKNOWN', 'LOADING', 'READY', 'UNLOADING', 'UNAVAILABLE', 'NOT_LOADED']
 
 interface ModelChildren {
   readonly success: {inc(): void}
