@@ -1,6 +1,6 @@
 /**
  * The memory budget line (a server with a memory_budget only): a bar of the bytes in memory against the budget, then
- * residency hits and misses per second with the hit ratio, and loads and evictions per second, over the rate window.
+ * residency hits and misses per second with the hit ratio, evictions and loads per second, over the rate window.
  */
 import {Text} from 'ink'
 import {memo} from 'react'
@@ -24,14 +24,14 @@ function usedColour(fraction: number): string {
 
 function MemoryLineView({memory, width}: MemoryLineProps) {
   const {amount, rates} = memoryText(memory)
-  const barWidth = Math.min(Math.max(width - LABEL.length - amount.length - rates.length - 6, BAR_MIN), BAR_MAX)
+  const barWidth = Math.min(Math.max(width - LABEL.length - amount.length - rates.length - 3, BAR_MIN), BAR_MAX)
   const fraction = memory.used === undefined || memory.budget <= 0 ? 0 : memory.used / memory.budget
   return (
     <Text wrap="truncate-end">
       <Text color="gray">{LABEL}</Text>
       <Text color={memory.used === undefined ? 'gray' : usedColour(fraction)}>{budgetBar(fraction, barWidth)}</Text>
       {` ${amount}`}
-      <Text color="gray">{`   ${rates}`}</Text>
+      <Text color="gray">{`  ${rates}`}</Text>
     </Text>
   )
 }

@@ -9,11 +9,14 @@ export function budgetBar(fraction: number, width: number): string {
   return '█'.repeat(full) + '░'.repeat(Math.max(width - full, 0))
 }
 
-/** Used / budget with the percentage ("412 MiB / 512 MiB (80%)"), and the rates ("-" until two scrapes). */
+/**
+ * Used / budget with the percentage ("412 MiB / 512 MiB (80%)"), and the rates, most wanted first so that a narrow
+ * line loses the least ("-" until two scrapes).
+ */
 export function memoryText(memory: MemoryView): {amount: string; rates: string} {
   const used = memory.used === undefined ? '-' : formatBytes(memory.used)
   const percent = memory.used === undefined || memory.budget <= 0 ? '' : ` (${Math.round((memory.used / memory.budget) * 100)}%)`
   const r = memory.rates
-  const rates = `hits ${formatRate(r?.hitsPerSecond)}/s  misses ${formatRate(r?.missesPerSecond)}/s  hit ratio ${formatPercent(r?.hitRatio)}  loads ${formatRate(r?.loadsPerSecond)}/s  evictions ${formatRate(r?.evictionsPerSecond)}/s`
+  const rates = `hits ${formatRate(r?.hitsPerSecond)}/s  misses ${formatRate(r?.missesPerSecond)}/s (${formatPercent(r?.hitRatio)} hit)  evictions ${formatRate(r?.evictionsPerSecond)}/s  loads ${formatRate(r?.loadsPerSecond)}/s`
   return {amount: `${used} / ${formatBytes(memory.budget)}${percent}`, rates}
 }
