@@ -10,12 +10,12 @@
  */
 import type {Logger} from '../logger.js'
 import {formatBytes} from '../memory/byte-size.js'
-import {chooseSize, measuredGain, type MemorySample, type SizeSource} from '../memory/measured-gain.js'
+import {indexMemoryFields, type IndexMemoryFields} from '../memory/index-fields.js'
+import {chooseSize, measuredGain, versionSize, type MemorySample, type SizeSource} from '../memory/measured-gain.js'
 import {MemoryBudget} from '../memory/memory-budget.js'
 import type {LoadReason, MemoryObserver, MemorySnapshot, VersionMemory} from '../memory/memory-view.js'
 import {RoomWaiter} from '../memory/room-waiter.js'
-import {estimateModelMemory, runtimeKind, type RuntimeKind} from '../memory/size-estimate.js'
-import type {RepositoryIndexItem} from '../protocol/types.js'
+import {estimateBytes, filesBytes, floorBytes, runtimeKind, type RuntimeKind} from '../memory/size-estimate.js'
 import {resolveRuntimeName} from '../runtimes/registry.js'
 import {discoverModels, type ModelSpec} from './discover.js'
 import type {LoadedModel} from './loaded-model.js'
@@ -60,8 +60,10 @@ export interface LoadTicket {
 
 /** What a version's size is known as, kept across its loads. */
 interface KnownSize {
+  /** The size its last measured load settled on (versionSize). */
   measured?: number
-  estimated?: number
+  /** From its files: the estimate before any load, and the least a loaded version holds (size-estimate.ts). */
+  files?: {readonly estimated: number; readonly floor: number}
 }
 
 export class ModelMemory {
@@ -97,8 +99,8 @@ export class ModelMemory {
   /** The size the budget uses for `entry`'s next load, and where it comes from. */
   async sizeOf(entry: ModelEntry): Promise<{bytes: number; source: SizeSource}> {
     const known = this.known(entry)
-    if (known.estimated === undefined) known.estimated = await this.estimate(entry)
-    return chooseSize({stated: statedSize(entry), measured: known.measured, estimated: known.estimated})
+    known.files ??= await fileSizes(entry.spec)
+    return chooseSize({stated: statedSize(entry), measured: known.measured, estimated: known.files.estimated})
   }
 
   /**
@@ -106,9 +108,13 @@ export class ModelMemory {
    * Rejects with MEMORY_EXHAUSTED when it can never fit or the wait ran out.
    */
   async reserve(entry: ModelEntry, reason: LoadReason): Promise<LoadTicket> {
-    const {bytes, source} = await this.sizeOf(entry)
+    const size = await this.sizeOf(entry)
+    let {bytes} = size
+    // An estimate is only a guess (4x an XGBoost file, when a big forest measures nearer 1-2x): one larger than all
+    // the room there could be is tried in all of that room, and measured, rather than refused unmeasured.
+    if (size.source === 'estimated') bytes = Math.max(1, Math.min(bytes, this.settings.budget - this.budget.pinned))
     const residency = new Residency(entry, reason)
-    await this.waiter.acquire(residency, bytes, {pinned: isPinned(entry), estimated: source === 'estimated'})
+    await this.waiter.acquire(residency, bytes, {pinned: isPinned(entry), estimated: size.source === 'estimated'})
     for (const other of this.measuring) other.overlapped = true
     residency.before = sample()
     this.measuring.add(residency)
@@ -125,9 +131,12 @@ export class ModelMemory {
     const library = nativeLibraryOf(kindOf(residency.entry.spec))
     const first = library !== undefined && !this.librariesLoaded.has(library)
     if (library !== undefined) this.librariesLoaded.add(library)
-    if (!first && !residency.overlapped && residency.before !== undefined) known.measured = measuredGain(residency.before, sample())
+    const measuredNow = !first && !residency.overlapped && residency.before !== undefined ? measuredGain(residency.before, sample()) : undefined
     for (const other of this.measuring) other.overlapped = true
-    const {bytes} = chooseSize({stated: statedSize(residency.entry), measured: known.measured, estimated: known.estimated ?? 0})
+    const files = known.files ?? {estimated: 0, floor: 0}
+    const settled = versionSize({stated: statedSize(residency.entry), measuredNow, measuredBefore: known.measured, estimated: files.estimated, floor: files.floor})
+    if (settled.source === 'measured') known.measured = settled.bytes
+    const {bytes} = settled
     residency.instance = instance
     instance.memory = residency
     this.budget.commit(residency, bytes)
@@ -199,15 +208,8 @@ export class ModelMemory {
   }
 
   /** The REST index's memory fields for `entry`. */
-  indexFields(entry: ModelEntry): Pick<RepositoryIndexItem, 'memory_bytes' | 'memory_source' | 'pinned' | 'last_used'> {
-    const view = this.viewOf(entry)
-    const lastUsed = this.lastUsedAt.get(entry)
-    return {
-      memory_bytes: view.bytes,
-      memory_source: view.source,
-      ...(view.pinned ? {pinned: true} : {}),
-      ...(lastUsed === undefined ? {} : {last_used: new Date(lastUsed).toISOString()}),
-    }
+  indexFields(entry: ModelEntry): IndexMemoryFields {
+    return indexMemoryFields(this.viewOf(entry))
   }
 
   /** The budget and every version's size (metrics, the TUI). */
@@ -219,7 +221,7 @@ export class ModelMemory {
     const residency = entry.instance?.memory as Residency | undefined
     const known = this.known(entry)
     const counted = residency === undefined ? undefined : this.budget.sizeOf(residency)
-    const chosen = chooseSize({stated: statedSize(entry), measured: known.measured, estimated: known.estimated ?? 0})
+    const chosen = chooseSize({stated: statedSize(entry), measured: known.measured, estimated: known.files?.estimated ?? 0})
     const lastUsed = this.lastUsedAt.get(entry)
     return {
       name: entry.name,
@@ -238,15 +240,19 @@ export class ModelMemory {
     return known
   }
 
-  private estimate(entry: ModelEntry): Promise<number> {
-    return estimateSpec(entry.spec)
-  }
+}
+
+/** A spec's estimate and floor from the bytes of its files (0 for a spec that cannot be read). */
+async function fileSizes(spec: ModelSpec): Promise<{estimated: number; floor: number}> {
+  if (!spec.ok) return {estimated: 0, floor: 0}
+  const kind = kindOf(spec)
+  const bytes = await filesBytes(spec.settings.uri ?? spec.settings.folder)
+  return {estimated: estimateBytes(bytes, kind), floor: floorBytes(bytes, kind)}
 }
 
 /** A version's memory from its files on disk, by runtime kind (size-estimate.ts); a spec that cannot be read: 0. */
 export async function estimateSpec(spec: ModelSpec): Promise<number> {
-  if (!spec.ok) return 0
-  return estimateModelMemory(spec.settings.uri ?? spec.settings.folder, kindOf(spec))
+  return (await fileSizes(spec)).estimated
 }
 
 /** The native library a runtime kind loads on its first use: onnxruntime for ONNX and sklearn (ONNX graphs). */

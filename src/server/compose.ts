@@ -11,6 +11,7 @@ import {runtimeFactory} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {parallelInference} from '../workers/index.js'
 import {readTls, type TlsFiles} from './listen.js'
+import {MemoryMetrics} from './metrics/memory-metrics.js'
 import {Metrics} from './metrics/metrics.js'
 import {repositoryAuth, type RepositoryAuth} from './repository-auth.js'
 import {ConnectionTable} from './connections/connection-table.js'
@@ -69,6 +70,7 @@ export function composeServer(
     drainTimeout: grace,
     onAbandon: (instance, reason): number => dataplane.abortRequestsOf(instance, reason),
     // memory_budget: load on demand and LRU eviction (model-memory.ts); none: every loaded model stays.
+    memoryObserver: metrics === undefined || settings.memory_budget === null ? undefined : new MemoryMetrics(metrics.registry, () => registry.memorySnapshot()),
     memory:
       settings.memory_budget === null
         ? undefined

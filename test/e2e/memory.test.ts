@@ -92,6 +92,32 @@ describe('memory_budget: load on demand and LRU eviction', () => {
     await server.expectLog(/model "c" evicted \(least recently used\) to make room: 4 MiB freed/)
   })
 
+  it('metrics count loads by reason, evictions, hits and misses, and show the budget and each resident version', async () => {
+    const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('a'), ...xgb('b'), ...xgb('c')})
+    for (const name of ['a', 'a', 'b']) expect((await inferXgb(server, name)).status).toBe(200)
+    await sleep(300)
+    expect((await inferXgb(server, 'c')).status).toBe(200) // evicts a
+    expect((await postJson(`${server.url}/v2/repository/models/a/load`, {})).status).toBe(200) // evicts b
+    const text = await (await fetch(server.metricsUrl!)).text()
+    const value = (pattern: string): number => {
+      const line = text.split('\n').find((l) => new RegExp(`^${pattern} `).test(l))
+      if (line === undefined) throw new Error(`no sample ${pattern} in\n${text}`)
+      return Number(line.split(' ').at(-1))
+    }
+    expect(value('memory_budget_bytes')).toBe(10 * MIB)
+    expect(value('models_memory_bytes')).toBe(8 * MIB)
+    expect(value('model_memory_bytes\\{model="a",version=""\\}')).toBe(4 * MIB)
+    expect(value('model_loads_total\\{model="a",version="",reason="request"\\}')).toBe(1)
+    expect(value('model_loads_total\\{model="a",version="",reason="explicit"\\}')).toBe(1)
+    expect(value('model_evictions_total\\{model="a",version=""\\}')).toBe(1)
+    expect(value('model_evictions_total\\{model="b",version=""\\}')).toBe(1)
+    expect(value('model_residency_requests_total\\{result="hit"\\}')).toBe(1)
+    expect(value('model_residency_requests_total\\{result="miss"\\}')).toBe(3)
+    expect(value('model_load_duration_seconds_count\\{model="c",version=""\\}')).toBe(1)
+    expect(value('model_eviction_age_seconds_count')).toBe(2)
+    expect(text).not.toMatch(/^model_memory_bytes\{model="b"/m)
+  })
+
   it('concurrent requests for a version not in memory share one load; gRPC loads on demand too and says ready', async () => {
     const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('a')})
     const answers = await Promise.all(Array.from({length: 12}, () => inferXgb(server, 'a')))
