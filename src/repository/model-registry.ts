@@ -345,9 +345,9 @@ export class ModelRegistry {
     return this.lock.run(entry?.name ?? spec.name, async () => {
       const target = entry ?? this.register(spec)
       target.spec = spec
+      this.onDemand.reset(target)
       if (this.memory !== undefined && spec.ok && (target.state === 'NOT_LOADED' || target.state === 'UNKNOWN')) {
         // Not in memory: the next request loads the new files; a change loads nothing by itself.
-        this.onDemand.reset(target)
         target.set('NOT_LOADED', NOT_IN_MEMORY)
         return undefined
       }
