@@ -138,18 +138,7 @@ export class DataPlane {
   async modelMetadata(name: string, version?: string): Promise<ModelMetadata> {
     checkModelName(name, version)
     const entry = this.registry.find(name, version)
-    let instance = this.registry.serving(entry)
-    if (instance === undefined) {
-      if (this.onDemand === undefined || !this.registry.loadsOnDemand(entry)) instance = this.registry.instanceFor(entry)
-      else {
-        const scope = openScope(entry, entry.spec.ok ? entry.spec.settings : {}, this.settings, NO_OPTIONS, 'request')
-        try {
-          instance = await this.onDemand.instance(entry, scope)
-        } finally {
-          scope.dispose()
-        }
-      }
-    }
+    const instance = this.registry.serving(entry) ?? (await this.inMemory(entry, NO_OPTIONS))
     const {platform, inputs, outputs} = instance.metadata
     const metadata: ModelMetadata = {name: entry.name, versions: this.registry.versions(name), platform, inputs: [...inputs], outputs: [...outputs]}
     if (instance.settings.contentType !== undefined) metadata.parameters = {content_type: instance.settings.contentType}
@@ -218,6 +207,39 @@ export class DataPlane {
         this.inflight.delete(scope)
       }
       if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (performance.now() - started) / 1000, ok)
+    }
+  }
+
+  /**
+   * With a memory_budget, whether name/version is not in memory and loads on the next request: a stream opened to it
+   * waits for `bringIn` before it can tell whether the model streams. False for anything a request would refuse.
+   */
+  loadsFirst(name: string, version?: string): boolean {
+    try {
+      checkModelName(name, version)
+      const entry = this.registry.find(name, version)
+      return this.registry.serving(entry) === undefined && this.onDemandFor(entry) !== undefined
+    } catch {
+      return false
+    }
+  }
+
+  /** Loads name/version into memory if it is not (see loadsFirst), within the call's bounds; rejects as a request would. */
+  async bringIn(name: string, version: string | undefined, options: InferOptions = NO_OPTIONS): Promise<void> {
+    checkModelName(name, version)
+    const entry = this.registry.find(name, version)
+    if (this.registry.serving(entry) === undefined) await this.inMemory(entry, options)
+  }
+
+  /** The instance of `entry`, loading it first when it loads on demand; instanceFor's error otherwise. */
+  private async inMemory(entry: ModelEntry, options: InferOptions): Promise<LoadedModel> {
+    const onDemand = this.onDemandFor(entry)
+    if (onDemand === undefined) return this.registry.instanceFor(entry)
+    const scope = openScope(entry, entry.spec.ok ? entry.spec.settings : {}, this.settings, options, 'request')
+    try {
+      return await onDemand.instance(entry, scope)
+    } finally {
+      scope.dispose()
     }
   }
 

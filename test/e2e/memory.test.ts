@@ -29,6 +29,26 @@ const sleeper = (name: string, settings: Record<string, unknown> = {}): RepoFile
 })
 const settingsFile = (value: Record<string, unknown>): RepoFiles => ({'settings.json': JSON.stringify({load_models_at_startup: false, memory_min_residency: 0.2, ...value})})
 
+/** Yields x then 2x per request, then the count (as test/e2e/stream.test.ts's). */
+const STREAMING_RUNTIME = `
+import type {InferRequest} from 'mls'
+export default {
+  async predict(request: InferRequest) {
+    return {outputs: [{name: 'y', datatype: 'FP64', shape: [1, 1], data: new Float64Array([-1])}]}
+  },
+  async *predictStream(requests: AsyncIterable<InferRequest>) {
+    let n = 0
+    for await (const request of requests) {
+      const x = (request.inputs[0].data as Float64Array)[0]
+      n++
+      yield {outputs: [{name: 'y', datatype: 'FP64', shape: [1, 1], data: new Float64Array([x])}]}
+      yield {outputs: [{name: 'y', datatype: 'FP64', shape: [1, 1], data: new Float64Array([2 * x])}]}
+    }
+    yield {outputs: [{name: 'count', datatype: 'FP64', shape: [1, 1], data: new Float64Array([n])}]}
+  },
+}
+`
+
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!()
@@ -131,6 +151,28 @@ describe('memory_budget: load on demand and LRU eviction', () => {
     const reply = await call(client, 'ModelInfer', typed('g', mushroom))
     expect(reply.model_name).toBe('g')
     expect((await index(grpcServer)).g!.state).toBe('READY')
+  })
+
+  it('a gRPC stream opened to a streaming runtime not in memory waits for its load, then streams through predictStream', async () => {
+    const server = await serve({
+      ...settingsFile({memory_budget: '10MiB'}),
+      'models/streamer/model-settings.json': JSON.stringify({name: 'streamer', implementation: './runtime.ts', memory: '1MiB', inputs: [{name: 'x', datatype: 'FP64', shape: [-1, 1]}]}),
+      'models/streamer/runtime.ts': STREAMING_RUNTIME,
+    })
+    const client = inferenceClient(server.grpcAddress)
+    cleanups.push(() => client.close())
+    const call = client.ModelStreamInfer()
+    const values: number[] = []
+    const ended = new Promise<unknown>((resolve) => {
+      call.on('data', (r: {outputs: Array<{contents?: {fp64s?: number[]}}>}) => values.push(r.outputs[0]!.contents!.fp64s![0]!))
+      call.on('error', resolve)
+      call.on('end', () => resolve(undefined))
+    })
+    for (const x of [1.5, 4]) call.write({model_name: 'streamer', inputs: [{name: 'x', datatype: 'FP64', shape: [1, 1], contents: {fp64s: [x]}}]})
+    call.end()
+    expect(await ended).toBeUndefined()
+    expect(values).toEqual([1.5, 3, 4, 8, 2])
+    expect((await index(server)).streamer!.state).toBe('READY')
   })
 
   it('a pinned version loads at start-up and is never evicted', async () => {

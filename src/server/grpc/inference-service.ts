@@ -83,7 +83,23 @@ function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.h
       done(status.code ?? grpc.status.UNKNOWN)
       call.emit('error', status)
     }
+    // With a memory_budget, a stream opened to a version not in memory is held until it has loaded: only then can
+    // it be told whether the model streams (a custom runtime's predictStream).
+    let held: Promise<void> | undefined
     const onData = (message: ModelInferRequestMessage) => {
+      if (first && held === undefined && dataplane.loadsFirst(message.model_name, message.model_version || undefined)) {
+        call.removeListener('data', onData)
+        call.pause()
+        held = dataplane
+          .bringIn(message.model_name, message.model_version || undefined, limits)
+          .catch(() => undefined) // the request itself then fails with the reason, as it would have
+          .then(() => {
+            call.on('data', onData)
+            onData(message)
+            call.resume()
+          })
+        return
+      }
       if (first) {
         first = false
         if (streamsTo(dataplane, message)) {
@@ -105,9 +121,11 @@ function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.h
     }
     call.on('data', onData)
     call.on('end', () => {
-      if (streaming) return
-      void chain.then(() => {
-        if (!failed) endOk()
+      void (held ?? Promise.resolve()).then(() => {
+        if (streaming) return
+        void chain.then(() => {
+          if (!failed) endOk()
+        })
       })
     })
   }
