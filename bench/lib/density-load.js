@@ -225,9 +225,50 @@ export function sampleRss(pid, everyMs = 100) {
 }
 
 /**
+ * Scrapes the server's own process metrics every `everyMs` (prom-client's defaults): RSS minus the V8 heap's committed
+ * size, i.e. native memory (onnxruntime sessions), array buffers (XGBoost forests), code and stacks, without the JS
+ * heap that traffic grows whatever the models. Returns {stop() -> Promise<{peak, first, samples}>} (bytes).
+ */
+export function sampleNonHeap(metricsUrl, everyMs = 1000) {
+  let peak = null
+  let first = null
+  let samples = 0
+  let running = true
+  const take = async () => {
+    try {
+      const m = parseMetrics(await getText(metricsUrl))
+      const rss = sumMetric(m, 'process_resident_memory_bytes')
+      const heap = sumMetric(m, 'nodejs_heap_size_total_bytes')
+      if (rss === null || heap === null) return
+      first ??= rss - heap
+      peak = Math.max(peak ?? -Infinity, rss - heap)
+      samples++
+    } catch {
+      // a scrape that fails is a sample lost
+    }
+  }
+  const loop = (async () => {
+    while (running) {
+      const at = performance.now()
+      await take()
+      const wait = everyMs - (performance.now() - at)
+      if (running && wait > 0) await new Promise((r) => setTimeout(r, wait))
+    }
+  })()
+  return {
+    async stop() {
+      running = false
+      await loop
+      await take()
+      return {peak, first, samples}
+    },
+  }
+}
+
+/**
  * Sends requests for `durationS` seconds from `connections` workers. models[i] = {path, body}; pick() -> model index.
  * With `tracker`, each request is classified hit / miss when sent and the tracker learns from each answer; with
- * `pollIndex` ({baseUrl, everyMs, indexOf: name -> model index}) the index is polled meanwhile.
+ * `pollIndex` ({baseUrl, everyMs, indexOf: name -> model index, onIndex(items)?}) the index is polled meanwhile.
  * Returns {records: {model, status, latency, miss, sentAt} as parallel arrays, seconds, errors: first few error texts}.
  */
 export async function runLoad({baseUrl, models, pick, durationS, connections, tracker, pollIndex, timeoutMs = 60_000}) {
@@ -296,6 +337,7 @@ export async function runLoad({baseUrl, models, pick, durationS, connections, tr
           if (i !== undefined) states.push([i, item.state])
         }
         tracker?.applyIndex(states, sentAt)
+        pollIndex.onIndex?.(index)
         polls++
       } catch {
         pollErrors++
