@@ -4,11 +4,13 @@
  */
 import {runClusterPrimary} from '../cluster/index.js'
 import {createLogger} from '../logger.js'
+import {pinnedBeyondBudget} from '../repository/model-memory.js'
 import {gracefulStop} from '../server/graceful-stop.js'
 import {startServer} from '../server/index.js'
 import {redactSettings} from '../settings/server-settings.js'
 import {LogBuffer} from '../tui/sources/log-buffer.js'
 import {canShowDashboard} from '../tui/terminal/load-renderer.js'
+import {usageError} from './cli-error.js'
 import {dashboardChoice, startSettings, type SettingsFlags} from './start-settings.js'
 
 /** What `mls start` was given. */
@@ -40,6 +42,11 @@ export async function runStart(options: StartOptions): Promise<number> {
   for (const warning of warnings) logger.warn(warning)
   logger.debug(`resolved settings: ${JSON.stringify(redactSettings(settings))}`)
 
+  if (settings.memory_budget !== null) {
+    // Pinned versions never leave memory: if they alone exceed the budget, nothing could ever be served as promised.
+    const problem = await pinnedBeyondBudget(settings.model_repository_root, settings.memory_budget)
+    if (problem !== undefined) throw usageError(`invalid settings (SETTINGS_INVALID)\n${problem}`)
+  }
   if (settings.processes > 1) {
     await runClusterPrimary(settings, logger)
     logger.info('stopped')

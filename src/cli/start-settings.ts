@@ -25,6 +25,7 @@ const SETTINGS_FLAGS = {
   'max-connections': 'max_connections',
   'infer-timeout': 'infer_timeout',
   'shutdown-grace-period': 'shutdown_grace_period',
+  'memory-budget': 'memory_budget',
 } as const
 
 /** A settings flag as oclif parsed it (undefined: not given). */

@@ -46,6 +46,7 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
     'ssl-certfile': Flags.string({description: 'PEM certificate (chain): serve REST and gRPC over TLS; needs --ssl-keyfile (settings: ssl_certfile)'}),
     'ssl-keyfile': Flags.string({description: 'PEM private key of --ssl-certfile (settings: ssl_keyfile)'}),
     'max-response-size': Flags.integer({description: 'largest answer in raw output tensor bytes; more is 400 RESPONSE_TOO_LARGE (settings: max_response_size; default: max_request_size)', min: 1}),
+    'memory-budget': Flags.string({description: 'bytes the loaded models may hold, e.g. 512MiB; models then load on demand and the least recently used are evicted (settings: memory_budget; default: none)'}),
     'max-connections': Flags.integer({description: 'open connections per transport (REST, gRPC); at the cap the oldest idle one is closed, else the new one is refused (settings: max_connections; default 4096)', min: 1}),
     'max-queue-size': Flags.integer({description: 'requests a model version holds (waiting or running) before it answers 503 QUEUE_FULL; 0: no bound (settings: max_queue_size; default 0)', min: 0}),
     'infer-timeout': Flags.string({description: 'seconds a request may take before it is answered 504 INFER_TIMEOUT; 0: none (settings: infer_timeout; default 0)'}),

@@ -7,6 +7,7 @@ import {MlsError, RETRY_AFTER_SECONDS} from '../errors.js'
 import type {LoadedModel} from '../repository/loaded-model.js'
 import type {ModelEntry} from '../repository/model-entry.js'
 import {modelLabel} from '../repository/model-label.js'
+import type {ModelSettings} from '../settings/model-settings.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {RequestScope, type ClientWatch} from './request-scope.js'
 
@@ -42,11 +43,18 @@ export type AdmissionKind = 'request' | 'stream'
  * scope (timeout, client watch) and takes its place in the model's queue.
  */
 export function admit(entry: Pick<ModelEntry, 'name' | 'version'>, instance: LoadedModel, limits: ServerLimits, options: InferOptions, kind: AdmissionKind): RequestScope {
-  const bound = instance.settings.maxQueueSize ?? limits.max_queue_size ?? 0
-  if (bound > 0 && instance.inFlight >= bound) {
-    throw new MlsError('QUEUE_FULL', `${modelLabel(entry)} has ${instance.inFlight} request(s) waiting or running (max_queue_size ${bound}); retry in ${RETRY_AFTER_SECONDS} s`)
-  }
-  const seconds = kind === 'request' ? (instance.settings.inferTimeout ?? limits.infer_timeout ?? 0) : 0
+  checkQueue(entry, instance, instance.settings, limits)
+  const scope = openScope(entry, instance.settings, limits, options, kind)
+  scope.hold(instance)
+  return scope
+}
+
+/**
+ * A request for a version that is not in memory yet (memory_budget): its scope opens now, so its time runs while the
+ * version loads; it takes its place in the queue with `takePlace` once the instance is there.
+ */
+export function openScope(entry: Pick<ModelEntry, 'name' | 'version'>, settings: ModelLimits, limits: ServerLimits, options: InferOptions, kind: AdmissionKind): RequestScope {
+  const seconds = kind === 'request' ? (settings.inferTimeout ?? limits.infer_timeout ?? 0) : 0
   let timeoutMs = seconds > 0 ? seconds * 1000 : undefined
   let timeoutLabel: string | undefined
   if (options.deadline !== undefined) {
@@ -58,7 +66,26 @@ export function admit(entry: Pick<ModelEntry, 'name' | 'version'>, instance: Loa
     }
   }
   if (timeoutMs !== undefined && timeoutLabel === undefined) timeoutLabel = `infer_timeout (${seconds} s)`
-  const scope = new RequestScope(entry, options.watchClient, timeoutMs, timeoutLabel)
+  return new RequestScope(entry, options.watchClient, timeoutMs, timeoutLabel)
+}
+
+/** The place in `instance`'s queue for a scope opened before it loaded (openScope); QUEUE_FULL as admit. */
+export function takePlace(scope: RequestScope, entry: Pick<ModelEntry, 'name' | 'version'>, instance: LoadedModel, limits: ServerLimits): void {
+  checkQueue(entry, instance, instance.settings, limits)
   scope.hold(instance)
-  return scope
+}
+
+/** The per-model limits (model-settings.json) that override the server's. */
+export type ModelLimits = Pick<ModelSettings, 'maxQueueSize' | 'inferTimeout'>
+
+/** max_queue_size of `settings`, else the server's; 0: no bound. */
+export function queueBound(settings: ModelLimits, limits: ServerLimits): number {
+  return settings.maxQueueSize ?? limits.max_queue_size ?? 0
+}
+
+function checkQueue(entry: Pick<ModelEntry, 'name' | 'version'>, instance: LoadedModel, settings: ModelLimits, limits: ServerLimits): void {
+  const bound = queueBound(settings, limits)
+  if (bound > 0 && instance.inFlight >= bound) {
+    throw new MlsError('QUEUE_FULL', `${modelLabel(entry)} has ${instance.inFlight} request(s) waiting or running (max_queue_size ${bound}); retry in ${RETRY_AFTER_SECONDS} s`)
+  }
 }

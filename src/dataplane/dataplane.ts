@@ -10,15 +10,18 @@ import {MlsError} from '../errors.js'
 import {checkModelName} from '../protocol/names.js'
 import {repositoryIndexRequestSchema} from '../protocol/schemas.js'
 import type {InferenceResult, InferResult, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
+import type {LoadedModel} from '../repository/loaded-model.js'
+import type {ModelEntry} from '../repository/model-entry.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
 import {modelLabel} from '../repository/model-label.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
-import {admit, type InferOptions, type ServerLimits} from './admission.js'
+import {admit, openScope, takePlace, type InferOptions, type ServerLimits} from './admission.js'
 import {decodeRequest} from './decode-request.js'
 import {inferenceError} from './inference-error.js'
 import {streamAnswers} from './infer-stream.js'
 import {InflightRequests} from './inflight.js'
+import {OnDemandLoads} from './on-demand.js'
 import {parseBody} from './parse-body.js'
 import type {RequestScope} from './request-scope.js'
 import {checkResponseSize} from './response-size.js'
@@ -55,6 +58,8 @@ export class DataPlane {
   private readonly responseLimit: number
   private readonly inflight = new InflightRequests()
   private readonly stop = new StopState()
+  /** With a memory_budget: requests waiting for their version to load. */
+  private readonly onDemand?: OnDemandLoads
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -64,6 +69,7 @@ export class DataPlane {
   ) {
     this.responseLimit = settings.max_response_size ?? settings.max_request_size ?? Number.POSITIVE_INFINITY
     this.coordinator = coordinator ?? {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
+    if (registry.memory !== undefined) this.onDemand = new OnDemandLoads(registry, settings)
   }
 
   // Health
@@ -119,15 +125,31 @@ export class DataPlane {
     }
   }
 
-  /** True when name/version is READY; throws when the model or version does not exist. */
+  /**
+   * True when name/version is READY (with a memory_budget: or not in memory and loadable on the next request);
+   * throws when the model or version does not exist.
+   */
   modelReady(name: string, version?: string): boolean {
     checkModelName(name, version)
-    return this.registry.find(name, version).state === 'READY'
+    return this.registry.servable(this.registry.find(name, version))
   }
 
-  modelMetadata(name: string, version?: string): ModelMetadata {
+  /** The model's metadata; with a memory_budget a version not in memory is loaded first (clients ask before inferring). */
+  async modelMetadata(name: string, version?: string): Promise<ModelMetadata> {
     checkModelName(name, version)
-    const {entry, instance} = this.registry.ready(name, version)
+    const entry = this.registry.find(name, version)
+    let instance = this.registry.serving(entry)
+    if (instance === undefined) {
+      if (this.onDemand === undefined || !this.registry.loadsOnDemand(entry)) instance = this.registry.instanceFor(entry)
+      else {
+        const scope = openScope(entry, entry.spec.ok ? entry.spec.settings : {}, this.settings, NO_OPTIONS, 'request')
+        try {
+          instance = await this.onDemand.instance(entry, scope)
+        } finally {
+          scope.dispose()
+        }
+      }
+    }
     const {platform, inputs, outputs} = instance.metadata
     const metadata: ModelMetadata = {name: entry.name, versions: this.registry.versions(name), platform, inputs: [...inputs], outputs: [...outputs]}
     if (instance.settings.contentType !== undefined) metadata.parameters = {content_type: instance.settings.contentType}
@@ -146,19 +168,31 @@ export class DataPlane {
   async infer(name: string, version: string | undefined, body: unknown, options: InferOptions = NO_OPTIONS): Promise<InferenceResult> {
     if (options.takenBeforeStop !== true) this.stop.refuseWhileStopping()
     checkModelName(name, version)
-    const {entry, instance} = this.registry.ready(name, version)
+    const entry = this.registry.find(name, version)
+    let instance = this.registry.serving(entry)
+    const onDemand = instance === undefined ? this.onDemandFor(entry) : undefined
+    if (instance === undefined && onDemand === undefined) instance = this.registry.instanceFor(entry)
+    this.registry.memory?.residency(entry, onDemand === undefined)
     const started = this.observer === undefined ? 0 : performance.now()
     let ok = false
     let scope: RequestScope | undefined
     try {
       // From here the scope holds the request's place in the model's queue, and gives it back (RequestScope.hold).
-      scope = admit(entry, instance, this.settings, options, 'request')
-      this.inflight.add(scope)
-      const request = decodeRequest(entry, instance, body, options.source)
+      if (onDemand === undefined) {
+        scope = admit(entry, instance!, this.settings, options, 'request')
+        this.inflight.add(scope)
+      } else {
+        // Not in memory: the request's time runs while its version loads, then it takes its place as any other.
+        scope = openScope(entry, entry.spec.ok ? entry.spec.settings : {}, this.settings, options, 'request')
+        this.inflight.add(scope)
+        instance = await onDemand.instance(entry, scope)
+        takePlace(scope, entry, instance, this.settings)
+      }
+      const request = decodeRequest(entry, instance!, body, options.source)
       scope.throwIfAborted()
       let work: Promise<InferResult>
       try {
-        work = instance.runtime.predict(scope.request(request.id, request.parameters, request.inputs, request.outputs))
+        work = instance!.runtime.predict(scope.request(request.id, request.parameters, request.inputs, request.outputs))
       } catch (error) {
         work = Promise.reject(error)
       }
@@ -185,6 +219,11 @@ export class DataPlane {
       }
       if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (performance.now() - started) / 1000, ok)
     }
+  }
+
+  /** With a memory_budget, the loads on demand when `entry` is not in memory but loads on the next request; else undefined. */
+  private onDemandFor(entry: ModelEntry): OnDemandLoads | undefined {
+    return this.onDemand !== undefined && this.registry.loadsOnDemand(entry) ? this.onDemand : undefined
   }
 
   /** Whether name/version streams: its runtime has predictStream (a custom runtime's; batching and worker pools do not). */

@@ -38,3 +38,35 @@ export function chooseSize(sizes: {readonly stated?: number; readonly measured?:
   if (sizes.measured !== undefined) return {bytes: sizes.measured, source: 'measured'}
   return {bytes: sizes.estimated, source: 'estimated'}
 }
+
+/** What the server knows of a version's size when it decides which one the budget uses (versionSize). */
+export interface VersionSizes {
+  /** `memory` in its model-settings.json. */
+  readonly stated?: number
+  /** measuredGain of the load that just finished, when that load ran alone (undefined otherwise). */
+  readonly measuredNow?: number
+  /** The size an earlier load of this version settled on in this process (versionSize's answer then), if any. */
+  readonly measuredBefore?: number
+  /** estimateBytes of its files. */
+  readonly estimated: number
+  /** floorBytes of its files: the least a loaded version of that runtime holds. */
+  readonly floor: number
+}
+
+/**
+ * The size the budget uses for a version, from everything known (bench/tools/measure-model-memory.js measured why):
+ * - stated wins (as in chooseSize);
+ * - else the largest measurement so far, this load's and earlier ones': a version never shrinks on a reload. The
+ *   first load, usually into fresh memory, is the credible one; a load after an eviction reuses the freed pages glibc
+ *   kept and gains little RSS (an onnx model of 64 MB: 107 MiB on its first load, 2.4 MiB on a reload), and for
+ *   onnxruntime heapUsed+external sees nothing to make up for it (XGBoost's forest it does see);
+ * - and never below the floor from its files, since even a first load may land in pages an eviction freed;
+ * - with no measurement yet, the estimate.
+ * A measurement above the estimate stands: the estimate was too small.
+ */
+export function versionSize(sizes: VersionSizes): {bytes: number; source: SizeSource} {
+  if (sizes.stated !== undefined) return {bytes: sizes.stated, source: 'stated'}
+  const measured = [sizes.measuredNow, sizes.measuredBefore].filter((n): n is number => n !== undefined)
+  if (measured.length === 0) return {bytes: sizes.estimated, source: 'estimated'}
+  return {bytes: Math.max(sizes.floor, ...measured), source: 'measured'}
+}

@@ -107,11 +107,23 @@ export interface ServerMetadata {
   extensions: string[]
 }
 
-export type ModelState = 'UNKNOWN' | 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING'
+/**
+ * NOT_LOADED: with a memory_budget, a version that is servable but not in memory (never loaded, or evicted); the next
+ * request loads it.
+ */
+export type ModelState = 'UNKNOWN' | 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING' | 'NOT_LOADED'
 
 export interface RepositoryIndexItem {
   name: string
   version?: string
   state: ModelState
   reason: string
+  /** With a memory_budget (REST only): the version's memory as the budget counts it. */
+  memory_bytes?: number
+  /** Where memory_bytes comes from: measured at its last load, stated in model-settings.json, or estimated from its files. */
+  memory_source?: 'measured' | 'stated' | 'estimated'
+  /** With a memory_budget: true when model-settings.json pins the version (never evicted). */
+  pinned?: boolean
+  /** With a memory_budget: when the version last served a request (or loaded), ISO 8601. */
+  last_used?: string
 }

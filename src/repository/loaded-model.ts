@@ -14,6 +14,10 @@ export class LoadedModel {
   private readonly idle = new IdleWaiters()
   /** A built-in runtime (mls knows its content types); false for a custom one, whose own codecs judge them. */
   readonly builtinRuntime: boolean
+  /** With a memory_budget: this instance's place in the budget (model-memory.ts's Residency). */
+  memory?: object = undefined
+  /** With a memory_budget: told when the last request in flight ends (a load waiting for room may go on). */
+  onIdle?: () => void = undefined
 
   private constructor(
     readonly runtime: Runtime,
@@ -51,7 +55,10 @@ export class LoadedModel {
 
   release(): void {
     this.inflight--
-    if (this.inflight === 0) this.idle.wake()
+    if (this.inflight === 0) {
+      this.idle.wake()
+      this.onIdle?.()
+    }
   }
 
   /** Resolves once no request is in flight on this instance. */

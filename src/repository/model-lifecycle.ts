@@ -6,10 +6,12 @@
  */
 import {MlsError} from '../errors.js'
 import type {Logger} from '../logger.js'
+import type {LoadReason} from '../memory/memory-view.js'
 import type {RuntimeFactory} from '../runtimes/runtime.js'
 import {LoadedModel, type RuntimeWrapper} from './loaded-model.js'
 import type {ModelEntry} from './model-entry.js'
 import {modelLabel} from './model-label.js'
+import {EVICTED, type LoadTicket, type ModelMemory} from './model-memory.js'
 
 export interface LifecycleOptions {
   readonly factory: RuntimeFactory
@@ -22,6 +24,8 @@ export interface LifecycleOptions {
   readonly onAbandon?: (instance: LoadedModel, reason: MlsError) => number
   /** Say only "failed to load" in the errors of requests (repository_auth_token set): reasons carry file paths. */
   readonly hideFailureReasons?: boolean
+  /** With a memory_budget: every load asks it for room first, and every freed instance gives its room back. */
+  readonly memory?: ModelMemory
 }
 
 /** Told when an instance starts serving a version, and when an instance's runtime has been freed. */
@@ -34,8 +38,12 @@ export interface LifecycleHooks {
 
 export class ModelLifecycle {
   readonly hooks: LifecycleHooks = {loaded: [], freed: []}
+  /** Instances freed or being freed: an evicted instance that a reload or unload also lets go is freed once. */
+  private readonly freeing = new WeakSet<LoadedModel>()
 
-  constructor(private readonly options: LifecycleOptions) {}
+  constructor(private readonly options: LifecycleOptions) {
+    if (options.memory !== undefined) options.memory.evictInstance = (entry, instance) => this.evict(entry, instance)
+  }
 
   /**
    * The instance a request on `entry` uses, or the error that says why there is none. Every request passes here,
@@ -52,6 +60,8 @@ export class ModelLifecycle {
         throw new MlsError('MODEL_NOT_READY', `${label} is unloading`)
       case 'UNKNOWN':
         throw new MlsError('MODEL_UNAVAILABLE', `${label} is not loaded (load it with POST /v2/repository/models/${entry.name}/load)`)
+      case 'NOT_LOADED':
+        throw new MlsError('MODEL_NOT_READY', `${label} is not in memory; retry shortly`)
       default:
         if (entry.reason === 'unloaded') throw new MlsError('MODEL_UNAVAILABLE', `${label} is unloaded`)
         if (this.options.hideFailureReasons) {
@@ -61,11 +71,23 @@ export class ModelLifecycle {
     }
   }
 
+  /** The error a request on `entry` gets while it has no instance (instanceFor's), as a value. */
+  failureOf(entry: ModelEntry): MlsError {
+    try {
+      this.instanceFor(entry)
+    } catch (error) {
+      if (error instanceof MlsError) return error
+    }
+    return new MlsError('MODEL_UNAVAILABLE', `${modelLabel(entry)} did not load`)
+  }
+
   /**
    * Loads `entry` from its spec. A READY version is reloaded rolling: its instance serves until the new one is ready,
-   * and keeps serving if the new one fails. Resolves with why it failed, or undefined.
+   * and keeps serving if the new one fails. Resolves with why it failed, or undefined. With a memory_budget the load
+   * first waits for room; when there is none (MEMORY_EXHAUSTED) it rejects with that error and the version is left
+   * as it was: no room now is not a broken model.
    */
-  async load(entry: ModelEntry): Promise<string | undefined> {
+  async load(entry: ModelEntry, reason: LoadReason = 'explicit'): Promise<string | undefined> {
     const {spec} = entry
     const {logger} = this.options
     const previous = entry.state === 'READY' ? entry.instance : undefined
@@ -84,12 +106,28 @@ export class ModelLifecycle {
     }
     if (!spec.ok) return fail(spec.error)
     for (const warning of spec.warnings) logger.warn(warning)
+    const {memory} = this.options
+    const was = {state: entry.state, reason: entry.reason}
     if (!previous) entry.set('LOADING')
+    let ticket: LoadTicket | undefined
+    if (memory !== undefined) {
+      try {
+        ticket = await memory.reserve(entry, reason)
+      } catch (error) {
+        if (!previous) entry.set(was.state, was.reason)
+        throw error
+      }
+    }
     let instance: LoadedModel
     try {
       instance = await LoadedModel.load(spec.settings, this.options.factory, this.options.wrap)
     } catch (error) {
+      if (ticket !== undefined) memory!.failed(ticket)
       return fail((error as Error).message)
+    }
+    if (ticket !== undefined) {
+      memory!.loaded(ticket, instance)
+      instance.onIdle = () => memory!.idle()
     }
     this.attach(entry, instance)
     logger.info(`${modelLabel(entry)} ${previous ? 'reloaded' : 'loaded'}`, {
@@ -120,6 +158,24 @@ export class ModelLifecycle {
     entry.set('UNAVAILABLE', 'unloaded')
   }
 
+  /**
+   * Evicts `instance` of `entry` (the memory budget chose it; it has no request in flight): from now no request
+   * reaches it, the version is NOT_LOADED (the next request loads it again), and its runtime is freed after.
+   */
+  evict(entry: ModelEntry, instance: LoadedModel): void {
+    if (entry.instance === instance) {
+      entry.instance = undefined
+      entry.set('NOT_LOADED', EVICTED)
+    }
+    this.free(entry, instance).catch((error: unknown) => {
+      this.options.logger.error(`${modelLabel(entry)}: freeing the evicted instance failed: ${(error as Error).message}`, {
+        event: 'model_evict_failed',
+        model: entry.name,
+        version: entry.version,
+      })
+    })
+  }
+
   /** The one place a version starts serving from an instance. */
   private attach(entry: ModelEntry, instance: LoadedModel): void {
     entry.instance = instance
@@ -129,6 +185,18 @@ export class ModelLifecycle {
 
   /** The one place an instance is freed: waits for its requests at most drainTimeout, then answers those left. */
   private async free(entry: ModelEntry, instance: LoadedModel): Promise<void> {
+    if (this.freeing.has(instance)) return
+    this.freeing.add(instance)
+    this.options.memory?.freeing(instance)
+    try {
+      await this.close(entry, instance)
+    } finally {
+      this.options.memory?.freed(instance)
+    }
+    for (const hook of this.hooks.freed) hook(entry, instance)
+  }
+
+  private async close(entry: ModelEntry, instance: LoadedModel): Promise<void> {
     const bound = this.options.drainTimeout
     if (bound === undefined) {
       await instance.close()
@@ -142,6 +210,5 @@ export class ModelLifecycle {
         )
       })
     }
-    for (const hook of this.hooks.freed) hook(entry, instance)
   }
 }

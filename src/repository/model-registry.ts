@@ -4,8 +4,12 @@
  * `ModelLifecycle`, and serialisation to a `KeyedLock` (operations on one model name run one at a time; different
  * names proceed in parallel).
  */
-import {MlsError} from '../errors.js'
+import {MlsError, SettingsError} from '../errors.js'
 import type {Logger} from '../logger.js'
+import {formatBytes} from '../memory/byte-size.js'
+import {MemoryExhaustedError} from '../memory/memory-exhausted.js'
+import type {MemoryObserver, MemorySnapshot} from '../memory/memory-view.js'
+import {SingleFlight} from '../memory/single-flight.js'
 import type {RepositoryIndexItem} from '../protocol/types.js'
 import type {RuntimeFactory} from '../runtimes/runtime.js'
 import {runBounded} from '../util/bounded.js'
@@ -15,6 +19,7 @@ import {discoverModels, type ModelSpec} from './discover.js'
 import type {LoadedModel, RuntimeWrapper} from './loaded-model.js'
 import type {ModelEntry, StateListener} from './model-entry.js'
 import {ModelLifecycle} from './model-lifecycle.js'
+import {isPinned, ModelMemory, NOT_IN_MEMORY, type MemorySettings} from './model-memory.js'
 import {ModelVersions} from './model-versions.js'
 
 /** Model names loaded at the same time during start-up. */
@@ -45,31 +50,99 @@ export interface RegistryOptions {
    * is set, so what the guarded repository index shows is not open on metadata and inference. The log keeps them.
    */
   readonly hideFailureReasons?: boolean
+  /** memory_budget and its settings: on when given (load on demand, LRU eviction; see model-memory.ts). */
+  readonly memory?: MemorySettings
+  /** Told of loads, evictions and residency hits / misses (metrics). */
+  readonly memoryObserver?: MemoryObserver
 }
+
+/** The value a load on demand settles with: MEMORY_EXHAUSTED is no failure to back off from (no room now is not a broken model). */
+type OnDemand = MlsError | undefined
 
 export class ModelRegistry {
   private readonly models = new Map<string, ModelVersions>()
   private readonly lock = new KeyedLock()
   private readonly lifecycle: ModelLifecycle
+  /** With a memory_budget. */
+  readonly memory?: ModelMemory
+  /** Loads on demand: one per version at a time, shared by its requests; a failure backs off (1 s doubling to 60 s). */
+  private readonly onDemand = new SingleFlight<ModelEntry, OnDemand>()
   private startupEntries: ModelEntry[] = []
   private startupDone = false
 
   constructor(private readonly options: RegistryOptions) {
-    this.lifecycle = new ModelLifecycle(options)
+    if (options.memory !== undefined) this.memory = new ModelMemory(options.memory, options.logger, options.memoryObserver)
+    this.lifecycle = new ModelLifecycle({...options, memory: this.memory})
   }
 
-  /** Discovers the repository and, when asked, loads every model (all in parallel). */
+  /**
+   * Discovers the repository and, when asked, loads every model (all in parallel). With a memory_budget, versions
+   * start NOT_LOADED; pinned ones are loaded (all must fit: a SettingsError otherwise, exit code 2), and with
+   * `loadModels` the others in name order while they fit without evicting (see startWithBudget).
+   */
   async start(loadModels: boolean): Promise<void> {
     const specs = await this.discover()
     for (const spec of specs) this.register(spec)
     this.startupEntries = this.all()
-    if (loadModels) {
+    if (this.memory !== undefined) {
+      await this.startWithBudget(this.memory, loadModels)
+    } else if (loadModels) {
       // Bounded: loading a hundred models at once would hold every file and session in memory at the same moment.
       await runBounded([...this.models.keys()], START_UP_CONCURRENCY, (name) =>
         this.lock.run(name, () => this.loadAll(this.models.get(name)!.entries)),
       )
     }
     this.startupDone = true
+  }
+
+  /**
+   * Start-up with a memory_budget: every valid version NOT_LOADED, broken ones UNAVAILABLE with their reason; then
+   * the pinned versions load (their sizes, stated or estimated, must fit the budget together, and again once
+   * measured); then, with load_models_at_startup, the other versions in order of name and version, each only if it
+   * fits in the room left without evicting anything (the first ones found do not make way for later ones).
+   */
+  private async startWithBudget(memory: ModelMemory, loadModels: boolean): Promise<void> {
+    const entries = this.all().sort((a, b) => a.name.localeCompare(b.name) || (a.version ?? '').localeCompare(b.version ?? ''))
+    for (const entry of entries) {
+      if (!entry.spec.ok) {
+        await this.lifecycle.load(entry, 'startup')
+        continue
+      }
+      entry.set('NOT_LOADED', NOT_IN_MEMORY)
+      await memory.sizeOf(entry) // the estimate, for the index until it is measured
+    }
+    const pinned = entries.filter((entry) => entry.spec.ok && isPinned(entry))
+    let pinnedBytes = 0
+    for (const entry of pinned) pinnedBytes += (await memory.sizeOf(entry)).bytes
+    if (pinnedBytes > memory.settings.budget) {
+      throw new SettingsError(
+        `the pinned model versions need ${formatBytes(pinnedBytes)} (stated, or estimated from their files), more than memory_budget ${formatBytes(memory.settings.budget)}`,
+      )
+    }
+    for (const entry of pinned) await this.lock.run(entry.name, () => this.loadStartup(entry))
+    if (memory.budget.pinned > memory.settings.budget) {
+      // Measured larger than stated or estimated: they stay (pinned), and nothing else fits; said loudly.
+      this.options.logger.error(
+        `the pinned model versions hold ${formatBytes(memory.budget.pinned)} as measured, more than memory_budget ${formatBytes(memory.settings.budget)}: no other version can load; raise memory_budget or unpin some`,
+      )
+    }
+    if (!loadModels) return
+    for (const entry of entries) {
+      if (!entry.spec.ok || isPinned(entry)) continue
+      const {bytes} = await memory.sizeOf(entry)
+      if (memory.budget.promised + bytes > memory.settings.budget) continue
+      await this.lock.run(entry.name, () => this.loadStartup(entry))
+    }
+  }
+
+  /** One start-up load with a budget: no room is logged and the version stays NOT_LOADED. */
+  private async loadStartup(entry: ModelEntry): Promise<void> {
+    try {
+      await this.lifecycle.load(entry, 'startup')
+    } catch (error) {
+      if (!(error instanceof MlsError)) throw error
+      this.options.logger.warn(`${entry.spec.file}: not loaded at start-up: ${error.message}`)
+    }
   }
 
   /** Every model spec below the root, with the uri rule applied. */
@@ -82,13 +155,70 @@ export class ModelRegistry {
     return this.options.allowExternalUris ? spec : confineUri(spec, this.options.root)
   }
 
-  /** Ready to serve traffic: start-up is over and at least one model (strict: every start-up model) is READY. */
+  /**
+   * Ready to serve traffic: start-up is over and at least one model (strict: every start-up model) is servable:
+   * READY, or with a memory_budget NOT_LOADED (it loads on the next request).
+   */
   isReady(): boolean {
     if (!this.startupDone) return false
     if (this.options.strictReadiness) {
-      return this.startupEntries.length > 0 && this.startupEntries.every((entry) => entry.state === 'READY')
+      return this.startupEntries.length > 0 && this.startupEntries.every((entry) => this.servable(entry))
     }
-    return this.all().some((entry) => entry.state === 'READY')
+    return this.all().some((entry) => this.servable(entry))
+  }
+
+  /** READY, or with a memory_budget not in memory but loadable on the next request. */
+  servable(entry: ModelEntry): boolean {
+    return entry.state === 'READY' || (this.memory !== undefined && entry.state === 'NOT_LOADED')
+  }
+
+  /**
+   * With a memory_budget, whether a request for `entry` loads it: it is servable but not in memory (never loaded,
+   * evicted), or its last load failed (retried once the back-off has passed). Not after an explicit unload.
+   */
+  loadsOnDemand(entry: ModelEntry): boolean {
+    if (this.memory === undefined || !entry.spec.ok) return false
+    // LOADING: a load under way (on demand, explicit, start-up) that the request waits for, as for its own.
+    return entry.state === 'NOT_LOADED' || entry.state === 'LOADING' || (entry.state === 'UNAVAILABLE' && entry.reason !== 'unloaded' && entry.instance === undefined)
+  }
+
+  /**
+   * With a memory_budget: loads `entry` for a request (see loadsOnDemand), shared by every request that waits for
+   * it; resolves once the load is over (READY, or failed: the caller's instanceFor says why). Rejects with
+   * MEMORY_EXHAUSTED when no room could be made, and at once with the last failure while its back-off lasts.
+   */
+  async bringIn(entry: ModelEntry): Promise<void> {
+    const outcome = await this.onDemand.run(entry, () =>
+      this.lock.run(entry.name, async (): Promise<OnDemand> => {
+        if (!this.loadsOnDemand(entry)) return undefined
+        try {
+          const failure = await this.lifecycle.load(entry, 'request')
+          if (failure !== undefined) throw this.lifecycle.failureOf(entry)
+        } catch (error) {
+          if (error instanceof MemoryExhaustedError) return error
+          throw error
+        }
+        return undefined
+      }),
+    )
+    if (outcome !== undefined) throw outcome
+  }
+
+  /** The instance of a READY `entry` for a request, noted as used (the memory budget's LRU order); else undefined. */
+  serving(entry: ModelEntry): LoadedModel | undefined {
+    const instance = entry.state === 'READY' ? entry.instance : undefined
+    if (instance !== undefined && this.memory !== undefined) this.memory.touch(instance)
+    return instance
+  }
+
+  /** The instance of `entry` or the error that says why it has none (not READY). */
+  instanceFor(entry: ModelEntry): LoadedModel {
+    return this.lifecycle.instanceFor(entry)
+  }
+
+  /** With a memory_budget: the budget and every version's size (metrics, the TUI); undefined without one. */
+  memorySnapshot(): MemorySnapshot | undefined {
+    return this.memory?.snapshot(this.all())
   }
 
   all(): ModelEntry[] {
@@ -98,7 +228,7 @@ export class ModelRegistry {
   index(ready?: boolean): RepositoryIndexItem[] {
     return this.all()
       .filter((entry) => ready === undefined || (entry.state === 'READY') === ready)
-      .map((entry) => entry.toIndexItem())
+      .map((entry) => (this.memory === undefined ? entry.toIndexItem() : {...entry.toIndexItem(), ...this.memory.indexFields(entry)}))
   }
 
   versions(name: string): string[] {
@@ -133,6 +263,7 @@ export class ModelRegistry {
     await this.lock.run(name, async () => {
       // Matched again under the lock: a load or watch change queued before this one may have moved a file's version.
       const specs = found.filter((spec) => this.belongsTo(spec, name))
+      for (const entry of this.models.get(name)?.entries ?? []) this.onDemand.reset(entry)
       const failures = await Promise.all(specs.map((spec) => this.loadSpec(spec)))
       const failed = failures.filter((failure): failure is string => failure !== undefined)
       if (failed.length > 0) {
@@ -211,10 +342,21 @@ export class ModelRegistry {
    */
   async loadVersion(given: ModelSpec, entry?: ModelEntry): Promise<string | undefined> {
     const spec = this.confine(given)
-    return this.lock.run(entry?.name ?? spec.name, () => {
+    return this.lock.run(entry?.name ?? spec.name, async () => {
       const target = entry ?? this.register(spec)
       target.spec = spec
-      return this.lifecycle.load(target)
+      if (this.memory !== undefined && spec.ok && (target.state === 'NOT_LOADED' || target.state === 'UNKNOWN')) {
+        // Not in memory: the next request loads the new files; a change loads nothing by itself.
+        this.onDemand.reset(target)
+        target.set('NOT_LOADED', NOT_IN_MEMORY)
+        return undefined
+      }
+      try {
+        return await this.lifecycle.load(target)
+      } catch (error) {
+        // No room for the new instance (MEMORY_EXHAUSTED): the old one keeps serving, as after any failed reload.
+        return (error as Error).message
+      }
     })
   }
 
@@ -235,6 +377,7 @@ export class ModelRegistry {
 
   /** Unloads everything (server shutdown). */
   async close(): Promise<void> {
+    this.memory?.close(new MlsError('SERVER_STOPPING', 'the server is stopping'))
     await Promise.all([...this.models.keys()].map((name) => this.unload(name)))
   }
 

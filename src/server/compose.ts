@@ -11,6 +11,7 @@ import {runtimeFactory} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {parallelInference} from '../workers/index.js'
 import {readTls, type TlsFiles} from './listen.js'
+import {MemoryMetrics} from './metrics/memory-metrics.js'
 import {Metrics} from './metrics/metrics.js'
 import {repositoryAuth, type RepositoryAuth} from './repository-auth.js'
 import {ConnectionTable} from './connections/connection-table.js'
@@ -68,6 +69,12 @@ export function composeServer(
     // An unload or reload waits for the version's in-flight requests as a shutdown does, then answers the rest.
     drainTimeout: grace,
     onAbandon: (instance, reason): number => dataplane.abortRequestsOf(instance, reason),
+    // memory_budget: load on demand and LRU eviction (model-memory.ts); none: every loaded model stays.
+    memoryObserver: metrics === undefined || settings.memory_budget === null ? undefined : new MemoryMetrics(metrics.registry, () => registry.memorySnapshot()),
+    memory:
+      settings.memory_budget === null
+        ? undefined
+        : {budget: settings.memory_budget, waitTimeout: settings.memory_wait_timeout, minResidency: settings.memory_min_residency},
   })
   const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
   const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local))

@@ -66,6 +66,8 @@ export function toModelSettings(data: z.output<typeof modelSettingsSchema>, orig
     parallelWorkers: data.parallel_workers ?? undefined,
     maxQueueSize: data.max_queue_size ?? undefined,
     inferTimeout: data.infer_timeout ?? undefined,
+    pinned: data.pinned ?? false,
+    memoryBytes: data.memory ?? undefined,
     version: parameters.version,
     uri: parameters.uri === undefined ? undefined : path.resolve(origin.folder, parameters.uri),
     format: parameters.format,

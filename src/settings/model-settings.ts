@@ -1,6 +1,7 @@
 /** model-settings.json: MLServer's field names and defaults. */
 import {z} from 'zod'
 import {DATATYPE_NAMES} from '../protocol/datatypes.js'
+import {byteSize} from '../memory/byte-size.js'
 import {lenientBoolean, lenientInt, lenientNumber} from './coerce.js'
 
 export const tensorMetadataSchema = z.object({
@@ -36,6 +37,10 @@ export const modelSettingsSchema = z.object({
   max_queue_size: lenientInt(0).nullable().optional(),
   /** Seconds from admission to answer; null or absent: the server's infer_timeout. */
   infer_timeout: lenientNumber(0).nullable().optional(),
+  /** With a memory_budget: loaded at start-up and never evicted. */
+  pinned: lenientBoolean().optional(),
+  /** With a memory_budget: this version's memory as stated (bytes or "12MiB"); wins over the measured size. */
+  memory: byteSize(1).nullable().optional(),
   parameters: modelParametersSchema.optional(),
 })
 
@@ -66,6 +71,10 @@ export interface ModelSettings {
   readonly maxQueueSize?: number
   /** Seconds from admission to answer (0: no limit); undefined: the server's `infer_timeout`. */
   readonly inferTimeout?: number
+  /** With a memory_budget: loaded at start-up, never evicted. */
+  readonly pinned?: boolean
+  /** With a memory_budget: the stated size in bytes (model-settings `memory`), which wins over the measured one. */
+  readonly memoryBytes?: number
   readonly version?: string
   /** Absolute path of the model artifact, when `parameters.uri` is given. */
   readonly uri?: string

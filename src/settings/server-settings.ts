@@ -4,6 +4,7 @@
  */
 import {z} from 'zod'
 import {MLS_VERSION} from '../version.js'
+import {byteSize} from '../memory/byte-size.js'
 import {lenientBoolean, lenientInt, lenientNumber, nullable} from './coerce.js'
 
 const port = () => lenientInt(0, 65535)
@@ -71,6 +72,9 @@ export const serverSettingsFields = {
   grpc_keepalive_time: lenientNumber(0),
   grpc_keepalive_timeout: lenientNumber(0),
   grpc_keepalive_min_ping_interval: lenientNumber(0),
+  memory_budget: nullable(byteSize(1)),
+  memory_wait_timeout: lenientNumber(0),
+  memory_min_residency: lenientNumber(0),
 }
 
 export const serverSettingsLayerSchema = z.object(serverSettingsFields).partial()
@@ -151,6 +155,12 @@ export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
   grpc_keepalive_timeout: 20,
   /** Keepalive enforcement: the shortest interval between client pings without a call open (gRPC's default). */
   grpc_keepalive_min_ping_interval: 300,
+  /** Bytes the loaded models may hold; null: no budget (every model loaded stays loaded). Set: load on demand, LRU eviction. */
+  memory_budget: null,
+  /** Seconds a load waits for memory to be freed (evictions, in-flight requests) before 503 MEMORY_EXHAUSTED. */
+  memory_wait_timeout: 30,
+  /** Seconds a version stays in memory after it was loaded or used before it may be evicted. */
+  memory_min_residency: 1,
 }
 
 /** Settings fields whose value is a path: relative to the settings file's folder (flags and env: the working folder). */

@@ -39,8 +39,8 @@ describe('DataPlane over the example repository', () => {
     expect(dataplane.modelReady('mnist_sklearn', 'v1.0.0')).toBe(true)
   })
 
-  it("gives each model's metadata as its runtime reads it from the model file", () => {
-    const meta = server.dataplane.modelMetadata('mnist_sklearn')
+  it("gives each model's metadata as its runtime reads it from the model file", async () => {
+    const meta = await server.dataplane.modelMetadata('mnist_sklearn')
     expect(meta).toMatchObject({name: 'mnist_sklearn', versions: ['v1.0.0'], platform: 'sklearn'})
     expect(meta.inputs).toEqual([{name: 'input', datatype: 'FP32', shape: [-1, 64]}])
     expect(meta.outputs.map((o) => o.name)).toEqual(['predict', 'label', 'scores'])

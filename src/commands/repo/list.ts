@@ -4,7 +4,7 @@ import {repositoryTable} from '../../cli/repo-rows.js'
 import type {RepositoryIndexItem} from '../../protocol/types.js'
 
 export default class RepoList extends ClientCommand {
-  static override summary = 'List the models of the repository with their version, state and reason.'
+  static override summary = 'List the models of the repository with their version, state and reason (with a memory budget: size, residency, last use).'
   static override enableJsonFlag = true
   static override examples = ['<%= config.bin %> repo list', '<%= config.bin %> repo list --ready', '<%= config.bin %> repo list --url http://127.0.0.1:9080 --json']
   static override flags = {
@@ -15,6 +15,7 @@ export default class RepoList extends ClientCommand {
     const {flags} = await this.parse(RepoList)
     const items = await this.client(flags).repositoryIndex(flags.ready)
     this.log(repositoryTable(items))
+    // --json prints the items as the server sent them (with a memory budget: memory_bytes, memory_source, pinned, last_used).
     return items
   }
 }

@@ -33,14 +33,14 @@ export function registerDocs(app: FastifyInstance, dataplane: DataPlane): void {
       // modelMetadata throws as GET /v2/models/{name} would (404 MODEL_UNAVAILABLE, 503 MODEL_NOT_READY, ...).
       docs.get(`${base}/docs`, async (request: ModelRequest, reply) => {
         const {name, version} = request.params
-        const metadata = dataplane.modelMetadata(name, version)
+        const metadata = await dataplane.modelMetadata(name, version)
         const title = version === undefined ? `${metadata.name} docs` : `${metadata.name} ${version} docs`
         const documentUrl = `${modelBasePath(name, version)}/docs/${DOCUMENT_NAME}`
         return reply.type('text/html; charset=utf-8').send(swaggerPage({title, documentUrl}))
       })
       docs.get(`${base}/docs/${DOCUMENT_NAME}`, async (request: ModelRequest) => {
         const {name, version} = request.params
-        return buildModelOpenApi(dataplane.modelMetadata(name, version), {version, serverVersion: server.version})
+        return buildModelOpenApi(await dataplane.modelMetadata(name, version), {version, serverVersion: server.version})
       })
     }
   })

@@ -72,8 +72,12 @@ export const inferenceResponseSchema = z.object({
 export const repositoryIndexItemSchema = z.object({
   name: z.string(),
   version: z.string().optional(),
-  state: z.enum(['UNKNOWN', 'READY', 'UNAVAILABLE', 'LOADING', 'UNLOADING']),
+  state: z.enum(['UNKNOWN', 'READY', 'UNAVAILABLE', 'LOADING', 'UNLOADING', 'NOT_LOADED']),
   reason: z.string().meta({description: 'Why the model is in this state: `unloaded`, or the load error; empty when READY.'}),
+  memory_bytes: z.number().optional().meta({description: 'With a memory_budget: the memory the budget counts for this version.'}),
+  memory_source: z.enum(['measured', 'stated', 'estimated']).optional().meta({description: 'Where memory_bytes comes from.'}),
+  pinned: z.boolean().optional().meta({description: 'With a memory_budget: pinned in memory (never evicted).'}),
+  last_used: z.string().optional().meta({description: 'With a memory_budget: when the version last served a request, ISO 8601.'}),
 }) satisfies z.ZodType<RepositoryIndexItem>
 
 export const repositoryIndexResponseSchema = z.array(repositoryIndexItemSchema)

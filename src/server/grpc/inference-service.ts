@@ -158,8 +158,8 @@ export function inferenceHandlers(dataplane: DataPlane, context: HandlerContext)
     ServerReady: unary(context, 'ServerReady', () => ({ready: dataplane.ready()})),
     ModelReady: unary(context, 'ModelReady', (r: ModelRequestMessage) => ({ready: dataplane.modelReady(r.name, r.version || undefined)})),
     ServerMetadata: unary(context, 'ServerMetadata', () => dataplane.serverMetadata()),
-    ModelMetadata: unary(context, 'ModelMetadata', (r: ModelRequestMessage): ModelMetadataResponseMessage => {
-      const metadata = dataplane.modelMetadata(r.name, r.version || undefined)
+    ModelMetadata: unary(context, 'ModelMetadata', async (r: ModelRequestMessage): Promise<ModelMetadataResponseMessage> => {
+      const metadata = await dataplane.modelMetadata(r.name, r.version || undefined)
       const tensor = (t: (typeof metadata.inputs)[number]) => ({name: t.name, datatype: t.datatype, shape: [...t.shape], parameters: toInferParameters(t.parameters)})
       return {...metadata, inputs: metadata.inputs.map(tensor), outputs: metadata.outputs.map(tensor), parameters: toInferParameters(metadata.parameters)}
     }),

@@ -13,7 +13,11 @@ import {RuntimeMetricFamilies} from './runtime-metrics.js'
 
 /** Seconds; finer than prom-client's default at the low end, where small models live. */
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-const STATES: readonly ModelState[] = ['UNKNOWN', 'LOADING', 'READY', 'UNLOADING', 'UNAVAILABLE']
+/**
+ * Every state model_state has a series for. NOT_LOADED (memory_budget: servable, not in memory, loads on the next
+ * request) is a state of the repository index too; it is listed here so that such a version reads 1 in it, not 0 in all.
+ */
+const STATES: readonly string[] = ['UNKNOWN', 'LOADING', 'READY', 'UNLOADING', 'UNAVAILABLE', 'NOT_LOADED']
 
 interface ModelChildren {
   readonly success: {inc(): void}

@@ -17,6 +17,7 @@ import {Footer} from './Footer.js'
 import {Header} from './Header.js'
 import {HelpOverlay} from './HelpOverlay.js'
 import {LogPane} from './LogPane.js'
+import {MemoryLine} from './MemoryLine.js'
 import {ModelTable} from './ModelTable.js'
 import {RateLine} from './RateLine.js'
 import {SelectionLine} from './SelectionLine.js'
@@ -61,7 +62,7 @@ export function Dashboard({source, intervalMs, windowMs, log, title, notice, qui
   const {view} = data
   const visible = visibleRows(view.models, ui.filter)
   const selected = selectedRow(ui, visible)
-  const layout = dashboardLayout(terminalRows, visible.length, log !== undefined)
+  const layout = dashboardLayout(terminalRows, visible.length, log !== undefined, view.memory !== undefined)
   const empty = !view.polled ? 'waiting for the server…' : view.models.length === 0 ? 'no models' : 'no model matches the filter'
   return (
     <Box flexDirection="column" width={columns} height={layout.height} overflow="hidden">
@@ -74,6 +75,7 @@ export function Dashboard({source, intervalMs, windowMs, log, title, notice, qui
           <ModelTable rows={visible} selectedKey={selected?.key} height={layout.tableRows} width={columns} total={view.total} empty={empty} />
           <SelectionLine row={selected} indexError={view.reachable ? view.indexError : undefined} />
           <RateLine history={view.history} width={columns} known={view.windowSeconds !== undefined} missing={view.metricsError} />
+          {view.memory === undefined ? null : <MemoryLine memory={view.memory} width={columns} />}
           <EventList events={view.events} height={layout.eventRows} />
           {log === undefined ? null : <LogPane lines={logLines} height={layout.logRows} />}
         </>

@@ -32,7 +32,9 @@ function HelpOverlayView({height, quitLabel}: HelpOverlayProps) {
       <Text> </Text>
       <Text color="gray">
         Rates and latencies (p50, p99) cover the last few polls, from the server's metrics. INFL/Q: REST inferences in flight
-        (all models) / requests queued for a batch or a worker; "-" where the server does not say.
+        (all models) / requests queued for a batch or a worker; "-" where the server does not say. With a memory budget:
+        SIZE is each version's memory ("~" estimated), the memory line the bytes in memory against the budget and the
+        requests that found their version in memory (hits) or waited for its load (misses), evictions and loads per second.
       </Text>
       <Text color="gray">Press any key to close.</Text>
     </Box>

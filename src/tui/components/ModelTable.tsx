@@ -2,11 +2,13 @@
  * The model table: one line per model version (state coloured, the selected one marked), scrolled to keep the
  * selection in view, and a total line for all models. INFL/Q is in flight / queued: the REST in-progress gauge counts
  * inferences by route, not by model, so in flight is a total only; queued is per model where the server has queue
- * gauges (batch_request_queue, parallel_request_queue), "-" where it has none.
+ * gauges (batch_request_queue, parallel_request_queue), "-" where it has none. With a memory_budget, SIZE is each
+ * version's memory ("~" when estimated; grey when it is not in memory) and a pinned version says so in its reason.
  */
 import {Box, Text} from 'ink'
 import {memo} from 'react'
 import type {DashboardView, ModelRow} from '../state/dashboard-state.js'
+import {formatMemorySize} from '../../cli/memory-cells.js'
 import {formatCount} from '../state/format.js'
 import {cells, columnsFor, HEADINGS, lineText, rateValues, type Cells, type Columns} from '../state/table-columns.js'
 import {errorColour, stateColour} from './theme.js'
@@ -23,7 +25,7 @@ export interface ModelTableProps {
   readonly empty: string
 }
 
-function Line({cells: c, marker, bold, stateColor, errorColor}: {readonly cells: Cells; readonly marker: string; readonly bold?: boolean; readonly stateColor?: string; readonly errorColor?: string}) {
+function Line({cells: c, marker, bold, stateColor, errorColor, sizeColor}: {readonly cells: Cells; readonly marker: string; readonly bold?: boolean; readonly stateColor?: string; readonly errorColor?: string; readonly sizeColor?: string}) {
   return (
     <Text wrap="truncate-end" bold={bold}>
       {marker}
@@ -32,6 +34,7 @@ function Line({cells: c, marker, bold, stateColor, errorColor}: {readonly cells:
       {c.version}
       {'  '}
       <Text color={stateColor}>{c.state}</Text>
+      <Text color={sizeColor}>{c.size}</Text>
       {c.rps}
       <Text color={errorColor}>{c.errors}</Text>
       {c.p50}
@@ -50,7 +53,9 @@ function scrollTop(rows: readonly ModelRow[], selectedKey: string | undefined, h
 }
 
 function rowCells(columns: Columns, row: ModelRow): Cells {
-  return cells(columns, {name: row.name, version: row.version ?? '-', state: row.state, ...rateValues(row.rates), inFlight: `-/${formatCount(row.queue)}`, reason: row.reason})
+  const size = row.memory === undefined ? '-' : formatMemorySize({memory_bytes: row.memory.bytes, memory_source: row.memory.source})
+  const reason = row.reason || (row.memory?.pinned ? 'pinned' : '')
+  return cells(columns, {name: row.name, version: row.version ?? '-', state: row.state, size, ...rateValues(row.rates), inFlight: `-/${formatCount(row.queue)}`, reason})
 }
 
 function ModelTableView({rows, selectedKey, height, width, total, empty}: ModelTableProps) {
@@ -58,7 +63,7 @@ function ModelTableView({rows, selectedKey, height, width, total, empty}: ModelT
   const top = scrollTop(rows, selectedKey, height)
   const shown = rows.slice(top, top + height)
   const more = rows.length - top - shown.length
-  const totalCells = cells(columns, {name: 'all models', version: '', state: '', ...rateValues(total), inFlight: `${formatCount(total?.inFlight)}/${formatCount(total?.queue)}`, reason: more > 0 ? `(${more} more below)` : top > 0 ? `(${top} more above)` : ''})
+  const totalCells = cells(columns, {name: 'all models', version: '', state: '', size: '', ...rateValues(total), inFlight: `${formatCount(total?.inFlight)}/${formatCount(total?.queue)}`, reason: more > 0 ? `(${more} more below)` : top > 0 ? `(${top} more above)` : ''})
   return (
     <Box flexDirection="column">
       <Text bold color="gray" wrap="truncate-end">
@@ -70,7 +75,7 @@ function ModelTableView({rows, selectedKey, height, width, total, empty}: ModelT
           <Text color="gray">{`  ${empty}`}</Text>
         ) : (
           shown.map((row) => (
-            <Line key={row.key} cells={rowCells(columns, row)} marker={row.key === selectedKey ? '› ' : '  '} stateColor={stateColour(row.state)} errorColor={errorColour(row.rates?.errorRate)} />
+            <Line key={row.key} cells={rowCells(columns, row)} marker={row.key === selectedKey ? '› ' : '  '} stateColor={stateColour(row.state)} errorColor={errorColour(row.rates?.errorRate)} sizeColor={row.state === 'READY' ? undefined : 'gray'} />
           ))
         )}
       </Box>

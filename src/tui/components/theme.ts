@@ -1,7 +1,7 @@
 /** Colours of the dashboard (Ink colour names). */
 import type {EventLevel} from '../state/dashboard-event.js'
 
-const STATE_COLOURS: Record<string, string> = {READY: 'green', LOADING: 'yellow', UNLOADING: 'yellow', UNAVAILABLE: 'red', UNKNOWN: 'gray'}
+const STATE_COLOURS: Record<string, string> = {READY: 'green', LOADING: 'yellow', UNLOADING: 'yellow', UNAVAILABLE: 'red', UNKNOWN: 'gray', NOT_LOADED: 'gray'}
 
 /** The colour of a model state (another server's unknown states are plain). */
 export function stateColour(state: string): string | undefined {

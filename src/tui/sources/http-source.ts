@@ -9,6 +9,7 @@ import {CliError} from '../../cli/cli-error.js'
 import {connectionCause} from '../../client/credentials.js'
 import type {ClientCredentials, MlsClient} from '../../client/index.js'
 import {authorizationHeaders, dispatcherFor} from '../../client/rest-client.js'
+import {readIndexMemoryFields} from '../../memory/index-fields.js'
 import type {ModelState, RepositoryIndexItem, ServerMetadata} from '../../protocol/types.js'
 import {failed, ok, type MonitorSource, type Probe, type ServerSnapshot} from './monitor-source.js'
 
@@ -74,6 +75,8 @@ function indexItems(status: number, text: string): RepositoryIndexItem[] {
     // Another server may have states of its own: shown as they come.
     state: (typeof item.state === 'string' && item.state !== '' ? item.state : 'UNKNOWN') as ModelState,
     reason: typeof item.reason === 'string' ? item.reason : '',
+    // With a memory_budget: memory_bytes, memory_source, pinned, last_used (checked; absent without a budget).
+    ...readIndexMemoryFields(item),
   }))
 }
 

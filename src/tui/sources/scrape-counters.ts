@@ -1,7 +1,9 @@
 /**
  * One metrics scrape reduced to what the dashboard needs, per model version: the inference counters, the latency
  * histogram, the state gauge and the queue gauges; plus the server's REST inferences in flight. A family the server does not expose
- * stays undefined (shown as "-"), which is how the dashboard degrades against servers with fewer metrics.
+ * stays undefined (shown as "-"), which is how the dashboard degrades against servers with fewer metrics. With a
+ * `memory_budget`, also the memory families (server/metrics/memory-metrics.ts): budget, bytes in memory, residency hits
+ * and misses, loads and evictions, summed over models.
  */
 import type {MetricsScrape, MetricSample} from '../../client/metrics-text.js'
 
@@ -33,6 +35,22 @@ export interface ScrapeCounters {
   readonly has: {readonly success: boolean; readonly failure: boolean; readonly duration: boolean; readonly queue: boolean}
   /** REST inferences being served (sum of the in-progress gauge over infer routes); undefined without that gauge. */
   readonly inFlight?: number
+  /** The memory budget and its counters; undefined when the server has no budget (no memory_budget_bytes sample). */
+  readonly memory?: MemoryCounters
+}
+
+/** The memory families of one scrape (totals over every model version). */
+export interface MemoryCounters {
+  /** memory_budget_bytes. */
+  readonly budget: number
+  /** models_memory_bytes: bytes in memory now; undefined without that sample. */
+  readonly used?: number
+  /** model_residency_requests_total, result hit / miss. */
+  readonly hits: number
+  readonly misses: number
+  /** model_loads_total and model_evictions_total, summed over versions (and reasons). */
+  readonly loads: number
+  readonly evictions: number
 }
 
 /** The key of one model version: its name and version ("" for an unversioned model). */
@@ -46,6 +64,11 @@ const DURATION = 'model_infer_request_duration'
 const STATE = 'model_state'
 const QUEUES = new Set(['batch_request_queue', 'parallel_request_queue'])
 const IN_PROGRESS = /_requests_in_progress$/
+const BUDGET = 'memory_budget_bytes'
+const USED = 'models_memory_bytes'
+const RESIDENCY = 'model_residency_requests_total'
+const LOADS = 'model_loads_total'
+const EVICTIONS = 'model_evictions_total'
 
 // mls labels model metrics (model, version), as MLServer does; model_name / model_version are accepted too.
 const labelsOf = (sample: MetricSample) => ({
@@ -55,7 +78,7 @@ const labelsOf = (sample: MetricSample) => ({
 
 /** The sample names `scrapeCounters` reads (to parse nothing else). */
 export function isCounterSample(name: string): boolean {
-  return name.startsWith('model_') || QUEUES.has(name) || IN_PROGRESS.test(name)
+  return name.startsWith('model_') || QUEUES.has(name) || IN_PROGRESS.test(name) || name === BUDGET || name === USED
 }
 
 type Mutable = {success?: number; failure?: number; buckets?: Bucket[]; state?: string; queue?: number}
@@ -76,6 +99,9 @@ export function scrapeCounters(scrape: MetricsScrape, time: number): ScrapeCount
     return counters
   }
   let inFlight: number | undefined
+  let budget: number | undefined
+  let used: number | undefined
+  const memory = {hits: 0, misses: 0, loads: 0, evictions: 0}
   const has = {
     success: declared(scrape, SUCCESS),
     failure: declared(scrape, FAILURE),
@@ -104,6 +130,17 @@ export function scrapeCounters(scrape: MetricsScrape, time: number): ScrapeCount
       const counters = entry(sample)
       if (counters) counters.queue = (counters.queue ?? 0) + sample.value
       has.queue = true
+    } else if (name === BUDGET) {
+      budget = (budget ?? 0) + sample.value
+    } else if (name === USED) {
+      used = (used ?? 0) + sample.value
+    } else if (name === RESIDENCY) {
+      if (sample.labels.result === 'hit') memory.hits += sample.value
+      else if (sample.labels.result === 'miss') memory.misses += sample.value
+    } else if (name === LOADS) {
+      memory.loads += sample.value
+    } else if (name === EVICTIONS) {
+      memory.evictions += sample.value
     } else if (IN_PROGRESS.test(name)) {
       inFlight ??= 0
       if ((sample.labels.path ?? '').includes('infer')) inFlight += sample.value
@@ -111,5 +148,5 @@ export function scrapeCounters(scrape: MetricsScrape, time: number): ScrapeCount
   }
   if (inFlight === undefined && [...scrape.types.keys()].some((family) => IN_PROGRESS.test(family))) inFlight = 0
   for (const counters of models.values()) counters.buckets?.sort((a, b) => a.le - b.le)
-  return {time, models, has, inFlight}
+  return {time, models, has, inFlight, memory: budget === undefined ? undefined : {budget, used, ...memory}}
 }

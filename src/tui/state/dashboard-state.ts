@@ -4,11 +4,13 @@
  * sparkline, and the events derived from what changed. Whatever the server does not answer degrades to "unknown".
  */
 import {parseMetricsText} from '../../client/metrics-text.js'
+import {readIndexMemoryFields} from '../../memory/index-fields.js'
+import type {SizeSource} from '../../memory/measured-gain.js'
 import type {ServerMetadata} from '../../protocol/types.js'
 import type {ServerSnapshot} from '../sources/monitor-source.js'
 import {isCounterSample, modelKey, scrapeCounters, type ScrapeCounters} from '../sources/scrape-counters.js'
 import {appendEvents, type DashboardEvent} from './dashboard-event.js'
-import {windowRates, type Rates, type WindowRates} from './rates.js'
+import {memoryRates, windowRates, type MemoryRates, type Rates, type WindowRates} from './rates.js'
 import {viewEvents} from './view-events.js'
 
 /** One row of the model table. */
@@ -22,6 +24,26 @@ export interface ModelRow {
   readonly rates?: Rates
   /** Requests waiting for a batch or a worker (latest scrape); undefined where the server has no queue gauges. */
   readonly queue?: number
+  /** Its memory, from the repository index of a server with a memory_budget; undefined without. */
+  readonly memory?: RowMemory
+}
+
+/** A version's memory as the index tells it (memory/index-fields.ts). */
+export interface RowMemory {
+  readonly bytes: number
+  readonly source: SizeSource
+  readonly pinned: boolean
+  /** Epoch ms of its last use, if used since the server started. */
+  readonly lastUsed?: number
+}
+
+/** The memory budget (from the metrics of a server with a memory_budget). */
+export interface MemoryView {
+  readonly budget: number
+  /** Bytes in memory; undefined where the server does not say. */
+  readonly used?: number
+  /** Over the window; undefined until two scrapes exist. */
+  readonly rates?: MemoryRates
 }
 
 /** Everything the dashboard shows. */
@@ -51,6 +73,8 @@ export interface DashboardView {
    */
   readonly history: readonly number[]
   readonly events: readonly DashboardEvent[]
+  /** The memory budget, used bytes and residency rates; undefined when the server has no budget (nothing is shown). */
+  readonly memory?: MemoryView
 }
 
 /** The view and what advancing it needs to remember. */
@@ -89,7 +113,13 @@ const roundSpan = (seconds: number) => (seconds >= 2 ? Math.round(seconds) : Mat
 
 function rowsFrom(snapshot: ServerSnapshot, latest: ScrapeCounters | undefined, previous: readonly ModelRow[]): ModelRow[] {
   if (snapshot.index.ok) {
-    return snapshot.index.value.map((m) => ({key: modelKey(m.name, m.version), name: m.name, version: m.version, state: m.state, reason: m.reason}))
+    return snapshot.index.value.map((m) => {
+      const row: ModelRow = {key: modelKey(m.name, m.version), name: m.name, version: m.version, state: m.state, reason: m.reason}
+      const memory = readIndexMemoryFields(m)
+      if (memory === undefined) return row
+      const lastUsed = memory.last_used === undefined ? undefined : Date.parse(memory.last_used)
+      return {...row, memory: {bytes: memory.memory_bytes, source: memory.memory_source, pinned: memory.pinned === true, ...(lastUsed === undefined ? {} : {lastUsed})}}
+    })
   }
   // No index (a server without the repository extension, or a failed poll): the model_state gauge, else the last rows.
   const fromMetrics = [...(latest?.models ?? [])].filter(([, counters]) => counters.state !== undefined)
@@ -115,6 +145,17 @@ function withMetrics(row: ModelRow, window: WindowRates | undefined, scrape: Scr
 function totalQueue(scrape: ScrapeCounters): number | undefined {
   if (!scrape.has.queue) return undefined
   return [...scrape.models.values()].reduce((sum, counters) => sum + (counters.queue ?? 0), 0)
+}
+
+/**
+ * The memory budget of the latest scrape with its rates over the window. Without a scrape (metrics unavailable) the
+ * budget known stays (it does not change while a server runs; the line keeps its place) and the rest is unknown.
+ */
+function memoryView(scrape: ScrapeCounters | undefined, scrapes: readonly ScrapeCounters[], previous: MemoryView | undefined): {memory?: MemoryView} {
+  if (scrape === undefined) return previous === undefined ? {} : {memory: {budget: previous.budget}}
+  if (scrape.memory === undefined) return {}
+  const rates = scrapes.length > 1 ? memoryRates(scrapes[0], scrape) : undefined
+  return {memory: {budget: scrape.memory.budget, used: scrape.memory.used, ...(rates === undefined ? {} : {rates})}}
 }
 
 /** The memory after `snapshot`; `at` is the wall-clock time for the events it raises. */
@@ -147,6 +188,7 @@ export function advance(memory: DashboardMemory, snapshot: ServerSnapshot, at: n
     windowSeconds: window ? roundSpan(window.seconds) : undefined,
     history,
     events: before.events,
+    ...memoryView(scrape, scrapes, before.memory),
   }
   const events = appendEvents(before.events, viewEvents(before, view, lastScrape, scrape, at))
   return {...memory, scrapes, view: {...view, events}}

@@ -1,6 +1,6 @@
 /**
  * How the terminal's rows are shared: header, model table, selected model's detail, rate line, events, the server's
- * log (with `mls start --tui`), footer. The whole dashboard is one row shorter than the terminal: Ink clears the
+ * log (with `mls start --tui`), footer; with a memory budget, one more line for it. The whole dashboard is one row shorter than the terminal: Ink clears the
  * screen before every frame that fills it, which would flicker.
  */
 
@@ -22,10 +22,13 @@ const FIXED = 9
 const LOG_TITLE = 1
 const HEADER_AND_FOOTER = 4
 
-/** The rows of each part for a terminal `terminalRows` high, `models` rows to show, with or without a log pane. */
-export function dashboardLayout(terminalRows: number, models: number, withLog: boolean): Layout {
+/**
+ * The rows of each part for a terminal `terminalRows` high, `models` rows to show, with or without a log pane, and with
+ * or without the memory budget line.
+ */
+export function dashboardLayout(terminalRows: number, models: number, withLog: boolean, withMemory = false): Layout {
   const height = Math.max(terminalRows - 1, 1)
-  const free = Math.max(height - FIXED - (withLog ? LOG_TITLE : 0), 0)
+  const free = Math.max(height - FIXED - (withLog ? LOG_TITLE : 0) - (withMemory ? 1 : 0), 0)
   // The table gets what it needs, but leaves room for a few events (and more for a log).
   const reserve = Math.min(free - 1, withLog ? 8 : 3)
   const tableRows = Math.max(Math.min(Math.max(models, 1), free - Math.max(reserve, 0)), Math.min(1, free))

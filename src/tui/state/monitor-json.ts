@@ -21,8 +21,29 @@ export interface MonitorJson {
   readonly metrics_error: string | null
   /** The span the rates cover. */
   readonly window_seconds: number | null
-  readonly models: ReadonlyArray<{readonly name: string; readonly version: string | null; readonly state: string; readonly reason: string; readonly queue: number | null} & RatesJson>
+  readonly models: ReadonlyArray<{readonly name: string; readonly version: string | null; readonly state: string; readonly reason: string; readonly queue: number | null} & RatesJson & Partial<ModelMemoryJson>>
   readonly total: RatesJson & {readonly in_flight: number | null; readonly queue: number | null}
+  /** Only with a memory budget (absent without one, so the JSON is then as it was). */
+  readonly memory?: MemoryJson
+}
+
+/** A version's memory, as the repository index has it (only with a memory budget). */
+export interface ModelMemoryJson {
+  readonly memory_bytes: number
+  readonly memory_source: string
+  readonly pinned: boolean
+  readonly last_used: string | null
+}
+
+/** The budget, bytes in memory and the residency rates over the window. */
+export interface MemoryJson {
+  readonly budget_bytes: number
+  readonly used_bytes: number | null
+  readonly hits_per_second: number | null
+  readonly misses_per_second: number | null
+  readonly hit_ratio: number | null
+  readonly loads_per_second: number | null
+  readonly evictions_per_second: number | null
 }
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined || (typeof value === 'number' && !Number.isFinite(value)) ? null : value)
@@ -47,7 +68,35 @@ export function toMonitorJson(view: DashboardView): MonitorJson {
     index_error: orNull(view.indexError),
     metrics_error: orNull(view.metricsError),
     window_seconds: orNull(view.windowSeconds),
-    models: view.models.map((row) => ({name: row.name, version: orNull(row.version), state: row.state, reason: row.reason, ...ratesJson(row.rates), queue: orNull(row.queue)})),
+    models: view.models.map((row) => ({
+      name: row.name,
+      version: orNull(row.version),
+      state: row.state,
+      reason: row.reason,
+      ...ratesJson(row.rates),
+      queue: orNull(row.queue),
+      ...(row.memory === undefined
+        ? {}
+        : {
+            memory_bytes: row.memory.bytes,
+            memory_source: row.memory.source,
+            pinned: row.memory.pinned,
+            last_used: row.memory.lastUsed === undefined ? null : new Date(row.memory.lastUsed).toISOString(),
+          }),
+    })),
     total: {...ratesJson(view.total), in_flight: orNull(view.total?.inFlight), queue: orNull(view.total?.queue)},
+    ...(view.memory === undefined
+      ? {}
+      : {
+          memory: {
+            budget_bytes: view.memory.budget,
+            used_bytes: orNull(view.memory.used),
+            hits_per_second: orNull(view.memory.rates?.hitsPerSecond),
+            misses_per_second: orNull(view.memory.rates?.missesPerSecond),
+            hit_ratio: orNull(view.memory.rates?.hitRatio),
+            loads_per_second: orNull(view.memory.rates?.loadsPerSecond),
+            evictions_per_second: orNull(view.memory.rates?.evictionsPerSecond),
+          },
+        }),
   }
 }

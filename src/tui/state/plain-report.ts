@@ -1,7 +1,9 @@
 /** The dashboard as plain text, for `mls monitor` when stdout is not a terminal: one snapshot, no keys, no redraws. */
+import {formatMemorySize} from '../../cli/memory-cells.js'
 import {table} from '../../cli/style.js'
 import type {DashboardView} from './dashboard-state.js'
 import {formatCount, formatPercent, formatRate, formatSeconds} from './format.js'
+import {memoryText} from './memory-text.js'
 import type {Rates} from './rates.js'
 
 const rateCells = (rates: Rates | undefined) => [formatRate(rates?.rps), formatPercent(rates?.errorRate), formatSeconds(rates?.p50), formatSeconds(rates?.p99)]
@@ -15,16 +17,31 @@ export function plainReport(view: DashboardView): string {
       ? `metrics ${view.metricsUrl}: unavailable (${view.metricsError})`
       : `metrics ${view.metricsUrl}: rates over ${view.windowSeconds ?? '-'} s, ${formatCount(view.total?.inFlight)} in flight`
   const lines = [`${who} at ${view.url}: ${status}`, metrics]
+  if (view.memory !== undefined) {
+    const {amount, rates} = memoryText(view.memory)
+    lines.push(`memory ${amount}: ${rates}`)
+  }
   if (view.indexError !== undefined) lines.push(`repository index unavailable (${view.indexError})`)
   lines.push('')
   if (view.models.length === 0) lines.push('no models')
   else {
+    // SIZE only with a memory budget (some row has its memory); the table is otherwise as it was.
+    const sized = view.models.some((row) => row.memory !== undefined)
+    const size = (cell: string) => (sized ? [cell] : [])
     lines.push(
       table(
-        ['NAME', 'VERSION', 'STATE', 'REQ/S', 'ERR%', 'P50', 'P99', 'INFL/Q', 'REASON'],
+        ['NAME', 'VERSION', 'STATE', ...size('SIZE'), 'REQ/S', 'ERR%', 'P50', 'P99', 'INFL/Q', 'REASON'],
         [
-          ...view.models.map((row) => [row.name, row.version ?? '-', row.state, ...rateCells(row.rates), `-/${formatCount(row.queue)}`, row.reason]),
-          ['all models', '', '', ...rateCells(view.total), `${formatCount(view.total?.inFlight)}/${formatCount(view.total?.queue)}`, ''],
+          ...view.models.map((row) => [
+            row.name,
+            row.version ?? '-',
+            row.state,
+            ...size(row.memory === undefined ? '-' : formatMemorySize({memory_bytes: row.memory.bytes, memory_source: row.memory.source})),
+            ...rateCells(row.rates),
+            `-/${formatCount(row.queue)}`,
+            row.reason || (row.memory?.pinned ? 'pinned' : ''),
+          ]),
+          ['all models', '', '', ...size(''), ...rateCells(view.total), `${formatCount(view.total?.inFlight)}/${formatCount(view.total?.queue)}`, ''],
         ],
       ),
     )

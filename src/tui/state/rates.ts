@@ -82,3 +82,30 @@ export function windowRates(older: ScrapeCounters, newer: ScrapeCounters): Windo
   }
   return {seconds, models, total: ratesOf(total, seconds, newer.has), none: ratesOf(deltas(undefined, undefined, newer.has), seconds, newer.has)}
 }
+
+/** Memory-aware serving over a window: per second, and the share of requests that found their version in memory. */
+export interface MemoryRates {
+  readonly hitsPerSecond: number
+  readonly missesPerSecond: number
+  readonly loadsPerSecond: number
+  readonly evictionsPerSecond: number
+  /** hits / (hits + misses), 0..1; undefined without requests. */
+  readonly hitRatio?: number
+}
+
+/** The memory rates from `older` to `newer`; undefined when `newer` has no budget or no time passed. */
+export function memoryRates(older: ScrapeCounters, newer: ScrapeCounters): MemoryRates | undefined {
+  const seconds = (newer.time - older.time) / 1000
+  const after = newer.memory
+  if (after === undefined || !(seconds > 0)) return undefined
+  const before = older.memory
+  const hits = increase(before?.hits, after.hits)!
+  const misses = increase(before?.misses, after.misses)!
+  return {
+    hitsPerSecond: hits / seconds,
+    missesPerSecond: misses / seconds,
+    loadsPerSecond: increase(before?.loads, after.loads)! / seconds,
+    evictionsPerSecond: increase(before?.evictions, after.evictions)! / seconds,
+    hitRatio: hits + misses > 0 ? hits / (hits + misses) : undefined,
+  }
+}

@@ -28,10 +28,10 @@ function refusal(run: () => unknown): CliError {
 
 describe('settingsOfFlags', () => {
   it('keys the settings flags by settings field and leaves the others out', () => {
-    const flags = {'http-port': 9000, 'strict-readiness': false, 'infer-timeout': '2.5', tui: true, watch: true}
+    const flags = {'http-port': 9000, 'strict-readiness': false, 'infer-timeout': '2.5', 'memory-budget': '512MiB', tui: true, watch: true}
     const layer = settingsOfFlags(flags)
-    expect(layer).toMatchObject({http_port: 9000, strict_readiness: false, infer_timeout: '2.5', host: undefined})
-    expect(Object.keys(layer)).toHaveLength(17)
+    expect(layer).toMatchObject({http_port: 9000, strict_readiness: false, infer_timeout: '2.5', memory_budget: '512MiB', host: undefined})
+    expect(Object.keys(layer)).toHaveLength(18)
     expect(layer).not.toHaveProperty('tui')
     expect(layer).not.toHaveProperty('watch')
   })

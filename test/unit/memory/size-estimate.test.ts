@@ -2,7 +2,7 @@ import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:f
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {estimateBytes, estimateModelMemory, filesBytes, RUNTIME_MEMORY_FACTORS, runtimeKind} from '../../../src/memory/size-estimate.js'
+import {estimateBytes, estimateModelMemory, filesBytes, floorBytes, RUNTIME_MEMORY_FACTORS, RUNTIME_MEMORY_FLOORS, runtimeKind} from '../../../src/memory/size-estimate.js'
 
 let root: string
 
@@ -34,6 +34,24 @@ describe('size estimate', () => {
     expect(estimateBytes(1000, 'xgboost')).toBe(1000 * factor + baseBytes)
     expect(estimateBytes(3, 'onnx', {...RUNTIME_MEMORY_FACTORS, onnx: {factor: 1.5, baseBytes: 10}})).toBe(15)
     expect(await estimateModelMemory(path.join(root, 'model', 'model.onnx'), 'onnx')).toBe(estimateBytes(1000, 'onnx'))
+  })
+
+  it('floors below the estimate for every kind (a floor above it would make a measurement never lower the estimate)', () => {
+    for (const kind of ['onnx', 'sklearn', 'xgboost', 'custom'] as const) {
+      for (const bytes of [0, 1000, 64 * 1024 * 1024]) expect(floorBytes(bytes, kind)).toBeLessThan(estimateBytes(bytes, kind))
+    }
+    expect(floorBytes(1000, 'onnx', {...RUNTIME_MEMORY_FLOORS, onnx: 0.5})).toBe(500)
+    expect(floorBytes(-5, 'onnx')).toBe(0)
+  })
+
+  it('covers the measured first-load gains of models of 100 KB or more (measure-model-memory.js, KiB)', () => {
+    const KiB = 1024
+    const measured: [Parameters<typeof estimateBytes>[1], number, number][] = [
+      ['onnx', 981, 2048], ['onnx', 62532, 109196], ['onnx', 1176, 2196],
+      ['sklearn', 97, 1408], ['sklearn', 961, 17920], ['sklearn', 65745, 857872], ['sklearn', 186, 768],
+      ['xgboost', 99, 512], ['xgboost', 976, 7508], ['xgboost', 62542, 54712], ['xgboost', 99, 1980], ['xgboost', 62166, 142632],
+    ]
+    for (const [kind, file, gain] of measured) expect(estimateBytes(file * KiB, kind)).toBeGreaterThanOrEqual(gain * KiB)
   })
 
   it('knows the built-in runtimes; anything else is custom', () => {

@@ -40,6 +40,19 @@ describe('metrics', () => {
     expect(text).toContain('model_infer_request_failure_total{model="m",version=""} 0')
   })
 
+  it('have a model_state series for each state, NOT_LOADED (memory_budget) included', async () => {
+    const metrics = new Metrics({restPrefix: 'rest_server'})
+    metrics.state('m', 'v1', 'READY')
+    let text = await metrics.text()
+    expect(text).toContain('model_state{model="m",version="v1",state="READY"} 1')
+    expect(text).toContain('model_state{model="m",version="v1",state="NOT_LOADED"} 0')
+    // Evicted: the index says NOT_LOADED (a state of servers with a budget, not in ModelState on every branch).
+    metrics.state('m', 'v1', 'NOT_LOADED' as Parameters<Metrics['state']>[2])
+    text = await metrics.text()
+    expect(text).toContain('model_state{model="m",version="v1",state="NOT_LOADED"} 1')
+    expect(text).toContain('model_state{model="m",version="v1",state="READY"} 0')
+  })
+
   it('sum across processes (the multi-process primary aggregates the workers registries)', async () => {
     const merged = AggregatorRegistry.aggregate([await traffic().registry.getMetricsAsJSON(), await traffic().registry.getMetricsAsJSON()])
     const text = await merged.metrics()

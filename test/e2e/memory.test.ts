@@ -1,0 +1,237 @@
+/**
+ * Memory-aware serving on the built CLI (memory_budget): versions load on demand, the least recently used idle ones
+ * are evicted to make room, pinned ones stay, a minimum residency holds, MEMORY_EXHAUSTED when a version cannot fit,
+ * eviction waits for in-flight requests, and explicit load / unload keep their meaning. Sizes are stated in
+ * model-settings.json (`memory`) so the budget's arithmetic is exact; the models are real (the example's XGBoost
+ * model, a sleeping custom runtime).
+ */
+import path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {call, failure, inferenceClient, typed} from './helpers/grpc-client.js'
+import {MUSHROOM_DIR, makeRepo, readTestSet, rowRequest, type RepoFiles} from './helpers/fixtures.js'
+import {postJson, request} from './helpers/http.js'
+import {runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
+import {SLEEP_RUNTIME, sleepRequest} from './helpers/sleep-runtime.js'
+
+const MIB = 1024 * 1024
+const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
+const XGB_REQUEST = rowRequest(mushroom, 0)
+const XGB_EXPECTED = mushroom.expected[Object.keys(mushroom.expected)[0]!]![0]
+
+/** An XGBoost model (the example's mushroom forest) named `name`, stated to hold `memory`. */
+const xgb = (name: string, settings: Record<string, unknown> = {}): RepoFiles => ({
+  [`models/${name}/model-settings.json`]: JSON.stringify({name, implementation: 'xgboost', memory: '4MiB', ...settings}),
+  [`models/${name}/model.json`]: {copy: path.join(MUSHROOM_DIR, 'model.json')},
+})
+const sleeper = (name: string, settings: Record<string, unknown> = {}): RepoFiles => ({
+  [`models/${name}/model-settings.json`]: JSON.stringify({name, implementation: './runtime.ts', memory: '4MiB', ...settings}),
+  [`models/${name}/runtime.ts`]: SLEEP_RUNTIME,
+})
+const settingsFile = (value: Record<string, unknown>): RepoFiles => ({'settings.json': JSON.stringify({load_models_at_startup: false, memory_min_residency: 0.2, ...value})})
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!()
+})
+
+async function serve(files: RepoFiles, args: string[] = []): Promise<MlsProcess> {
+  const repo = makeRepo(files)
+  cleanups.push(repo.cleanup)
+  const server = await startMls(repo.dir, {args})
+  cleanups.push(() => server.stop())
+  return server
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function index(server: MlsProcess): Promise<Record<string, {state: string; reason: string; memory_bytes?: number; memory_source?: string; pinned?: boolean; last_used?: string}>> {
+  const items = (await postJson(`${server.url}/v2/repository/index`, {})).body as Array<{name: string; state: string; reason: string}>
+  return Object.fromEntries(items.map((item) => [item.name, item])) as never
+}
+
+async function inferXgb(server: MlsProcess, name: string) {
+  return postJson(`${server.url}/v2/models/${name}/infer`, XGB_REQUEST)
+}
+
+function loadedLines(server: MlsProcess, name: string): number {
+  return server.logs().split('\n').filter((line) => line.includes(`model "${name}"`) && line.includes('event=model_loaded')).length
+}
+
+describe('memory_budget: load on demand and LRU eviction', () => {
+  it('versions start NOT_LOADED and ready, load on their first request, and the least recently used idle one makes room', async () => {
+    const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('a'), ...xgb('b'), ...xgb('c')})
+    let models = await index(server)
+    for (const name of ['a', 'b', 'c']) {
+      expect(models[name]).toMatchObject({state: 'NOT_LOADED', reason: 'not in memory; loads on the next request', memory_bytes: 4 * MIB, memory_source: 'stated'})
+    }
+    expect((await request(`${server.url}/v2/health/ready`)).status).toBe(200)
+    expect((await request(`${server.url}/v2/models/a/ready`)).status).toBe(200)
+
+    const first = await inferXgb(server, 'a')
+    expect(first.status).toBe(200)
+    expect(first.body.outputs[0].data[0]).toBeCloseTo(XGB_EXPECTED, 4)
+    expect((await inferXgb(server, 'b')).status).toBe(200)
+    models = await index(server)
+    expect(models.a!.state).toBe('READY')
+    expect(models.b!.state).toBe('READY')
+    expect(models.a!.last_used).toMatch(/^\d{4}-\d\d-\d\dT/)
+
+    await sleep(300) // past memory_min_residency (0.2 s)
+    expect((await inferXgb(server, 'c')).status).toBe(200)
+    models = await index(server)
+    expect(models.a).toMatchObject({state: 'NOT_LOADED', reason: 'evicted (least recently used); loads on the next request'})
+    expect(models.b!.state).toBe('READY')
+    expect(models.c!.state).toBe('READY')
+
+    // b used after c: c is now the least recently used, and makes room for a.
+    await sleep(300)
+    expect((await inferXgb(server, 'b')).status).toBe(200)
+    expect((await inferXgb(server, 'a')).status).toBe(200)
+    models = await index(server)
+    expect([models.a!.state, models.b!.state, models.c!.state]).toEqual(['READY', 'READY', 'NOT_LOADED'])
+    await server.expectLog(/model "c" evicted \(least recently used\) to make room: 4 MiB freed/)
+  })
+
+  it('metrics count loads by reason, evictions, hits and misses, and show the budget and each resident version', async () => {
+    const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('a'), ...xgb('b'), ...xgb('c')})
+    for (const name of ['a', 'a', 'b']) expect((await inferXgb(server, name)).status).toBe(200)
+    await sleep(300)
+    expect((await inferXgb(server, 'c')).status).toBe(200) // evicts a
+    expect((await postJson(`${server.url}/v2/repository/models/a/load`, {})).status).toBe(200) // evicts b
+    const text = await (await fetch(server.metricsUrl!)).text()
+    const value = (pattern: string): number => {
+      const line = text.split('\n').find((l) => new RegExp(`^${pattern} `).test(l))
+      if (line === undefined) throw new Error(`no sample ${pattern} in\n${text}`)
+      return Number(line.split(' ').at(-1))
+    }
+    expect(value('memory_budget_bytes')).toBe(10 * MIB)
+    expect(value('models_memory_bytes')).toBe(8 * MIB)
+    expect(value('model_memory_bytes\\{model="a",version=""\\}')).toBe(4 * MIB)
+    expect(value('model_loads_total\\{model="a",version="",reason="request"\\}')).toBe(1)
+    expect(value('model_loads_total\\{model="a",version="",reason="explicit"\\}')).toBe(1)
+    expect(value('model_evictions_total\\{model="a",version=""\\}')).toBe(1)
+    expect(value('model_evictions_total\\{model="b",version=""\\}')).toBe(1)
+    expect(value('model_residency_requests_total\\{result="hit"\\}')).toBe(1)
+    expect(value('model_residency_requests_total\\{result="miss"\\}')).toBe(3)
+    expect(value('model_load_duration_seconds_count\\{model="c",version=""\\}')).toBe(1)
+    expect(value('model_eviction_age_seconds_count')).toBe(2)
+    expect(text).not.toMatch(/^model_memory_bytes\{model="b"/m)
+  })
+
+  it('concurrent requests for a version not in memory share one load; gRPC loads on demand too and says ready', async () => {
+    const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('a')})
+    const answers = await Promise.all(Array.from({length: 12}, () => inferXgb(server, 'a')))
+    expect(answers.map((answer) => answer.status)).toEqual(Array(12).fill(200))
+    expect(loadedLines(server, 'a')).toBe(1)
+
+    const grpcServer = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('g')})
+    const client = inferenceClient(grpcServer.grpcAddress)
+    cleanups.push(() => client.close())
+    expect(await call(client, 'ModelReady', {name: 'g'})).toMatchObject({ready: true})
+    const reply = await call(client, 'ModelInfer', typed('g', mushroom))
+    expect(reply.model_name).toBe('g')
+    expect((await index(grpcServer)).g!.state).toBe('READY')
+  })
+
+  it('a pinned version loads at start-up and is never evicted', async () => {
+    const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('p', {pinned: true}), ...xgb('a'), ...xgb('b'), ...xgb('c')})
+    expect((await index(server)).p).toMatchObject({state: 'READY', pinned: true})
+    for (const name of ['a', 'b', 'c', 'a', 'b']) {
+      expect((await inferXgb(server, name)).status).toBe(200)
+      expect((await index(server)).p!.state).toBe('READY')
+      await sleep(250)
+    }
+    expect(server.logs()).not.toMatch(/model "p" evicted/)
+  })
+
+  it('pinned versions that alone exceed the budget stop start-up with exit code 2, saying so', async () => {
+    const repo = makeRepo({...settingsFile({memory_budget: '6MiB'}), ...xgb('p', {pinned: true}), ...xgb('q', {pinned: true})})
+    cleanups.push(repo.cleanup)
+    const result = await runMls(['start', repo.dir, '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/pinned model versions need 8 MiB .* more than memory_budget 6 MiB/)
+  })
+
+  it('a version that cannot fit gets 503 MEMORY_EXHAUSTED with the sizes and Retry-After (REST and gRPC), and so does an explicit load; others keep serving', async () => {
+    const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('big', {memory: '20MiB'}), ...xgb('a')})
+    const refused = await inferXgb(server, 'big')
+    expect(refused.status).toBe(503)
+    expect(refused.body.code).toBe('MEMORY_EXHAUSTED')
+    expect(refused.body.error).toMatch(/needs 20 MiB but memory_budget is 10 MiB/)
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+    const load = await postJson(`${server.url}/v2/repository/models/big/load`, {})
+    expect(load.status).toBe(503)
+    expect(load.body.code).toBe('MEMORY_EXHAUSTED')
+    const client = inferenceClient(server.grpcAddress)
+    cleanups.push(() => client.close())
+    const grpcRefused = await failure(client, 'ModelInfer', typed('big', mushroom))
+    expect(grpcRefused).toMatchObject({code: 'RESOURCE_EXHAUSTED', errorCode: 'MEMORY_EXHAUSTED'})
+    expect((await index(server)).big!.state).toBe('NOT_LOADED')
+    expect((await inferXgb(server, 'a')).status).toBe(200)
+  })
+
+  it('a version loaded less than memory_min_residency ago is not evicted: the next load waits for it, within memory_wait_timeout', async () => {
+    const server = await serve({...settingsFile({memory_budget: '5MiB', memory_min_residency: 1.5, memory_wait_timeout: 10}), ...xgb('a'), ...xgb('b')})
+    expect((await inferXgb(server, 'a')).status).toBe(200)
+    const started = performance.now()
+    expect((await inferXgb(server, 'b')).status).toBe(200)
+    expect(performance.now() - started).toBeGreaterThan(1000)
+
+    const impatient = await serve({...settingsFile({memory_budget: '5MiB', memory_min_residency: 30, memory_wait_timeout: 0.5}), ...xgb('a'), ...xgb('b')})
+    expect((await inferXgb(impatient, 'a')).status).toBe(200)
+    const refused = await inferXgb(impatient, 'b')
+    expect(refused.status).toBe(503)
+    expect(refused.body.code).toBe('MEMORY_EXHAUSTED')
+    expect(refused.body.error).toMatch(/memory_wait_timeout/)
+    expect((await inferXgb(impatient, 'a')).status).toBe(200)
+  })
+
+  it('a version with a request in flight is not evicted: the load waits for it, and no request fails', async () => {
+    const server = await serve({...settingsFile({memory_budget: '5MiB', memory_wait_timeout: 10}), ...sleeper('s1'), ...sleeper('s2')})
+    expect((await postJson(`${server.url}/v2/models/s1/infer`, sleepRequest(1))).status).toBe(200)
+    await sleep(300)
+    const long = postJson(`${server.url}/v2/models/s1/infer`, sleepRequest(1500))
+    await sleep(200)
+    const started = performance.now()
+    const other = await postJson(`${server.url}/v2/models/s2/infer`, sleepRequest(1))
+    expect(other.status).toBe(200)
+    expect(performance.now() - started).toBeGreaterThan(900)
+    expect((await long).status).toBe(200)
+    expect((await index(server)).s1!.state).toBe('NOT_LOADED')
+  })
+
+  it('an explicit unload is kept (no load on demand until load); an explicit load loads now', async () => {
+    const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('a')})
+    expect((await inferXgb(server, 'a')).status).toBe(200)
+    expect((await postJson(`${server.url}/v2/repository/models/a/unload`, {})).status).toBe(200)
+    expect((await index(server)).a).toMatchObject({state: 'UNAVAILABLE', reason: 'unloaded'})
+    const refused = await inferXgb(server, 'a')
+    expect(refused.body.code).toBe('MODEL_UNAVAILABLE')
+    expect((await request(`${server.url}/v2/models/a/ready`)).status).not.toBe(200)
+    expect((await postJson(`${server.url}/v2/repository/models/a/load`, {})).status).toBe(200)
+    expect((await index(server)).a!.state).toBe('READY')
+  })
+
+  it('a version whose load fails answers the reason and is not loaded again on every request (back-off)', async () => {
+    const server = await serve({
+      ...settingsFile({memory_budget: '10MiB'}),
+      'models/broken/model-settings.json': JSON.stringify({name: 'broken', implementation: 'xgboost', memory: '1MiB'}),
+      'models/broken/model.json': '{"learner": "not a forest"}',
+      ...xgb('a'),
+    })
+    const answers = []
+    for (let i = 0; i < 5; i++) answers.push(await inferXgb(server, 'broken'))
+    expect(answers.map((answer) => answer.body.code)).toEqual(Array(5).fill('MODEL_UNAVAILABLE'))
+    expect(answers[0]!.body.error).toMatch(/failed to load/)
+    const failures = server.logs().split('\n').filter((line) => line.includes('event=model_failed')).length
+    expect(failures).toBe(1)
+    expect((await index(server)).broken!.state).toBe('UNAVAILABLE')
+    expect((await inferXgb(server, 'a')).status).toBe(200)
+  })
+
+  it('load_models_at_startup with a budget loads versions in name order while they fit, without evicting', async () => {
+    const server = await serve({...settingsFile({memory_budget: '10MiB', load_models_at_startup: true}), ...xgb('c'), ...xgb('a'), ...xgb('b')})
+    const models = await index(server)
+    expect([models.a!.state, models.b!.state, models.c!.state]).toEqual(['READY', 'READY', 'NOT_LOADED'])
+  })
+})
