@@ -227,16 +227,20 @@ export function sampleRss(pid, everyMs = 100) {
 /**
  * Scrapes the server's own process metrics every `everyMs` (prom-client's defaults): RSS minus the V8 heap's committed
  * size, i.e. native memory (onnxruntime sessions), array buffers (XGBoost forests), code and stacks, without the JS
- * heap that traffic grows whatever the models. Returns {stop() -> Promise<{peak, first, samples}>} (bytes).
+ * heap that traffic grows whatever the models; and the peak of models_memory_bytes (the server's own account of the
+ * versions in memory, null without a budget). Returns {stop() -> Promise<{peak, first, samples, accountedPeak}>}.
  */
 export function sampleNonHeap(metricsUrl, everyMs = 1000) {
   let peak = null
   let first = null
   let samples = 0
+  let accountedPeak = null
   let running = true
   const take = async () => {
     try {
       const m = parseMetrics(await getText(metricsUrl))
+      const accounted = sumMetric(m, 'models_memory_bytes')
+      if (accounted !== null) accountedPeak = Math.max(accountedPeak ?? 0, accounted)
       const rss = sumMetric(m, 'process_resident_memory_bytes')
       const heap = sumMetric(m, 'nodejs_heap_size_total_bytes')
       if (rss === null || heap === null) return
@@ -260,7 +264,7 @@ export function sampleNonHeap(metricsUrl, everyMs = 1000) {
       running = false
       await loop
       await take()
-      return {peak, first, samples}
+      return {peak, first, samples, accountedPeak}
     },
   }
 }
