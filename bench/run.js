@@ -4,7 +4,9 @@
 //   mls --processes 2 vs one process;
 // - a 100k-float FP32 tensor over REST, mls's JSON path vs the binary tensor data extension;
 // - one-row requests on a small MLP at 256 connections, without and with adaptive batching;
-// - start-up: time to ready and RSS, for the example and for 100 tiny models.
+// - start-up: time to ready and RSS, for the example and for 100 tiny models;
+// - only when named (`--scenarios density` or `npm run bench -- density`): 1,000 models under a memory budget, Zipf
+//   traffic, hit ratio, latency of hits and misses, RSS against the budget (bench/lib/density.js).
 // Run with `npm run bench` (builds first) or `node bench/run.js [--scenarios rest,mlp-batched,...] [--rounds 3] ...`.
 // See bench/README.md.
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -16,21 +18,30 @@ import {loadExpected, verifyModels} from './lib/models.js'
 import {printTable, summarize} from './lib/report.js'
 import {LOAD_SCENARIO_IDS, SERVERS, buildScenarios, waitReady} from './lib/scenarios.js'
 import {STARTUP_SCENARIO_IDS, buildStartupScenarios, printStartupTable} from './lib/startup.js'
+import {DENSITY_ID, buildDensityScenario, parseDensityBudget, printDensityTable} from './lib/density.js'
 import {git, root, toolVersion} from './lib/util.js'
 
-const SCENARIO_IDS = [...LOAD_SCENARIO_IDS, ...STARTUP_SCENARIO_IDS]
-const DEFAULT_IDS = SCENARIO_IDS.filter((id) => id !== 'large-binary-sum')
+const SCENARIO_IDS = [...LOAD_SCENARIO_IDS, ...STARTUP_SCENARIO_IDS, DENSITY_ID]
+const ONLY_WHEN_NAMED = ['large-binary-sum', DENSITY_ID]
+const DEFAULT_IDS = SCENARIO_IDS.filter((id) => !ONLY_WHEN_NAMED.includes(id))
 
 const USAGE = `usage: node bench/run.js [--scenarios ${DEFAULT_IDS.join(',')}] [--rounds N=3] [--duration SECONDS=5]
                          [--connections N=50] [--streams N=1] [--warmup SECONDS=1]
                          [--large-connections N=8] [--mlp-connections N=256]
-  scenarios: ${SCENARIO_IDS.join(', ')} (large-binary-sum only when asked for)
+                         [--density-models N=1000] [--density-duration SECONDS=60] [--density-connections N=32]
+                         [--density-budget auto|off|BYTES] [--density-zipf S=1.1] [--density-seed N=15] [--density-poll MS=500]
+                         [SCENARIO ...]
+  scenarios: ${SCENARIO_IDS.join(', ')} (${ONLY_WHEN_NAMED.join(' and ')} only when asked for); scenario ids given as
+    arguments (\`npm run bench -- density\`) are added to --scenarios when it is given, else replace the default list.
+  --density-budget: auto = a tenth of the models' RSS measured without a budget; off = no budget (runs the density
+    load against a server without the feature, to try the bench); or a size such as 64MiB.
   --connections: for rest and grpc-*; large-binary* use --large-connections, mlp-batched --mlp-connections.
   --streams: concurrent gRPC calls per connection (h2load -m); REST scenarios always have one per connection.
   --rounds: also the number of measured starts of startup and scale100; --warmup 0 skips their unmeasured first start.`
-const {values: flags} = parseArgs({
+const {values: flags, positionals} = parseArgs({
+  allowPositionals: true,
   options: {
-    scenarios: {type: 'string', default: DEFAULT_IDS.join(',')},
+    scenarios: {type: 'string'},
     rounds: {type: 'string', default: '3'},
     duration: {type: 'string', default: '5'},
     connections: {type: 'string', default: '50'},
@@ -38,6 +49,13 @@ const {values: flags} = parseArgs({
     warmup: {type: 'string', default: '1'},
     'large-connections': {type: 'string', default: '8'},
     'mlp-connections': {type: 'string', default: '256'},
+    'density-models': {type: 'string', default: '1000'},
+    'density-duration': {type: 'string', default: '60'},
+    'density-connections': {type: 'string', default: '32'},
+    'density-budget': {type: 'string', default: 'auto'},
+    'density-zipf': {type: 'string', default: '1.1'},
+    'density-seed': {type: 'string', default: '15'},
+    'density-poll': {type: 'string', default: '500'},
     help: {type: 'boolean', short: 'h', default: false},
   },
 })
@@ -64,21 +82,35 @@ const config = {
   mlpConnections: int('mlp-connections'),
   threads: 1,
 }
+const densityBudget = parseDensityBudget(flags['density-budget'])
+if (densityBudget === undefined) fail(`--density-budget takes auto, off or a size such as 64MiB; got ${flags['density-budget']}`)
+const zipfS = Number(flags['density-zipf'])
+if (!(zipfS > 0)) fail(`--density-zipf must be a number > 0, got ${flags['density-zipf']}`)
+const densityOptions = {
+  models: int('density-models'),
+  duration: int('density-duration'),
+  connections: int('density-connections'),
+  budget: densityBudget,
+  s: zipfS,
+  seed: int('density-seed', 0),
+  pollMs: int('density-poll'),
+}
 
 // wrk holds every connection open at once; the servers need a descriptor per connection too.
 const openFiles = Number(/^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1].replace('unlimited', 'Infinity'))
-const mostConnections = Math.max(config.connections, config.largeConnections, config.mlpConnections)
+const mostConnections = Math.max(config.connections, config.largeConnections, config.mlpConnections, densityOptions.connections)
 if (openFiles < mostConnections + 256) fail(`ulimit -n is ${openFiles}: too low for ${mostConnections} connections; raise it (ulimit -n ${mostConnections + 1024})`)
 
-const wanted = [...new Set(flags.scenarios.split(',').map((s) => s.trim()).filter(Boolean))]
+const listed = flags.scenarios ?? (positionals.length ? '' : DEFAULT_IDS.join(','))
+const wanted = [...new Set([...listed.split(','), ...positionals].map((s) => s.trim()).filter(Boolean))]
 const unknown = wanted.filter((id) => !SCENARIO_IDS.includes(id))
-if (unknown.length > 0 || wanted.length === 0) fail(`--scenarios takes a comma-separated list of ${SCENARIO_IDS.join(', ')}; got "${flags.scenarios}"\n${USAGE}`)
+if (unknown.length > 0 || wanted.length === 0) fail(`scenarios are a comma-separated list of ${SCENARIO_IDS.join(', ')}; got "${wanted.join(',')}"\n${USAGE}`)
 
 // A missing load generator skips its scenarios instead of failing the others.
 const tools = {wrk: toolVersion('wrk'), h2load: toolVersion('h2load')}
 const INSTALL = {wrk: 'apt-get install wrk', h2load: 'apt-get install nghttp2-client'}
 const skipped = []
-const toolOf = (id) => (id.startsWith('grpc-') ? 'h2load' : STARTUP_SCENARIO_IDS.includes(id) ? undefined : 'wrk')
+const toolOf = (id) => (id.startsWith('grpc-') ? 'h2load' : STARTUP_SCENARIO_IDS.includes(id) || id === DENSITY_ID ? undefined : 'wrk')
 const ids = wanted.filter((id) => {
   const tool = toolOf(id)
   if (!tool || tools[tool]) return true
@@ -138,12 +170,16 @@ try {
   const context = {row, expectedLabel, expected, dir: tmp, largeConnections, mlpConnections}
   const startups = buildStartupScenarios(ids, context)
   const scenarios = buildScenarios(ids.filter((id) => LOAD_SCENARIO_IDS.includes(id)), context)
+  const density = ids.includes(DENSITY_ID) ? buildDensityScenario(context, densityOptions) : undefined
 
   const loadSeconds = scenarios.length * (config.rounds * config.duration + config.warmup) * 2
   const startSeconds = startups.length * (config.rounds + (config.warmup ? 1 : 0)) * 4
+  // density: its Zipf run, its hits-only rounds, and about 4 s per 100 models for writing and starting (a guess)
+  const densitySeconds = density ? densityOptions.duration + (config.rounds * config.duration + config.warmup) * 2 + densityOptions.models / 25 : 0
   console.log(`${scenarios.length} load scenario(s) × 2 sides × ${config.rounds} round(s) of ${config.duration}s` +
     `${config.warmup ? `, ${config.warmup}s warm-up each` : ''}; ${startups.length} start-up scenario(s) × ${config.rounds} run(s)` +
-    ` (~${((loadSeconds + startSeconds) / 60).toFixed(1)} min)`)
+    `${density ? `; density (${densityOptions.models} models, ${densityOptions.duration} s of Zipf load)` : ''}` +
+    ` (~${((loadSeconds + startSeconds + densitySeconds) / 60).toFixed(1)} min)`)
 
   // Start-up first, while no other server of the bench runs.
   const startResults = []
@@ -151,6 +187,13 @@ try {
     console.log(`\n${scenario.name}: ${scenario.command}`)
     const {run, ...rest} = scenario
     startResults.push({...rest, ...(await run(config, (line) => console.log(line)))})
+  }
+
+  // density next, still alone: it starts its own servers
+  let densityResult
+  if (density) {
+    console.log(`\n${density.name}: ${density.command}`)
+    densityResult = {id: density.id, name: density.name, ...(await density.run(config, (line) => console.log(line)))}
   }
 
   const results = []
@@ -167,8 +210,9 @@ try {
   }
   if (results.length) printTable(results, config.rounds)
   printStartupTable(startResults)
+  printDensityTable(densityResult)
 
-  const valid = results.every((s) => Object.values(s.summary).every((r) => r.valid))
+  const valid = results.every((s) => Object.values(s.summary).every((r) => r.valid)) && (!densityResult || densityResult.met.errors)
   const output = {
     date: new Date().toISOString(),
     node: process.version,
@@ -187,6 +231,7 @@ try {
     skipped,
     scenarios: results,
     startup: startResults,
+    ...(densityResult && {density: densityResult}),
   }
   const outDir = path.join(root, 'bench/results')
   mkdirSync(outDir, {recursive: true})

@@ -43,15 +43,17 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 const ENDPOINT_PATTERNS = {
   rest: /listening on (http:\/\/\S+)/, // "REST server listening on http://…", "baseline listening on http://…"
   grpc: /gRPC (?:server )?listening on (\S+)/, // "gRPC server listening on 127.0.0.1:PORT"
+  metrics: /metrics listening on (http:\/\/\S+)/, // "metrics listening on http://…/metrics" (the full URL)
 }
 
 /**
  * Starts `node ...args` and resolves once its log has named every endpoint in `endpoints` ('rest' -> server.url,
  * 'grpc' -> server.grpc as host:port) and, when `readyLine` is given, once a log line matches it. The endpoints are
  * read from the log, so servers bind port 0 and the bench uses the ports they report: under `--processes N` the
- * primary picks free ports before forking, and logs the address its first process listens on.
+ * primary picks free ports before forking, and logs the address its first process listens on. 'metrics' -> server.metrics
+ * (the metrics endpoint's URL). `onLine`, when given, sees every log line (e.g. to count load events).
  */
-export function startServer({name, args, env = {}, endpoints, readyLine}) {
+export function startServer({name, args, env = {}, endpoints, readyLine, onLine}) {
   const child = spawn(process.execPath, args, {cwd: root, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   children.add(child)
   const tail = [] // last log lines, shown when something goes wrong; reading also keeps the pipes drained
@@ -59,21 +61,26 @@ export function startServer({name, args, env = {}, endpoints, readyLine}) {
   const found = {}
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not report ${[...endpoints, ...(readyLine ? [String(readyLine)] : [])].join(' + ')} within 60 s\n${tail.join('\n')}`)), 60_000) // a busy 2-core machine can take 20 s and more to start two servers
-    const onData = (chunk) => {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
+    // A chunk can end mid-line: the rest of the line waits for the next chunk of the same stream.
+    const partial = {stdout: '', stderr: ''}
+    const onData = (stream) => (chunk) => {
+      const lines = (partial[stream] + String(chunk)).split('\n')
+      partial[stream] = lines.pop()
+      for (const line of lines.filter(Boolean)) {
         tail.push(line)
         if (tail.length > 30) tail.shift()
+        onLine?.(line)
         for (const endpoint of endpoints) found[endpoint] ??= ENDPOINT_PATTERNS[endpoint].exec(line)?.[1]
         if (readyLine?.test(line)) found.readyLine = true
       }
       if (endpoints.every((e) => found[e]) && (!readyLine || found.readyLine) && !server.ready) {
-        Object.assign(server, {url: found.rest, grpc: found.grpc, ready: true})
+        Object.assign(server, {url: found.rest, grpc: found.grpc, metrics: found.metrics, ready: true})
         clearTimeout(timer)
         resolve(server)
       }
     }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
+    child.stdout.on('data', onData('stdout'))
+    child.stderr.on('data', onData('stderr'))
     child.once('exit', (code, signal) => {
       clearTimeout(timer)
       server.exited = String(signal ?? code)
