@@ -16,7 +16,7 @@ import type {ModelRegistry} from '../repository/model-registry.js'
 import {modelLabel} from '../repository/model-label.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
-import {admit, openScope, takePlace, type InferOptions, type ServerLimits} from './admission.js'
+import {admit, openScope, type InferOptions, type ServerLimits} from './admission.js'
 import {decodeRequest} from './decode-request.js'
 import {inferenceError} from './inference-error.js'
 import {streamAnswers} from './infer-stream.js'
@@ -174,8 +174,7 @@ export class DataPlane {
         // Not in memory: the request's time runs while its version loads, then it takes its place as any other.
         scope = openScope(entry, entry.spec.ok ? entry.spec.settings : {}, this.settings, options, 'request')
         this.inflight.add(scope)
-        instance = await onDemand.instance(entry, scope)
-        takePlace(scope, entry, instance, this.settings)
+        instance = await onDemand.instance(entry, scope, {hold: true})
       }
       const request = decodeRequest(entry, instance!, body, options.source)
       scope.throwIfAborted()

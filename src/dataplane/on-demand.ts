@@ -8,7 +8,7 @@ import type {LoadedModel} from '../repository/loaded-model.js'
 import type {ModelEntry} from '../repository/model-entry.js'
 import {modelLabel} from '../repository/model-label.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
-import {queueBound, type ServerLimits} from './admission.js'
+import {queueBound, takePlace, type ServerLimits} from './admission.js'
 import type {RequestScope} from './request-scope.js'
 
 export class OnDemandLoads {
@@ -23,9 +23,10 @@ export class OnDemandLoads {
   /**
    * The instance of `entry` once it is in memory. Rejects with the scope's reason when a bound fires first, with
    * QUEUE_FULL when max_queue_size requests wait already, and with the load's error (MEMORY_EXHAUSTED, the reason a
-   * load failed) otherwise. Loads again if the version was evicted before this request could take its place.
+   * load failed) otherwise. Loads again if the version was evicted before this request could take its place. With
+   * `hold`, the request takes its place in the instance's queue (takePlace) before anything else can run.
    */
-  async instance(entry: ModelEntry, scope: RequestScope): Promise<LoadedModel> {
+  async instance(entry: ModelEntry, scope: RequestScope, options: {readonly hold?: boolean} = {}): Promise<LoadedModel> {
     const count = this.waiting.get(entry) ?? 0
     const bound = entry.spec.ok ? queueBound(entry.spec.settings, this.limits) : (this.limits.max_queue_size ?? 0)
     if (bound > 0 && count >= bound) {
@@ -36,7 +37,11 @@ export class OnDemandLoads {
       for (;;) {
         await scope.race(this.registry.bringIn(entry))
         const instance = this.registry.serving(entry)
-        if (instance !== undefined) return instance
+        if (instance !== undefined) {
+          // In the same tick as it was found: an eviction (memory_min_residency 0) cannot come between.
+          if (options.hold === true) takePlace(scope, entry, instance, this.limits)
+          return instance
+        }
         if (!this.registry.loadsOnDemand(entry)) return this.registry.instanceFor(entry)
       }
     } finally {

@@ -61,8 +61,10 @@ export const RUNTIME_MEMORY_FACTORS: Readonly<Record<RuntimeKind, MemoryFactor>>
   // skl2onnx graphs on onnxruntime: tree ensembles (forests, boosting) cost 13-19x their file; SVMs and linear models far
   // less (4x), estimated large until measured.
   sklearn: {factor: 19, baseBytes: 256 * 1024},
-  // Forests parsed from JSON / UBJSON: 0.9-7.7x, falling with size; the base covers V8's heap steps on small files.
-  xgboost: {factor: 4, baseBytes: 4 * 1024 * 1024},
+  // mls's XGBoost runtime counts what it keeps itself (Runtime.memoryBytes: the forest's typed arrays, ~0.3-0.7x the
+  // file), so the estimate only has to cover that until the first load; the RSS gains above also hold the parse's
+  // garbage (0.9-7.7x), which V8 collects after the load.
+  xgboost: {factor: 1, baseBytes: 64 * 1024},
   // Not measured: a custom runtime can hold anything; a guess, and `memory` in model-settings.json says better.
   custom: {factor: 2, baseBytes: 1024 * 1024},
 }

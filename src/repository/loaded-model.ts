@@ -23,6 +23,8 @@ export class LoadedModel {
     readonly runtime: Runtime,
     readonly metadata: RuntimeMetadata,
     readonly settings: ModelSettings,
+    /** The bytes the runtime says it keeps (Runtime.memoryBytes), when it can tell. */
+    readonly reportedBytes?: number,
   ) {
     this.builtinRuntime = isBuiltinRuntime(settings)
   }
@@ -34,6 +36,7 @@ export class LoadedModel {
   static async load(settings: ModelSettings, factory: RuntimeFactory, wrap?: RuntimeWrapper): Promise<LoadedModel> {
     const loaded = factory(settings)
     await loaded.load()
+    const reported = loaded.memoryBytes?.()
     const runtime = wrap ? wrap(loaded, settings) : loaded
     const own = runtime.metadata()
     const declared = (list: readonly TensorMetadata[], fallback: readonly TensorMetadata[]) => (list.length > 0 ? list : fallback)
@@ -42,7 +45,7 @@ export class LoadedModel {
       inputs: declared(settings.inputs, own.inputs),
       outputs: declared(settings.outputs, own.outputs),
     }
-    return new LoadedModel(runtime, metadata, settings)
+    return new LoadedModel(runtime, metadata, settings, typeof reported === 'number' && Number.isFinite(reported) && reported >= 0 ? reported : undefined)
   }
 
   get inFlight(): number {

@@ -131,10 +131,18 @@ export class ModelMemory {
     const library = nativeLibraryOf(kindOf(residency.entry.spec))
     const first = library !== undefined && !this.librariesLoaded.has(library)
     if (library !== undefined) this.librariesLoaded.add(library)
-    const measuredNow = !first && !residency.overlapped && residency.before !== undefined ? measuredGain(residency.before, sample()) : undefined
+    // What the runtime counts itself (XGBoost: its forest) is exact; a process-wide measurement is only trusted when
+    // the load ran alone, and not for the load that also brought in its library.
+    const reported = instance.reportedBytes
+    const measuredNow = reported ?? (!first && !residency.overlapped && residency.before !== undefined ? measuredGain(residency.before, sample()) : undefined)
     for (const other of this.measuring) other.overlapped = true
     const files = known.files ?? {estimated: 0, floor: 0}
-    const settled = versionSize({stated: statedSize(residency.entry), measuredNow, measuredBefore: known.measured, estimated: files.estimated, floor: files.floor})
+    const stated = statedSize(residency.entry)
+    // A runtime's own count is exact: no floor from the files (a folder's test sets are not the model).
+    const settled =
+      reported !== undefined && stated === undefined
+        ? {bytes: reported, source: 'measured' as const}
+        : versionSize({stated, measuredNow, measuredBefore: known.measured, estimated: files.estimated, floor: files.floor})
     if (settled.source === 'measured') known.measured = settled.bytes
     const {bytes} = settled
     residency.instance = instance

@@ -167,9 +167,11 @@ export class ModelRegistry {
     return this.all().some((entry) => this.servable(entry))
   }
 
-  /** READY, or with a memory_budget not in memory but loadable on the next request. */
+  /** READY, or with a memory_budget not in memory but loadable on the next request (or loading now). */
   servable(entry: ModelEntry): boolean {
-    return entry.state === 'READY' || (this.memory !== undefined && entry.state === 'NOT_LOADED')
+    if (entry.state === 'READY') return true
+    // LOADING too: requests wait for the load, as for one of their own.
+    return this.memory !== undefined && entry.spec.ok && (entry.state === 'NOT_LOADED' || entry.state === 'LOADING')
   }
 
   /**
@@ -386,6 +388,7 @@ export class ModelRegistry {
     const versions = this.models.get(entry.name)
     if (versions === undefined || !versions.remove(entry)) return
     if (versions.entries.length === 0) this.models.delete(entry.name)
+    this.onDemand.reset(entry)
     this.startupEntries = this.startupEntries.filter((e) => e !== entry)
     this.options.onRemove?.(entry)
   }

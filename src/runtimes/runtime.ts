@@ -33,6 +33,12 @@ export interface Runtime {
   predictStream?(requests: AsyncIterable<InferRequest>): AsyncIterable<InferResult>
   /** Frees what load() took. Called once no request is in flight. */
   unload(): Promise<void>
+  /**
+   * Optional, read once after load(): the bytes this loaded model keeps, when the runtime can count them better than
+   * a process-wide measurement around its load (which sees the load's garbage, and other requests' allocations).
+   * With a memory_budget this is the version's measured size (mls's XGBoost runtime: its forest's arrays).
+   */
+  memoryBytes?(): number
 }
 
 /** Label values beyond `model` and `version`, for metrics registered with extra label names. */

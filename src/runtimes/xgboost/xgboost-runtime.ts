@@ -40,6 +40,14 @@ export class XGBoostRuntime implements Runtime {
     }
   }
 
+  /** The forest's arrays and a little for the objects around them: what stays once the file's parse is collected. */
+  memoryBytes(): number {
+    const {forest} = this.loaded()
+    let bytes = 1024
+    for (const array of Object.values(forest)) if (ArrayBuffer.isView(array)) bytes += array.byteLength
+    return bytes
+  }
+
   metadata(): RuntimeMetadata {
     const model = this.loaded()
     const input: TensorMetadata = {name: 'input', datatype: 'FP32', shape: [-1, model.numFeature]}

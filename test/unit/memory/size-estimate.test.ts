@@ -1,8 +1,13 @@
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {XGBoostRuntime} from '../../../src/runtimes/xgboost/xgboost-runtime.js'
 import {estimateBytes, estimateModelMemory, filesBytes, floorBytes, RUNTIME_MEMORY_FACTORS, RUNTIME_MEMORY_FLOORS, runtimeKind} from '../../../src/memory/size-estimate.js'
+
+const REPO = path.resolve(import.meta.dirname, '../../..')
+const EXAMPLE_XGB = path.join(REPO, 'examples/multi-model/models/mushroom_xgboost')
+const FIXTURE_UBJ = path.join(REPO, 'test/fixtures/models-xgboost/mushroom_ubj')
 
 let root: string
 
@@ -49,9 +54,19 @@ describe('size estimate', () => {
     const measured: [Parameters<typeof estimateBytes>[1], number, number][] = [
       ['onnx', 981, 2048], ['onnx', 62532, 109196], ['onnx', 1176, 2196],
       ['sklearn', 97, 1408], ['sklearn', 961, 17920], ['sklearn', 65745, 857872], ['sklearn', 186, 768],
-      ['xgboost', 99, 512], ['xgboost', 976, 7508], ['xgboost', 62542, 54712], ['xgboost', 99, 1980], ['xgboost', 62166, 142632],
     ]
     for (const [kind, file, gain] of measured) expect(estimateBytes(file * KiB, kind)).toBeGreaterThanOrEqual(gain * KiB)
+  })
+
+  it("covers what mls's XGBoost runtime says it keeps (its forest's arrays), for JSON and UBJ", async () => {
+    for (const file of [path.join(EXAMPLE_XGB, 'model.json'), path.join(FIXTURE_UBJ, 'model.ubj')]) {
+      const folder = path.dirname(file)
+      const runtime = new XGBoostRuntime({name: 'm', folder, source: path.join(folder, 'model-settings.json'), implementation: 'xgboost', platform: '', versions: [], inputs: [], outputs: [], maxBatchSize: 0, maxBatchTime: 0, extra: {}, uri: file})
+      await runtime.load()
+      const kept = runtime.memoryBytes()
+      expect(kept).toBeGreaterThan(0)
+      expect(estimateBytes(statSync(file).size, 'xgboost')).toBeGreaterThanOrEqual(kept)
+    }
   })
 
   it('knows the built-in runtimes; anything else is custom', () => {
