@@ -138,6 +138,17 @@ describe('memory_budget: load on demand and LRU eviction', () => {
     expect(text).not.toMatch(/^model_memory_bytes\{model="b"/m)
   })
 
+  it('mls repo list shows each version\'s size, residency and last use', async () => {
+    const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('a'), ...xgb('b', {pinned: true})})
+    expect((await inferXgb(server, 'a')).status).toBe(200)
+    const listed = await runMls(['repo', 'list', '--url', server.url])
+    expect(listed.code).toBe(0)
+    const rows = listed.stdout.replace(/\u001b\[[0-9;]*m/g, '').split('\n')
+    expect(rows[0]).toMatch(/NAME\s+VERSION\s+STATE\s+SIZE\s+RESIDENCY\s+LAST USED/)
+    expect(rows.find((row) => row.startsWith('a '))).toMatch(/READY\s+4 MiB\s+in memory\s+\d+ s ago/)
+    expect(rows.find((row) => row.startsWith('b '))).toMatch(/READY\s+4 MiB\s+pinned/)
+  })
+
   it('concurrent requests for a version not in memory share one load; gRPC loads on demand too and says ready', async () => {
     const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('a')})
     const answers = await Promise.all(Array.from({length: 12}, () => inferXgb(server, 'a')))
