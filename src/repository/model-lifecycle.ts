@@ -135,6 +135,8 @@ export class ModelLifecycle {
       model: entry.name,
       version: entry.version,
       duration_ms: Math.round(performance.now() - started),
+      // With a memory_budget: how much of that was waiting for room, and the bytes the version now counts.
+      ...(ticket === undefined ? {} : {waited_ms: Math.round(ticket.waitedMs), bytes: memory!.budget.sizeOf(ticket.residency)}),
     })
     if (previous) await this.free(entry, previous)
     return undefined

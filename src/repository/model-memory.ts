@@ -56,6 +56,8 @@ export class Residency {
 /** The load's ticket: its room is reserved; `loaded` or `failed` must follow. */
 export interface LoadTicket {
   readonly residency: Residency
+  /** Milliseconds it waited for room. */
+  readonly waitedMs: number
 }
 
 /** What a version's size is known as, kept across its loads. */
@@ -114,11 +116,12 @@ export class ModelMemory {
     // the room there could be is tried in all of that room, and measured, rather than refused unmeasured.
     if (size.source === 'estimated') bytes = Math.max(1, Math.min(bytes, this.settings.budget - this.budget.pinned))
     const residency = new Residency(entry, reason)
+    const asked = performance.now()
     await this.waiter.acquire(residency, bytes, {pinned: isPinned(entry), estimated: size.source === 'estimated'})
     for (const other of this.measuring) other.overlapped = true
     residency.before = sample()
     this.measuring.add(residency)
-    return {residency}
+    return {residency, waitedMs: performance.now() - asked}
   }
 
   /** The load of `ticket` succeeded: its measured size replaces the estimate, and it is resident. */
