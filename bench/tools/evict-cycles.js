@@ -17,14 +17,15 @@
  * its file (size-estimate.js), and the budget (auto) = room × that + half of one, so exactly `room` fit; --measured
  * states nothing (the server measures; the budget is still room × estimate + half), and the evictions counted say
  * whether the models really displaced each other. --budget with a size: that budget, and each model states
- * budget / (room + 0.5). --workers N: parallel_workers N in every model-settings.json.
+ * budget / (room + 0.5). --workers N: parallel_workers N in every model-settings.json. --control: room for every
+ * model (no evictions, the same requests all hits): the growth the server shows without evicting anything.
  * Bounded: the cycles stop at --deadline seconds (the cycles done are reported); the server is killed at the end.
  *
  * The table: RSS after the first cycle (the start: both libraries and one model loaded), after 100, at the end;
  * growth from the start; growth as a % of the budget (issue 15's target: under 10% over 1,000 cycles).
  */
 import {spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -44,6 +45,61 @@ function rssOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024
   return {rss: field('VmRSS'), anon: field('RssAnon')}
+}
+
+/** Has the server write a heap snapshot (it runs a full GC first); resolves with its objects by type and name. */
+async function heapSnapshot(pid, dir, cycle) {
+  const before = new Set(readdirSync(dir))
+  process.kill(pid, 'SIGUSR2')
+  for (let i = 0; i < 600; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'))
+    if (file === undefined) continue
+    const full = path.join(dir, file)
+    const size = statSync(full).size
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    if (statSync(full).size !== size) continue
+    try {
+      const summary = summarize(JSON.parse(readFileSync(full, 'utf8')))
+      rmSync(full)
+      return {cycle, ...summary}
+    } catch {
+      // still being written
+    }
+  }
+  throw new Error('no heap snapshot in 60 s')
+}
+
+/** Count and self size of a heap snapshot's nodes by type and constructor name. */
+function summarize(snapshot) {
+  const fields = snapshot.snapshot.meta.node_fields
+  const types = snapshot.snapshot.meta.node_types[0]
+  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f))
+  const groups = new Map()
+  let total = 0
+  for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+    const type = types[snapshot.nodes[i + typeAt]]
+    const name = type === 'object' || type === 'native' || type === 'closure' ? snapshot.strings[snapshot.nodes[i + nameAt]] : ''
+    const key = `${type} ${name}`.slice(0, 80)
+    const size = snapshot.nodes[i + sizeAt]
+    total += size
+    const g = groups.get(key) ?? {count: 0, size: 0}
+    g.count++
+    g.size += size
+    groups.set(key, g)
+  }
+  return {total, groups}
+}
+
+function diffSnapshots(a, b) {
+  const rows = []
+  for (const [key, g] of b.groups) {
+    const was = a.groups.get(key) ?? {count: 0, size: 0}
+    rows.push({key, count: g.count - was.count, size: g.size - was.size})
+  }
+  rows.sort((x, y) => y.size - x.size)
+  const lines = rows.slice(0, 15).map((r) => `    ${(r.size / 1024).toFixed(0).padStart(8)} KiB ${String(r.count).padStart(8)} objects  ${r.key}`)
+  return `  heap snapshots (after a full GC) at cycle ${a.cycle} and ${b.cycle}: ${mib(a.total)} -> ${mib(b.total)} MiB live; largest gains:\n${lines.join('\n')}`
 }
 
 /** Starts the built server on free loopback ports; resolves once start-up loading is over. */
@@ -132,9 +188,20 @@ async function runCase(kind, options) {
   const widths = writeRepository(work, {kind, models: options.models, size: options.size, stated, budget, workers: options.workers})
   const bodies = widths.map(({width}) => requestFor(kind, width))
   const env = {...process.env, ...options.env, ...(options.preload ? {LD_PRELOAD: options.preload} : {})}
-  const server = await startServer(work, {env, nodeArgs: options.nodeArgs})
+  const diagnostics = path.join(work, 'snapshots')
+  mkdirSync(diagnostics)
+  const nodeArgs = options.snapshots ? [...options.nodeArgs, '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${diagnostics}`] : options.nodeArgs
+  const server = await startServer(work, {env, nodeArgs})
   const {pid} = server.child
+  /** RSS, and V8's heap and external memory from the server's default metrics (prom-client). */
+  const probe = async (cycle) => {
+    const memory = rssOf(pid)
+    const text = await (await fetch(server.metrics)).text()
+    const one = (name) => samplesOf(text, name)[0]
+    return {cycle, ...memory, heapTotal: one('nodejs_heap_size_total_bytes'), heapUsed: one('nodejs_heap_size_used_bytes'), external: one('nodejs_external_memory_bytes')}
+  }
   const failures = []
+  const snapshots = []
   const samples = []
   const started = Date.now()
   let done = 0
@@ -150,16 +217,17 @@ async function runCase(kind, options) {
     const deadline = started + options.deadline * 1000
     // Cycle 0 (not counted): each model once, so every library and the JIT are warm and the first eviction is behind.
     for (let i = 0; i < options.models; i++) await infer(i)
-    samples.push({cycle: 0, ...rssOf(pid)})
+    samples.push(await probe(0))
     const evictionsBefore = samplesOf(await (await fetch(server.metrics)).text(), 'model_evictions_total').reduce((a, b) => a + b, 0)
     let next = 0
     while (done < options.cycles && Date.now() < deadline) {
       await infer(next)
       next = (next + 1) % options.models
       done++
-      if (done % options.sample === 0) samples.push({cycle: done, ...rssOf(pid)})
+      if (done % options.sample === 0) samples.push(await probe(done))
+      if (options.snapshots && (done === Math.round(options.cycles / 4) || done === options.cycles)) snapshots.push(await heapSnapshot(pid, diagnostics, done))
     }
-    if (samples.at(-1).cycle !== done) samples.push({cycle: done, ...rssOf(pid)})
+    if (samples.at(-1).cycle !== done) samples.push(await probe(done))
     const metrics = await (await fetch(server.metrics)).text()
     const evictions = samplesOf(metrics, 'model_evictions_total').reduce((a, b) => a + b, 0) - evictionsBefore
     const loads = samplesOf(metrics, 'model_loads_total').reduce((a, b) => a + b, 0)
@@ -168,6 +236,7 @@ async function runCase(kind, options) {
     const states = index.map((item) => `${item.name}:${item.state}${item.memory_bytes ? `(${mib(item.memory_bytes)} MiB ${item.memory_source})` : ''}`).join(' ')
     latencies.sort((a, b) => a - b)
     const p = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]
+    if (snapshots.length === 2) console.log(diffSnapshots(snapshots[0], snapshots[1]))
     return {kind, budget, stated, fileBytes, samples, done, seconds: (Date.now() - started) / 1000, failures, evictions, loads, misses: Number(misses), states, p50: p(0.5), p99: p(0.99)}
   } finally {
     server.child.kill('SIGTERM')
@@ -200,26 +269,29 @@ async function main(argv) {
     room: Number(option('room', '1')),
     budget: option('budget', 'auto'),
     measured: argv.includes('--measured'),
+    control: argv.includes('--control'),
+    snapshots: argv.includes('--heap-snapshots'),
     workers: Number(option('workers', '0')),
     preload: option('preload', undefined),
     nodeArgs: (option('node-args', '') ?? '').split(' ').filter(Boolean),
     deadline: Number(option('deadline', '300')),
     env,
   }
-  if (options.room >= options.models) throw new Error('--room must be below --models, or nothing is evicted')
+  if (options.control) options.room = options.models
+  else if (options.room >= options.models) throw new Error('--room must be below --models, or nothing is evicted')
   const kinds = option('kinds', 'onnx,xgboost').split(',')
   const rows = []
-  const extra = [options.workers ? `parallel_workers ${options.workers}` : '', options.preload ? `LD_PRELOAD ${path.basename(options.preload)}` : '', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), options.nodeArgs.join(' '), options.measured ? 'sizes measured' : 'sizes stated']
+  const extra = [options.workers ? `parallel_workers ${options.workers}` : '', options.preload ? `LD_PRELOAD ${path.basename(options.preload)}` : '', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), options.nodeArgs.join(' '), options.measured ? 'sizes measured' : 'sizes stated', options.control ? 'CONTROL: room for all, no evictions (hits only)' : '']
     .filter(Boolean)
     .join(', ')
   console.log(`evict-cycles: ${options.cycles} cycles, ${options.models} models of ~${mib(options.size)} MiB, room for ${options.room}; ${extra}`)
-  console.log('kind          budget MiB  cycles   secs  evictions  non-200  RSS MiB @0 / @100 / @end   growth MiB  % of budget  p50/p99 ms')
+  console.log('kind          budget MiB  cycles   secs  evictions  non-200  RSS MiB @0 / @~100 / @end  growth MiB  % of budget  p50/p99 ms')
   for (const kind of kinds) {
     if (!GENERATORS[kind]) throw new Error(`unknown kind ${kind}; known: ${Object.keys(GENERATORS).join(', ')}`)
     const r = await runCase(kind, options)
     rows.push(r)
     const start = r.samples[0]
-    const c100 = r.samples.find((s) => s.cycle === 100) ?? r.samples.at(-1)
+    const c100 = r.samples.find((s) => s.cycle >= 100) ?? r.samples.at(-1)
     const end = r.samples.at(-1)
     const growth = end.rss - start.rss
     console.log(
@@ -229,6 +301,9 @@ async function main(argv) {
     )
     console.log(`  RSS MiB every ${options.sample}: ${r.samples.map((s) => mib(s.rss)).join(' ')}`)
     console.log(`  RssAnon MiB:          ${r.samples.map((s) => mib(s.anon)).join(' ')}`)
+    console.log(`  V8 heapTotal MiB:     ${r.samples.map((s) => mib(s.heapTotal)).join(' ')}`)
+    console.log(`  heapUsed+external:    ${r.samples.map((s) => mib(s.heapUsed + s.external)).join(' ')}`)
+    console.log(`  RSS - heapTotal:      ${r.samples.map((s) => mib(s.rss - s.heapTotal)).join(' ')}`)
     console.log(`  file ${mib(r.fileBytes)} MiB, stated ${r.stated === undefined ? '-' : mib(r.stated)} MiB; loads ${r.loads}, misses ${r.misses}; index at the end: ${r.states}`)
     for (const f of r.failures.slice(0, 5)) console.log(`  FAILED cycle ${f.cycle} ${f.model}: ${f.status} ${f.body}`)
   }
