@@ -10,7 +10,7 @@
  *   npm run build && node bench/tools/evict-cycles.js [--kinds onnx,xgboost] [--cycles 1000] [--sample 50]
  *        [--models 2] [--size 1e6] [--room 1] [--budget auto|512MiB] [--measured] [--workers 0]
  *        [--preload /usr/lib/x86_64-linux-gnu/libjemalloc.so.2] [--env MALLOC_ARENA_MAX=2] [--node-args=--expose-gc]
- *        [--deadline 300] [--json]
+ *        [--deadline 300] [--clients 1] [--control] [--heap-snapshots] [--json]
  *
  * Kinds: onnx (MLP, `onnx` runtime), sklearn (ONNX tree ensemble), xgboost (JSON forest), xgboost-ubj; files from
  * model-files.js. Sizes: by default each model states `memory` (model-settings.json) = the server's own estimate from
@@ -19,6 +19,8 @@
  * whether the models really displaced each other. --budget with a size: that budget, and each model states
  * budget / (room + 0.5). --workers N: parallel_workers N in every model-settings.json. --control: room for every
  * model (no evictions, the same requests all hits): the growth the server shows without evicting anything.
+ * --clients N: N request loops at once over the same round (hostile: loads and evictions overlap; with
+ * memory_min_residency 0 a version may be evicted before its waiting requests reach it, and they load it again).
  * Bounded: the cycles stop at --deadline seconds (the cycles done are reported); the server is killed at the end.
  *
  * The table: RSS after the first cycle (the start: both libraries and one model loaded), after 100, at the end;
@@ -220,13 +222,18 @@ async function runCase(kind, options) {
     samples.push(await probe(0))
     const evictionsBefore = samplesOf(await (await fetch(server.metrics)).text(), 'model_evictions_total').reduce((a, b) => a + b, 0)
     let next = 0
-    while (done < options.cycles && Date.now() < deadline) {
-      await infer(next)
-      next = (next + 1) % options.models
-      done++
-      if (done % options.sample === 0) samples.push(await probe(done))
-      if (options.snapshots && (done === Math.round(options.cycles / 4) || done === options.cycles)) snapshots.push(await heapSnapshot(pid, diagnostics, done))
+    // --clients N: N request loops at once, each taking the next model in the round; one loop is one request at a time.
+    const client = async () => {
+      while (done < options.cycles && Date.now() < deadline) {
+        const model = next
+        next = (next + 1) % options.models
+        await infer(model)
+        done++
+        if (done % options.sample === 0) samples.push(await probe(done))
+        if (options.snapshots && (done === Math.round(options.cycles / 4) || done === options.cycles)) snapshots.push(await heapSnapshot(pid, diagnostics, done))
+      }
     }
+    await Promise.all(Array.from({length: options.clients}, client))
     if (samples.at(-1).cycle !== done) samples.push(await probe(done))
     const metrics = await (await fetch(server.metrics)).text()
     const evictions = samplesOf(metrics, 'model_evictions_total').reduce((a, b) => a + b, 0) - evictionsBefore
@@ -271,6 +278,7 @@ async function main(argv) {
     measured: argv.includes('--measured'),
     control: argv.includes('--control'),
     snapshots: argv.includes('--heap-snapshots'),
+    clients: Number(option('clients', '1')),
     workers: Number(option('workers', '0')),
     preload: option('preload', undefined),
     nodeArgs: (option('node-args', '') ?? '').split(' ').filter(Boolean),
@@ -281,7 +289,7 @@ async function main(argv) {
   else if (options.room >= options.models) throw new Error('--room must be below --models, or nothing is evicted')
   const kinds = option('kinds', 'onnx,xgboost').split(',')
   const rows = []
-  const extra = [options.workers ? `parallel_workers ${options.workers}` : '', options.preload ? `LD_PRELOAD ${path.basename(options.preload)}` : '', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), options.nodeArgs.join(' '), options.measured ? 'sizes measured' : 'sizes stated', options.control ? 'CONTROL: room for all, no evictions (hits only)' : '']
+  const extra = [options.workers ? `parallel_workers ${options.workers}` : '', options.preload ? `LD_PRELOAD ${path.basename(options.preload)}` : '', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), options.nodeArgs.join(' '), options.measured ? 'sizes measured' : 'sizes stated', options.control ? 'CONTROL: room for all, no evictions (hits only)' : '', options.clients > 1 ? `${options.clients} concurrent clients` : '']
     .filter(Boolean)
     .join(', ')
   console.log(`evict-cycles: ${options.cycles} cycles, ${options.models} models of ~${mib(options.size)} MiB, room for ${options.room}; ${extra}`)
