@@ -25,6 +25,29 @@
  *
  * The table: RSS after the first cycle (the start: both libraries and one model loaded), after 100, at the end;
  * growth from the start; growth as a % of the budget (issue 15's target: under 10% over 1,000 cycles).
+ *
+ * Measured (node 20.20, onnxruntime-node 1.30, linux x64, glibc 2.36, 2 shared cores; RSS MiB @0 / @100 / @1000):
+ *   2 models of 1 MB, room for 1 (budget 3.4 MiB onnx, 11.7 xgboost), 1,000 evictions, 0 non-200:
+ *     onnx     142.8 / 156.2 / 160.7  +17.9 MiB (522% of that tiny budget); +13 in the first 50 cycles, then 5 KiB/cycle
+ *     xgboost  118.1 / 131.2 / 135.1  +17.0 MiB (145%); +15 in the first 50, then ~2 KiB/cycle
+ *     --control (same requests, room for both, no eviction): onnx +10.0, xgboost +6.8 MiB: the server's own warm-up.
+ *     3,000 cycles: onnx +25.2, xgboost +23.3 MiB; live V8 heap after a full GC (--heap-snapshots) +0.9 MiB from
+ *     cycle 500 to 2,000 (JIT code objects, ~0.6 KiB/cycle); the rest is V8 heap committed and malloc.
+ *   512 MiB budget, 24 ONNX MLPs of 16 MB (measured 22.9 MiB each, 22 fit), round-robin, 999 evictions, 0 non-200:
+ *     glibc default        571.5 / 842.3 / 954.3  +382.9 MiB = 74.8% of the budget (p50 19 ms)   FAILS the target
+ *     MALLOC_ARENA_MAX=2   669.9 / 783.9 / 879.6  +209.6 MiB = 40.9%                  (p50 20 ms)   fails
+ *     jemalloc LD_PRELOAD  511.2 / 537.0 / 533.6  +22.4 MiB  =  4.4%, flat after 100  (p50 44 ms)   passes
+ *     MALLOC_MMAP_THRESHOLD_=131072 461.3/488.2/464.6 +3.3 MiB = 0.6%  (p50 190 ms: 10x slower loads)   passes
+ *     MALLOC_MMAP_THRESHOLD_=1048576 470.1/488.1/465.5 -4.7 MiB        (p50 196 ms)                   passes
+ *     The growth is native (RSS - V8 heapTotal: 510 -> 890 MiB) with heapUsed+external flat: glibc keeps the freed
+ *     initializers (MiBs each) in its arenas, fragmented across onnxruntime's threads; it is not a leak of sessions.
+ *   512 MiB budget, 80 XGBoost JSON forests of 4 MB (measured ~24 MiB each), 1,003 evictions: 189.6 / 217.4 / 216.7,
+ *     +27.0 MiB = 5.3%, flat after cycle 50 (and RSS 190 MiB for a budget counting 512: the measured sizes are ~5x the
+ *     steady cost, the RSS gain of a load includes the parse's garbage).
+ *   parallel_workers 2 (512 MiB, 16 MB ONNX, 300 cycles): measured 76-86 MiB per version (3.5x the 22.9 in-process:
+ *     two sessions and two isolates), 6 fit; RSS 901 -> 638-842 over the cycles, no upward trend, but 1.3-1.8x the budget.
+ *   --clients 4 (2 models, room 1, memory_min_residency 0): before the fix in model-memory.ts half the requests got 400
+ *     (a version attached READY on a freed runtime), then (half-fixed) none was answered (the two loads thrashed).
  */
 import {spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
