@@ -35,6 +35,14 @@ export interface MemorySettings {
 export const NOT_IN_MEMORY = 'not in memory; loads on the next request'
 export const EVICTED = 'evicted (least recently used); loads on the next request'
 
+/**
+ * The least residency, even with memory_min_residency 0: a version just loaded serves the requests that waited for
+ * its load before it can be evicted. Without it, with two loads waiting on each other, each commit wakes the other
+ * load, which evicts the version before its requests reach it; they load it again, which evicts the other: the two
+ * versions thrash and no request is ever answered (measured with bench/tools/evict-cycles.js --clients 4).
+ */
+export const FRESH_RESIDENCY_MS = 50
+
 /** One instance of a version in the budget: loading, resident or being freed. */
 export class Residency {
   instance?: LoadedModel
@@ -87,7 +95,7 @@ export class ModelMemory {
   ) {
     this.budget = new MemoryBudget<Residency>({
       budget: settings.budget,
-      minResidencyMs: settings.minResidency * 1000,
+      minResidencyMs: Math.max(settings.minResidency * 1000, FRESH_RESIDENCY_MS),
       inFlight: (residency) => residency.instance?.inFlight ?? 0,
     })
     this.waiter = new RoomWaiter<Residency>({
@@ -210,7 +218,12 @@ export class ModelMemory {
       bytes: slot,
     })
     this.observer?.evicted(entry.name, entry.version, slot, (performance.now() - victim.started) / 1000)
-    this.evictInstance(entry, instance)
+    // A load's commit (loaded) wakes the loads waiting for room at once, and with memory_min_residency 0 the version
+    // it has just made resident can be their victim before the lifecycle attaches it (synchronously, right after
+    // loaded returns). Evicting it then would free a runtime that is attached READY a moment later: every request
+    // on it fails until an explicit load. So an instance its version does not hold yet is evicted once it does.
+    if (entry.instance !== instance) queueMicrotask(() => this.evictInstance(entry, instance))
+    else this.evictInstance(entry, instance)
   }
 
   /** Whether `entry` is in memory with room counted (resident, loading or being freed). */

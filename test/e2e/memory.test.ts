@@ -253,6 +253,27 @@ describe('memory_budget: load on demand and LRU eviction', () => {
     expect((await index(server)).s1!.state).toBe('NOT_LOADED')
   })
 
+  it('with memory_min_residency 0, concurrent requests over two versions that cannot both fit are all answered: no version attached after its runtime was freed, no thrash', async () => {
+    // Room for one: each load's commit wakes the other's, which once evicted the version it had just made resident
+    // before it was attached (then READY on a freed runtime: 400 on every request), and once that was mended, the
+    // two loads evicted each other's version before its requests reached it, forever.
+    const server = await serve({...settingsFile({memory_budget: '6MiB', memory_min_residency: 0, infer_timeout: 20}), ...xgb('a'), ...xgb('b')})
+    const statuses: number[] = []
+    const client = async (offset: number) => {
+      for (let i = 0; i < 12; i++) {
+        const response = await inferXgb(server, (i + offset) % 2 === 0 ? 'a' : 'b')
+        statuses.push(response.status)
+        if (response.status !== 200) throw new Error(`${response.status} ${JSON.stringify(response.body)}`)
+        expect(response.body.outputs[0].data[0]).toBeCloseTo(XGB_EXPECTED, 4)
+      }
+    }
+    await Promise.all([0, 1, 2, 3].map((offset) => client(offset)))
+    expect(statuses).toHaveLength(48)
+    const models = await index(server)
+    expect([models.a!.state, models.b!.state].sort()).toEqual(['NOT_LOADED', 'READY'])
+    for (const name of ['a', 'b']) expect((await inferXgb(server, name)).status).toBe(200)
+  }, 30_000)
+
   it('an explicit unload is kept (no load on demand until load); an explicit load loads now', async () => {
     const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('a')})
     expect((await inferXgb(server, 'a')).status).toBe(200)
