@@ -273,9 +273,10 @@ export function sampleNonHeap(metricsUrl, everyMs = 1000) {
  * Sends requests for `durationS` seconds from `connections` workers. models[i] = {path, body}; pick() -> model index.
  * With `tracker`, each request is classified hit / miss when sent and the tracker learns from each answer; with
  * `pollIndex` ({baseUrl, everyMs, indexOf: name -> model index, onIndex(items)?}) the index is polled meanwhile.
+ * With `rate` (requests per second) the requests are paced instead (open loop, over at most `connections` sockets).
  * Returns {records: {model, status, latency, miss, sentAt} as parallel arrays, seconds, errors: first few error texts}.
  */
-export async function runLoad({baseUrl, models, pick, durationS, connections, tracker, pollIndex, timeoutMs = 60_000}) {
+export async function runLoad({baseUrl, models, pick, durationS, connections, tracker, pollIndex, rate, timeoutMs = 60_000}) {
   const url = new URL(baseUrl)
   const agent = new http.Agent({keepAlive: true, maxSockets: connections, maxFreeSockets: connections})
   const bodies = models.map((m) => Buffer.from(m.body))
@@ -312,6 +313,32 @@ export async function runLoad({baseUrl, models, pick, durationS, connections, tr
       })
       request.end(bodies[i])
     })
+
+  // Paced (open loop): request k is due at start + k / rate whatever happened to the earlier ones, and its latency
+  // counts from when it was due, so a slow server is not hidden by clients that wait for it (coordinated omission).
+  // The agent queues requests past `connections` busy sockets: that wait is in the latency too.
+  const paced = async () => {
+    const inFlight = new Set()
+    for (let k = 0; ; k++) {
+      const due = start + (k * 1000) / rate
+      if (due >= end) break
+      const now = performance.now()
+      if (due > now) await new Promise((r) => setTimeout(r, due - now))
+      const i = pick()
+      const miss = tracker ? !tracker.isResident(i) : false
+      const sent = send(i).then(({status, doneAt}) => {
+        tracker?.answered(i, status, doneAt)
+        records.model.push(i)
+        records.status.push(status)
+        records.latency.push(doneAt - due)
+        records.miss.push(miss)
+        records.sentAt.push(due - start)
+        inFlight.delete(sent)
+      })
+      inFlight.add(sent)
+    }
+    await Promise.all(inFlight)
+  }
 
   const worker = async () => {
     while (performance.now() < end) {
@@ -351,7 +378,8 @@ export async function runLoad({baseUrl, models, pick, durationS, connections, tr
     }
   }
   const pollDone = pollIndex ? poller() : Promise.resolve()
-  await Promise.all(Array.from({length: connections}, worker))
+  if (rate) await paced()
+  else await Promise.all(Array.from({length: connections}, worker))
   polling = false
   await pollDone
   agent.destroy()

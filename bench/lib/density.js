@@ -135,6 +135,22 @@ function latencyStats(values) {
   return {count: values.length, p50: quantile(values, 0.5), p99: quantile(values, 0.99)}
 }
 
+/** The latencies of the 200 answers split into hits, misses and misses of models under 1 MiB; and the errors. */
+function splitLatencies(records, smallModel) {
+  const split = {hit: [], miss: [], missSmall: [], errors: 0}
+  for (let k = 0; k < records.status.length; k++) {
+    if (records.status[k] !== 200) {
+      split.errors++
+      continue
+    }
+    if (records.miss[k]) {
+      split.miss.push(records.latency[k])
+      if (smallModel(records.model[k])) split.missSmall.push(records.latency[k])
+    } else split.hit.push(records.latency[k])
+  }
+  return split
+}
+
 /** Per kind, the index's memory_bytes at the end (median, max) and where they come from (measured / estimated ...). */
 function sizesByKind(models, index) {
   const byName = new Map(index.map((item) => [item.name, item]))
@@ -215,8 +231,33 @@ export function buildDensityScenario({dir}, options) {
           `(models ${mib(result.noBudget.modelsBytes).toFixed(1)} MiB over the base), index ${JSON.stringify(result.noBudget.states)}`)
         if ((result.noBudget.states.READY ?? 0) !== count) throw new Error(`no-budget server: ${result.noBudget.states.READY ?? 0} of ${count} models READY: ${full.tail.slice(-5).join('\n')}`)
 
-        const budget = typeof budgetOption === 'number' ? budgetOption : Math.max(MiB, Math.round(result.noBudget.modelsBytes / 10))
-        result.budget = {bytes: budget, source: typeof budgetOption === 'number' ? '--density-budget' : 'a tenth of the models\' RSS without a budget', applied: budgetOption !== 'off'}
+        // 2b. The sizes the budget will count: a server with a budget far above the repository loads every model at
+        // start-up and its index says each version's memory_bytes (measured, or the runtime's own count). "A budget
+        // that holds about a tenth of them" is a tenth of their sum.
+        let sized = null
+        if (typeof budgetOption !== 'number') {
+          writeSettings(repo, {...PORTS, memory_budget: '1TiB', load_models_at_startup: true})
+          const sizing = await start('mls (sizing, budget 1 TiB)', repo)
+          try {
+            const items = await repositoryIndex(sizing.url)
+            const sizes = items.map((item) => item.memory_bytes).filter((b) => typeof b === 'number')
+            const sources = {}
+            for (const item of items) sources[item.memory_source ?? 'none'] = (sources[item.memory_source ?? 'none'] ?? 0) + 1
+            if (sizes.length === count) sized = {totalBytes: sizes.reduce((a, b) => a + b, 0), largestBytes: Math.max(...sizes), sources}
+            log(`  sizes the budget counts (a server with a 1 TiB budget, everything loaded): ${sized ? mib(sized.totalBytes).toFixed(1) + ' MiB in all' : `only ${sizes.length} of ${count} sizes`}, sources ${JSON.stringify(sources)}`)
+          } finally {
+            await stopServer(sizing)
+          }
+        }
+        result.sized = sized
+        const budget =
+          // (never less than twice the largest model: a small --density-models run must still fit each model)
+          typeof budgetOption === 'number' ? budgetOption : Math.max(MiB, 2 * (sized?.largestBytes ?? 0), Math.round((sized?.totalBytes ?? result.noBudget.modelsBytes) / 10))
+        result.budget = {
+          bytes: budget,
+          source: typeof budgetOption === 'number' ? '--density-budget' : sized ? 'a tenth of the sizes the server counts for all models' : 'a tenth of the models\' RSS without a budget',
+          applied: budgetOption !== 'off',
+        }
         log(`  budget: ${mib(budget).toFixed(1)} MiB (${result.budget.source})${result.budget.applied ? '' : ', NOT applied (--density-budget off)'}`)
 
         // 3. the budget server (or, with "off", a second server without one, everything loaded at start-up)
@@ -345,21 +386,9 @@ export function buildDensityScenario({dir}, options) {
         }
         const {records} = load
         const n = records.status.length
-        const okLat = {hit: [], miss: [], missSmall: []}
         const sizeOf = new Map(endIndex.filter((item) => typeof item.memory_bytes === 'number').map((item) => [item.name, item.memory_bytes]))
         const smallModel = (i) => (sizeOf.get(models[i].name) ?? models[i].fileBytes) < MiB
-        let errors = 0
-        for (let k = 0; k < n; k++) {
-          if (records.status[k] !== 200) {
-            errors++
-            continue
-          }
-          const i = records.model[k]
-          if (records.miss[k]) {
-            okLat.miss.push(records.latency[k])
-            if (smallModel(i)) okLat.missSmall.push(records.latency[k])
-          } else okLat.hit.push(records.latency[k])
-        }
+        const {errors, ...okLat} = splitLatencies(records, smallModel)
         const serverHits = delta('model_residency_requests_total', {result: 'hit'})
         const serverMisses = delta('model_residency_requests_total', {result: 'miss'})
         const loadBuckets = [histogramBuckets(before, 'model_load_duration_seconds'), histogramBuckets(after, 'model_load_duration_seconds')]
@@ -424,16 +453,50 @@ export function buildDensityScenario({dir}, options) {
           `client hit ratio ${(zr.hitRatio.client * 100).toFixed(1)}%${zr.hitRatio.server === null ? '' : `, server ${(zr.hitRatio.server * 100).toFixed(1)}%`}; ` +
           `peak RSS ${mib(sampled.peak).toFixed(1)} MiB (${sampled.samples} samples); end index ${JSON.stringify(zr.end.states)}`)
         for (const e of load.errors.slice(0, 3)) log(`    error: ${e}`)
+
+        // 7. The same Zipf traffic paced at half the rate the closed loop reached (open loop, the same 32 connections):
+        // what a miss costs when the server is not saturated. In the closed loop the 32 clients send again as soon as
+        // they are answered, so the server is always saturated and every latency there is about connections /
+        // throughput, hits' and misses' alike.
+        const rate = Math.max(1, Math.round(zr.rps / 2))
+        const pacedS = Math.min(30, duration)
+        const pacedBefore = await metricsOf(target)
+        log(`  Zipf load paced at ${rate} req/s (half the closed loop's) on ${target.name} for ${pacedS} s ...`)
+        const pacedLoad = await runLoad({baseUrl: target.url, models, pick: z.pick, durationS: pacedS, connections, tracker, pollIndex: {baseUrl: target.url, everyMs: pollMs, indexOf}, rate})
+        const pacedAfter = await metricsOf(target)
+        const pacedSplit = splitLatencies(pacedLoad.records, smallModel)
+        const pacedDelta = (name, where) => {
+          const a = sumMetric(pacedAfter, name, where)
+          return a === null ? null : a - (sumMetric(pacedBefore, name, where) ?? 0)
+        }
+        const pHits = pacedDelta('model_residency_requests_total', {result: 'hit'})
+        const pMisses = pacedDelta('model_residency_requests_total', {result: 'miss'})
+        result.paced = {
+          rate,
+          seconds: pacedLoad.seconds,
+          requests: pacedLoad.records.status.length,
+          errors: pacedSplit.errors,
+          errorSamples: pacedLoad.errors,
+          hitRatio: pHits === null || pHits + pMisses === 0 ? null : pHits / (pHits + pMisses),
+          latency: {hit: latencyStats(pacedSplit.hit), miss: latencyStats(pacedSplit.miss), missUnder1MiB: latencyStats(pacedSplit.missSmall)},
+          loads: pacedDelta('model_loads_total', {reason: 'request'}),
+          evictions: pacedDelta('model_evictions_total'),
+        }
+        const pr = result.paced
+        log(`  paced: ${pr.requests} requests (${(pr.requests / pr.seconds).toFixed(0)} req/s), ${pr.errors} errors, hit ratio ${pct(pr.hitRatio)}, ` +
+          `misses < 1 MiB p50 / p99 ${ms(pr.latency.missUnder1MiB.p50)} / ${ms(pr.latency.missUnder1MiB.p99)} ms`)
+        for (const e of pacedLoad.errors.slice(0, 3)) log(`    error: ${e}`)
       } finally {
         for (const server of servers) await stopServer(server)
       }
       const zr = result.zipf
-      const errorsTotal = zr.errors + result.hitsOnly.summary.baseline.errors + result.hitsOnly.summary.mls.errors
+      const errorsTotal = zr.errors + (result.paced?.errors ?? 0) + result.hitsOnly.summary.baseline.errors + result.hitsOnly.summary.mls.errors
       result.met = {
         errors: errorsTotal === 0,
         rss: result.budget.applied ? zr.rss.modelsPeakBytes <= zr.rss.limitBytes : null,
         nonHeap: result.budget.applied && zr.rss.nonHeap.modelsPeakBytes !== null ? zr.rss.nonHeap.modelsPeakBytes <= zr.rss.limitBytes : null,
         missP99: result.budget.applied && zr.latency.missUnder1MiB.count ? zr.latency.missUnder1MiB.p99 < 50 : null,
+        pacedMissP99: result.budget.applied && result.paced?.latency.missUnder1MiB.count ? result.paced.latency.missUnder1MiB.p99 < 50 : null,
         hitThroughput: result.hitsOnly.ratio >= 0.95,
       }
       return result
@@ -455,7 +518,8 @@ export function printDensityTable(r) {
   row('models (on disk)', `${r.models} (${mb(r.repoBytes)})`)
   row('no budget, all at start-up: ready', `${(r.noBudget.readyMs / 1000).toFixed(1)} s`)
   row('no budget, all at start-up: RSS', `${mb(r.noBudget.rssBytes)} (models ${mb(r.noBudget.modelsBytes)})`)
-  row('budget', `${mb(r.budget.bytes)}${r.budget.applied ? '' : ' (NOT applied: --density-budget off)'}`)
+  if (r.sized) row('sizes the server counts, all models', mb(r.sized.totalBytes))
+  row('budget', `${mb(r.budget.bytes)} (${r.budget.source})${r.budget.applied ? '' : ' (NOT applied: --density-budget off)'}`)
   row(`Zipf: requests (${z.seconds.toFixed(0)} s, ${r.options.connections} conns)`, `${z.requests} (${z.rps.toFixed(0)} req/s, ${z.distinctModels} models)`)
   row('Zipf: errors', String(z.errors), '0', yes(z.errors === 0))
   row('Zipf: hit ratio (server counter)', pct(z.hitRatio.server))
@@ -463,6 +527,13 @@ export function printDensityTable(r) {
   row('Zipf: hits p50 / p99', `${ms(z.latency.hit.p50)} / ${ms(z.latency.hit.p99)} ms (${z.latency.hit.count})`)
   row('Zipf: misses p50 / p99', `${ms(z.latency.miss.p50)} / ${ms(z.latency.miss.p99)} ms (${z.latency.miss.count})`)
   row('Zipf: misses < 1 MiB p50 / p99', `${ms(z.latency.missUnder1MiB.p50)} / ${ms(z.latency.missUnder1MiB.p99)} ms (${z.latency.missUnder1MiB.count})`, 'p99 < 50 ms', yes(r.met.missP99))
+  if (r.paced) {
+    const p = r.paced
+    row(`paced Zipf: ${p.rate} req/s for ${p.seconds.toFixed(0)} s (half the closed loop's)`, `${p.requests} requests, ${p.errors} errors, hit ratio ${pct(p.hitRatio)}`, '0 errors', yes(p.errors === 0))
+    row('paced Zipf: hits p50 / p99', `${ms(p.latency.hit.p50)} / ${ms(p.latency.hit.p99)} ms (${p.latency.hit.count})`)
+    row('paced Zipf: misses < 1 MiB p50 / p99', `${ms(p.latency.missUnder1MiB.p50)} / ${ms(p.latency.missUnder1MiB.p99)} ms (${p.latency.missUnder1MiB.count})`, 'p99 < 50 ms', yes(r.met.pacedMissP99))
+    row('paced Zipf: loads / evictions', `${p.loads ?? '-'} / ${p.evictions ?? '-'}`)
+  }
   row('Zipf: loads (log) p50 / p99', `${ms(z.loads.logP50)} / ${ms(z.loads.logP99)} ms (${z.loads.logCount})`)
   row('Zipf: load_duration histogram p50 / p99', z.loads.histogramP50 === null ? '-' : `${ms(z.loads.histogramP50 * 1000)} / ${ms(z.loads.histogramP99 * 1000)} ms`)
   row('Zipf: evictions (metrics / seen by polling)', `${z.evictions.metrics ?? '-'} / ${z.evictions.seenByPolling}`)
