@@ -255,8 +255,8 @@ export class DataPlane {
       }
       const ended = performance.now()
       // Adaptive batching counts its own executions (one per batch); any other model executes once per request.
-      if (ok) counters.succeeded(ended - started, queued - started, decoded - queued, answered - decoded, ended - answered, inferences, !batches(instance!))
-      else counters.failed(ended - started)
+      if (ok) counters.succeeded(started, queued, decoded, answered, ended, inferences, !batches(instance!))
+      else counters.failed(started, ended)
       if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (ended - started) / 1000, ok)
     }
   }

@@ -89,24 +89,26 @@ export class VersionCounters {
   readonly batches = new Map<number, BatchPhases>()
 
   /**
-   * A request answered. `inferences`: how many inferences it held (its rows with batching on, else 1); `executed`:
-   * whether it was one model execution of its own (no adaptive batching, which counts its executions itself).
+   * A request answered, given the performance.now() readings that bound its phases: taken, at the runtime's door,
+   * decoded, answered by the runtime, ended. `inferences`: how many inferences it held (its rows with batching on, else
+   * 1); `executed`: whether it was one model execution of its own (adaptive batching counts its executions itself).
    */
-  succeeded(totalMs: number, queueMs: number, inputMs: number, inferMs: number, outputMs: number, inferences: number, executed: boolean): void {
-    this.lastInference = Date.now()
+  succeeded(started: number, queued: number, decoded: number, answered: number, ended: number, inferences: number, executed: boolean): void {
+    // From the clock already read: no Date.now() per request.
+    this.lastInference = performance.timeOrigin + ended
     this.inferenceCount += inferences
     if (executed) this.executionCount++
-    this.success.add(totalMs)
-    this.queue.add(queueMs)
-    this.computeInput.add(inputMs)
-    this.computeInfer.add(inferMs)
-    this.computeOutput.add(outputMs)
+    this.success.add(ended - started)
+    this.queue.add(queued - started)
+    this.computeInput.add(decoded - queued)
+    this.computeInfer.add(answered - decoded)
+    this.computeOutput.add(ended - answered)
   }
 
-  /** A request failed (any error once the data plane had found its version). */
-  failed(totalMs: number): void {
-    this.lastInference = Date.now()
-    this.fail.add(totalMs)
+  /** A request failed (any error once the data plane had found its version), taken at `started` and ended at `ended`. */
+  failed(started: number, ended: number): void {
+    this.lastInference = performance.timeOrigin + ended
+    this.fail.add(ended - started)
   }
 
   /** One model execution by adaptive batching: `rows` joined, the times to join them, run them and split the answer. */
@@ -126,7 +128,7 @@ export class VersionCounters {
     return {
       name,
       ...(version === undefined ? {} : {version}),
-      last_inference: this.lastInference,
+      last_inference: Math.round(this.lastInference),
       inference_count: this.inferenceCount,
       execution_count: this.executionCount,
       inference_stats: {
