@@ -18,6 +18,11 @@ export interface BatchingOptions {
   readonly onQueue?: (waiting: number) => void
   /** Told of every batch run (debug log). */
   readonly onBatch?: (requests: number, rows: number) => void
+  /**
+   * Told of every model execution that succeeded (the statistics extension): its rows, and the milliseconds to join
+   * the requests' inputs, to run the runtime and to split its outputs back (0 for a request that ran alone).
+   */
+  readonly onExecution?: (rows: number, inputMs: number, inferMs: number, outputMs: number) => void
 }
 
 interface Pending {
@@ -67,7 +72,7 @@ export class AdaptiveBatcher implements Runtime {
       request.inputs.every((t) => t.shape.length > 0 && rowsOf(t) === rows && t.parameters === undefined) &&
       rows > 0 &&
       rows < this.options.maxBatchSize
-    if (!batchable) return this.runtime.predict(request)
+    if (!batchable) return this.alone(request, rows)
 
     const abort = abortOf(request)
     if (abort?.aborted) return Promise.reject(abort.reason as Error)
@@ -124,17 +129,32 @@ export class AdaptiveBatcher implements Runtime {
     void this.run(group.items, group.rows)
   }
 
+  /** One request run by itself: one execution of its own rows. */
+  private alone(request: InferRequest, rows: number): Promise<InferResult> {
+    const onExecution = this.options.onExecution
+    if (onExecution === undefined) return this.runtime.predict(request)
+    const started = performance.now()
+    return this.runtime.predict(request).then((result) => {
+      onExecution(rows, 0, performance.now() - started, 0)
+      return result
+    })
+  }
+
   private async run(items: readonly Pending[], rows: number): Promise<void> {
     this.options.onBatch?.(items.length, rows)
     if (items.length === 1) {
-      this.runtime.predict(items[0].request).then(items[0].resolve, items[0].reject)
+      this.alone(items[0].request, rows).then(items[0].resolve, items[0].reject)
       return
     }
     const [first] = items
+    const joining = performance.now()
     const inputs = first.request.inputs.map((_, i) => concatRows(items.map((p) => p.request.inputs[i])))
+    const running = performance.now()
     let result: InferResult
+    let ran: number
     try {
       result = await this.runtime.predict({id: first.request.id, inputs, outputs: first.request.outputs})
+      ran = performance.now()
       for (const output of result.outputs) {
         if (rowsOf(output) !== rows) throw new Error(`output "${output.name}" has ${rowsOf(output)} rows for a batch of ${rows}: it cannot be split back`)
       }
@@ -145,9 +165,12 @@ export class AdaptiveBatcher implements Runtime {
       return
     }
     let start = 0
-    for (const p of items) {
-      p.resolve({outputs: result.outputs.map((t) => sliceRows(t, start, p.rows))})
+    const answers = items.map((p) => {
+      const outputs = result.outputs.map((t) => sliceRows(t, start, p.rows))
       start += p.rows
-    }
+      return outputs
+    })
+    this.options.onExecution?.(rows, running - joining, ran - running, performance.now() - ran)
+    items.forEach((p, i) => p.resolve({outputs: answers[i]}))
   }
 }

@@ -7,7 +7,12 @@ export interface BatchQueueObserver {
   batchQueue(model: string, version: string | undefined, waiting: number): void
 }
 
-export function adaptiveBatching(logger: Logger, observer?: BatchQueueObserver): RuntimeWrapper {
+/** Told of every model execution of a batching model (the statistics extension: execution_count, batch_stats). */
+export interface ExecutionObserver {
+  executed(model: string, version: string | undefined, rows: number, inputMs: number, inferMs: number, outputMs: number): void
+}
+
+export function adaptiveBatching(logger: Logger, observer?: BatchQueueObserver, executions?: ExecutionObserver): RuntimeWrapper {
   return (runtime, settings) => {
     if (settings.maxBatchSize <= 1 || settings.maxBatchTime <= 0) return runtime
     const model = {model: settings.name, version: settings.version}
@@ -15,6 +20,7 @@ export function adaptiveBatching(logger: Logger, observer?: BatchQueueObserver):
       maxBatchSize: settings.maxBatchSize,
       maxBatchTimeMs: settings.maxBatchTime * 1000,
       onQueue: observer ? (waiting) => observer.batchQueue(settings.name, settings.version, waiting) : undefined,
+      onExecution: executions ? (rows, inputMs, inferMs, outputMs) => executions.executed(settings.name, settings.version, rows, inputMs, inferMs, outputMs) : undefined,
       onBatch: logger.debugEnabled ? (requests, rows) => logger.debug(`batch of ${requests} request(s), ${rows} row(s)`, {event: 'batch', ...model, requests, rows}) : undefined,
     })
   }

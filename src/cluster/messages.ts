@@ -1,5 +1,7 @@
 /** The IPC messages between the cluster primary and its worker processes, and the environment a worker starts with. */
+import type {VersionStats} from '../dataplane/statistics.js'
 import type {ErrorCode} from '../errors.js'
+import type {RepositoryIndexItem} from '../protocol/types.js'
 
 /** Set (to the process number, 1-based) in a worker's environment: the process serves, it does not fork. */
 export const WORKER_ENV = 'MLS_CLUSTER_WORKER'
@@ -12,6 +14,12 @@ export const SETTINGS_ENV = 'MLS_CLUSTER_SETTINGS'
 export const REPLACEMENT_ENV = 'MLS_CLUSTER_REPLACEMENT'
 
 export type RepositoryOp = 'load' | 'unload'
+
+/** What belongs to the whole server and is read from every process (gather.ts): the index, the statistics. */
+export type GatherKind = 'index' | 'stats'
+
+/** One process's part of a gather: its repository index, or its statistics. */
+export type GatherPart = {readonly kind: 'index'; readonly items: RepositoryIndexItem[]} | {readonly kind: 'stats'; readonly stats: VersionStats[]}
 
 /** A failure carried over IPC; `code` is the MlsError code when there was one. */
 export interface WireError {
@@ -28,11 +36,17 @@ export type WorkerMessage =
   | {readonly type: 'mls:repo'; readonly id: number; readonly op: RepositoryOp; readonly name: string}
   /** This worker's part of a broadcast operation is done. */
   | {readonly type: 'mls:repo-done'; readonly id: number; readonly error?: WireError}
+  /** A read of the whole server that arrived at this worker: to be gathered from every process. */
+  | {readonly type: 'mls:gather'; readonly id: number; readonly kind: GatherKind}
+  /** This worker's part of a gather. */
+  | {readonly type: 'mls:gather-part'; readonly id: number; readonly part: GatherPart}
 
 /** Primary -> worker. */
 export type PrimaryMessage =
   | {readonly type: 'mls:repo-do'; readonly id: number; readonly op: RepositoryOp; readonly name: string}
   | {readonly type: 'mls:repo-result'; readonly id: number; readonly error?: WireError}
+  | {readonly type: 'mls:gather-do'; readonly id: number; readonly kind: GatherKind}
+  | {readonly type: 'mls:gather-result'; readonly id: number; readonly part?: GatherPart; readonly error?: WireError}
   | {readonly type: 'mls:stop'}
 
 /** True for messages of ours (prom-client and Node's cluster send their own on the same channel). */

@@ -11,7 +11,8 @@ import {gracefulStop} from '../server/graceful-stop.js'
 import {startMetricsServer, type MetricsServer} from '../server/metrics/server.js'
 import {logListening, logLoaded} from '../server/startup-log.js'
 import {tlsEnabled, type ServerSettings} from '../settings/server-settings.js'
-import {RepositoryBroadcast} from './broadcast.js'
+import {RepositoryBroadcast, type BroadcastTarget} from './broadcast.js'
+import {ClusterGather} from './gather.js'
 import {rescueHandoffs} from './handoff-rescue.js'
 import {isMlsMessage, REPLACEMENT_ENV, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type WorkerMessage} from './messages.js'
 import {resolvePorts} from './ports.js'
@@ -31,9 +32,11 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
 
   const slots: WorkerSlot[] = []
   // Only processes that serve take part: one still starting would drop the message (it gets the journal once loaded).
-  const broadcast = new RepositoryBroadcast(logger, () =>
-    slots.filter((s) => s.listening && s.worker.isConnected()).map((s) => ({number: s.number, pid: s.worker.process.pid, send: (m: PrimaryMessage) => s.worker.send(m)})),
-  )
+  const serving = (): BroadcastTarget[] =>
+    slots.filter((s) => s.listening && s.worker.isConnected()).map((s) => ({number: s.number, pid: s.worker.process.pid, send: (m: PrimaryMessage) => s.worker.send(m)}))
+  const broadcast = new RepositoryBroadcast(logger, serving)
+  // The index and the statistics are the server's: read from every serving process and merged.
+  const gather = new ClusterGather(serving)
   let stopping = false
   let announced = false
   let startupFailure: ((error: Error) => void) | undefined
@@ -78,11 +81,18 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
       case 'mls:repo-done':
         broadcast.done(slot.number, m.id, m.error)
         return
+      case 'mls:gather':
+        void gather.ask(m.kind).then((part) => worker.isConnected() && worker.send({type: 'mls:gather-result', id: m.id, part} satisfies PrimaryMessage))
+        return
+      case 'mls:gather-part':
+        gather.part(slot.number, m.id, m.part)
+        return
     }
   }
 
   const exit = (slot: WorkerSlot, worker: Worker, code: number | null, signal: string | null): void => {
     broadcast.gone(slot.number)
+    gather.gone(slot.number)
     if (stopping) {
       // A process whose shutdown grace period ran out exits 1: so does the whole server.
       if (code !== 0 && code !== null) process.exitCode = code

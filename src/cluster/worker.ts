@@ -12,7 +12,7 @@ import {startServer} from '../server/index.js'
 import {loadSummary, settleStartupLoading, STARTUP_LINE} from '../server/startup-log.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {applyAggregators} from './aggregators.js'
-import {isMlsMessage, REPLACEMENT_ENV, SETTINGS_ENV, WORKER_ENV, type PrimaryMessage, type RepositoryOp, type WireError, type WorkerMessage} from './messages.js'
+import {isMlsMessage, REPLACEMENT_ENV, SETTINGS_ENV, WORKER_ENV, type GatherKind, type GatherPart, type PrimaryMessage, type RepositoryOp, type WireError, type WorkerMessage} from './messages.js'
 
 /** True in a process forked by the primary of `mls start --processes N`. */
 export function isClusterWorker(): boolean {
@@ -53,7 +53,19 @@ export async function runClusterWorker(): Promise<void> {
       pending.set(id, {resolve, reject})
       send({type: 'mls:repo', id, op, name})
     })
-  const coordinator = (): RepositoryCoordinator => ({load: (name) => ask('load', name), unload: (name) => ask('unload', name)})
+  const gathers = new Map<number, {resolve: (part: GatherPart) => void; reject: (error: Error) => void}>()
+  const gather = <K extends GatherKind>(kind: K) =>
+    new Promise<Extract<GatherPart, {kind: K}>>((resolve, reject) => {
+      const id = next++
+      gathers.set(id, {resolve: (part) => (part.kind === kind ? resolve(part as Extract<GatherPart, {kind: K}>) : reject(new Error(`expected ${kind}, got ${part.kind}`))), reject})
+      send({type: 'mls:gather', id, kind})
+    })
+  const coordinator = (): RepositoryCoordinator => ({
+    load: (name) => ask('load', name),
+    unload: (name) => ask('unload', name),
+    index: async () => (await gather('index')).items,
+    statistics: async () => (await gather('stats')).stats,
+  })
 
   // The first processes listen at once, as one process does (liveness answers, readiness is false until loaded); a
   // replacement listens once it has loaded: until then the processes that serve take every connection, and none is
@@ -86,6 +98,19 @@ export async function runClusterWorker(): Promise<void> {
         pending.delete(m.id)
         if (m.error) waiter?.reject(new MlsError(m.error.code, m.error.message))
         else waiter?.resolve()
+        return
+      }
+      case 'mls:gather-result': {
+        const waiter = gathers.get(m.id)
+        gathers.delete(m.id)
+        if (m.part !== undefined) waiter?.resolve(m.part)
+        else waiter?.reject(new MlsError(m.error?.code ?? 'INTERNAL', m.error?.message ?? 'no answer from the processes'))
+        return
+      }
+      case 'mls:gather-do': {
+        // This process's part of a read of the whole server: its own index, or its own counters.
+        const part: GatherPart = m.kind === 'index' ? {kind: 'index', items: running.dataplane.repositoryIndex({})} : {kind: 'stats', stats: running.dataplane.statistics.snapshot()}
+        send({type: 'mls:gather-part', id: m.id, part})
         return
       }
       case 'mls:repo-do': {

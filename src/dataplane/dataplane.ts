@@ -14,6 +14,7 @@ import type {LoadedModel} from '../repository/loaded-model.js'
 import type {ModelEntry} from '../repository/model-entry.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
 import {modelLabel} from '../repository/model-label.js'
+import {resolveRuntimeName} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
 import {admit, openScope, type InferOptions, type ServerLimits} from './admission.js'
@@ -23,13 +24,15 @@ import {streamAnswers} from './infer-stream.js'
 import {InflightRequests} from './inflight.js'
 import {OnDemandLoads} from './on-demand.js'
 import {parseBody} from './parse-body.js'
+import {batches, modelConfig, type ModelConfig} from './model-config.js'
 import type {RequestScope} from './request-scope.js'
 import {checkResponseSize} from './response-size.js'
+import {emptyStats, InferenceStatistics, type VersionStats} from './statistics.js'
 import {StopState} from './stop-state.js'
 
 export type {InferOptions, ServerLimits} from './admission.js'
 
-export const EXTENSIONS = ['model_repository', 'binary_tensor_data'] as const
+export const EXTENSIONS = ['model_repository', 'binary_tensor_data', 'statistics', 'model_configuration'] as const
 
 /** Told of every inference on a known model (metrics); the data plane itself knows no metrics library. */
 export interface InferenceObserver {
@@ -39,12 +42,16 @@ export interface InferenceObserver {
 const NO_OPTIONS: InferOptions = {}
 
 /**
- * Carries out repository load/unload. The default acts on this process's registry; multi-process serving injects one
- * that reaches every process, so the data plane stays free of any transport.
+ * Carries out repository load/unload, and reads what belongs to the whole server. The default acts on this process's
+ * registry; multi-process serving injects one that reaches every process, so the data plane stays free of any transport.
  */
 export interface RepositoryCoordinator {
   load(name: string): Promise<void>
   unload(name: string): Promise<void>
+  /** The repository index of every process merged (absent: this process's). */
+  index?(): Promise<RepositoryIndexItem[]>
+  /** The statistics of every process summed per version (absent: this process's). */
+  statistics?(): Promise<VersionStats[]>
 }
 
 /** The settings the data plane reads: names, the per-model limits' defaults, and the answer's size bound. */
@@ -66,6 +73,8 @@ export class DataPlane {
     private readonly settings: DataPlaneSettings,
     private readonly observer?: InferenceObserver,
     coordinator?: RepositoryCoordinator,
+    /** Per-version counters (statistics extension); adaptive batching feeds the same object its executions. */
+    readonly statistics: InferenceStatistics = new InferenceStatistics(),
   ) {
     this.responseLimit = settings.max_response_size ?? settings.max_request_size ?? Number.POSITIVE_INFINITY
     this.coordinator = coordinator ?? {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
@@ -145,6 +154,34 @@ export class DataPlane {
     return metadata
   }
 
+  /** Triton's model configuration of name/version (model-config.ts); loaded first when not in memory, as metadata is. */
+  async modelConfig(name: string, version?: string): Promise<ModelConfig> {
+    checkModelName(name, version)
+    const entry = this.registry.find(name, version)
+    const instance = this.registry.serving(entry) ?? (await this.inMemory(entry, NO_OPTIONS))
+    return modelConfig(entry.name, instance, resolveRuntimeName(instance.settings))
+  }
+
+  /**
+   * Triton's statistics: of every version of every model (no name), of every version of `name`, or of name/version.
+   * Read from the counters, so a version not in memory answers without loading; with several processes, the sums of all.
+   */
+  async modelStatistics(name?: string, version?: string): Promise<{model_stats: VersionStats[]}> {
+    let entries: ModelEntry[]
+    if (name === undefined || name === '') entries = this.registry.all()
+    else {
+      checkModelName(name, version)
+      entries = version ? [this.registry.find(name, version)] : this.registry.all().filter((entry) => entry.name === name)
+      if (entries.length === 0) this.registry.find(name) // throws MODEL_NOT_FOUND
+    }
+    const counted = new Map<string, VersionStats>()
+    for (const stats of (await this.coordinator.statistics?.()) ?? this.statistics.snapshot()) counted.set(`${stats.name}\0${stats.version ?? ''}`, stats)
+    const model_stats = entries
+      .sort((a, b) => a.name.localeCompare(b.name) || (a.version ?? '').localeCompare(b.version ?? ''))
+      .map((entry) => counted.get(`${entry.name}\0${entry.version ?? ''}`) ?? emptyStats(entry.name, entry.version))
+    return {model_stats}
+  }
+
   // Inference
 
   /**
@@ -162,7 +199,13 @@ export class DataPlane {
     const onDemand = instance === undefined ? this.onDemandFor(entry) : undefined
     if (instance === undefined && onDemand === undefined) instance = this.registry.instanceFor(entry)
     this.registry.memory?.residency(entry, onDemand === undefined)
-    const started = this.observer === undefined ? 0 : performance.now()
+    const counters = this.statistics.of(entry.name, entry.version)
+    // The phases of statistics.ts: taken (started), at the runtime's door (queued), decoded, answered by the runtime.
+    const started = performance.now()
+    let queued = started
+    let decoded = started
+    let answered = started
+    let inferences = 1
     let ok = false
     let scope: RequestScope | undefined
     try {
@@ -176,8 +219,12 @@ export class DataPlane {
         this.inflight.add(scope)
         instance = await onDemand.instance(entry, scope, {hold: true})
       }
+      queued = performance.now()
       const request = decodeRequest(entry, instance!, body, options.source)
       scope.throwIfAborted()
+      decoded = performance.now()
+      // Triton counts every row of a batching model's request as one inference; a model without batching, the request.
+      if (batches(instance!) && request.inputs.length > 0 && request.inputs[0].shape.length > 0) inferences = request.inputs[0].shape[0]
       let work: Promise<InferResult>
       try {
         work = instance!.runtime.predict(scope.request(request.id, request.parameters, request.inputs, request.outputs))
@@ -195,6 +242,7 @@ export class DataPlane {
       } catch (error) {
         throw inferenceError(entry, 'request', error)
       }
+      answered = performance.now()
       // Before any transport encodes it: an answer past the limit is never built (JSON, binary or protobuf).
       checkResponseSize(entry, result.outputs, this.responseLimit)
       ok = true
@@ -205,7 +253,11 @@ export class DataPlane {
         scope.dispose()
         this.inflight.delete(scope)
       }
-      if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (performance.now() - started) / 1000, ok)
+      const ended = performance.now()
+      // Adaptive batching counts its own executions (one per batch); any other model executes once per request.
+      if (ok) counters.succeeded(started, queued, decoded, answered, ended, inferences, !batches(instance!))
+      else counters.failed(started, ended)
+      if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (ended - started) / 1000, ok)
     }
   }
 
@@ -277,9 +329,18 @@ export class DataPlane {
 
   // Repository
 
+  /** This process's repository index (`serverIndex` is the whole server's). */
   repositoryIndex(body: unknown): RepositoryIndexItem[] {
     const request = parseBody(repositoryIndexRequestSchema, body, {required: false})
     return this.registry.index(request?.ready)
+  }
+
+  /** The repository index of the whole server: with several processes, every process's merged (cluster/merge-index.ts). */
+  async serverIndex(body: unknown): Promise<RepositoryIndexItem[]> {
+    const request = parseBody(repositoryIndexRequestSchema, body, {required: false})
+    if (this.coordinator.index === undefined) return this.registry.index(request?.ready)
+    const ready = request?.ready
+    return (await this.coordinator.index()).filter((item) => ready === undefined || (item.state === 'READY') === ready)
   }
 
   async loadModel(name: string): Promise<void> {

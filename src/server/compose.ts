@@ -5,6 +5,7 @@
 import type {FastifyInstance} from 'fastify'
 import {adaptiveBatching} from '../batching/index.js'
 import {DataPlane, type RepositoryCoordinator} from '../dataplane/dataplane.js'
+import {InferenceStatistics} from '../dataplane/statistics.js'
 import type {Logger} from '../logger.js'
 import {ModelRegistry} from '../repository/model-registry.js'
 import {runtimeFactory} from '../runtimes/registry.js'
@@ -47,6 +48,8 @@ export function composeServer(
   coordinator?: (local: RepositoryCoordinator) => RepositoryCoordinator,
 ): ServerParts {
   const metrics = settings.metrics_endpoint === null ? undefined : new Metrics({restPrefix: settings.metrics_rest_server_prefix})
+  // Per-version counters of the statistics extension: the data plane counts requests, adaptive batching its executions.
+  const statistics = new InferenceStatistics()
   const grace = {ms: settings.shutdown_grace_period * 1000, label: `shutdown_grace_period (${settings.shutdown_grace_period} s)`}
   const registry: ModelRegistry = new ModelRegistry({
     root: settings.model_repository_root,
@@ -65,7 +68,7 @@ export function composeServer(
     hideFailureReasons: settings.repository_auth_token !== null,
     onStateChange: metrics ? (entry) => metrics.state(entry.name, entry.version, entry.state) : undefined,
     onRemove: metrics ? (entry) => metrics.forgetState(entry.name, entry.version) : undefined,
-    wrap: adaptiveBatching(logger, metrics),
+    wrap: adaptiveBatching(logger, metrics, statistics),
     // An unload or reload waits for the version's in-flight requests as a shutdown does, then answers the rest.
     drainTimeout: grace,
     onAbandon: (instance, reason): number => dataplane.abortRequestsOf(instance, reason),
@@ -77,7 +80,7 @@ export function composeServer(
         : {budget: settings.memory_budget, waitTimeout: settings.memory_wait_timeout, minResidency: settings.memory_min_residency},
   })
   const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
-  const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local))
+  const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local), statistics)
   const tls = readTls(settings)
   const auth = repositoryAuth(settings.repository_auth_token)
   const bodyBudget = new BodyBudget(settings.max_buffered_request_bytes)

@@ -26,6 +26,19 @@ function post(url: string, body: unknown): Promise<{status: number; body: any}> 
   })
 }
 
+/** A GET on a fresh connection, as post(). */
+function get(url: string): Promise<{status: number; body: any}> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {agent: false}, (res) => {
+      let text = ''
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()))
+      res.on('end', () => resolve({status: res.statusCode!, body: text === '' ? undefined : JSON.parse(text)}))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
 /** One sample of the metrics text: the value of `name` with exactly `labels`. */
 async function sample(url: string, name: string, labels: Record<string, string>): Promise<number | undefined> {
   const text = (await request(url)).text
@@ -83,6 +96,43 @@ describe('mls start --processes 2', () => {
     const missing = await post(server.url + '/v2/repository/models/no-such-model/load', {})
     expect(missing.status).toBe(404)
     expect(missing.body.code).toBe('MODEL_NOT_FOUND')
+  })
+
+  it('answers statistics and the repository index of the whole server, whichever process is asked', async () => {
+    const STATS = server.url + '/v2/models/mnist_sklearn/versions/v1.0.0/stats'
+    const INFER = server.url + '/v2/models/mnist_sklearn/versions/v1.0.0/infer'
+    const stats = async () => (await get(STATS)).body.model_stats[0]
+    const before = await stats()
+    const N = 20
+    const BAD = 4
+    const bad = {inputs: [{name: 'predict', shape: [1, 64], datatype: 'BOOL', data: new Array(64).fill(true)}]}
+    for (let i = 0; i < N; i++) expect((await post(INFER, rowRequest(mnist, i % 5))).status).toBe(200)
+    for (let i = 0; i < BAD; i++) expect((await post(INFER, bad)).status).toBe(400)
+    // Fresh connections: the asks land on both processes, and each answers the sums of both.
+    for (let i = 0; i < 10; i++) {
+      const now = await stats()
+      expect(now.inference_count - before.inference_count).toBe(N)
+      expect(now.execution_count - before.execution_count).toBe(N)
+      expect(now.inference_stats.success.count - before.inference_stats.success.count).toBe(N)
+      expect(now.inference_stats.fail.count - before.inference_stats.fail.count).toBe(BAD)
+    }
+    const pids = new Set([...server.logs().matchAll(/GET \/v2\/models\/mnist_sklearn\/versions\/v1\.0\.0\/stats 200.*pid=(\d+)/g)].map((m) => m[1]))
+    expect(pids.size).toBe(2)
+    const client = inferenceClient(server.grpcAddress)
+    try {
+      const [g] = (await call(client, 'ModelStatistics', {name: 'mnist_sklearn', version: 'v1.0.0'})).model_stats
+      expect(Number(g.inference_count) - before.inference_count).toBe(N)
+      expect(Number(g.inference_stats.fail.count) - before.inference_stats.fail.count).toBe(BAD)
+    } finally {
+      client.close()
+    }
+    // The index, merged from both processes, reads the same from either.
+    const first = (await post(server.url + '/v2/repository/index', {})).body
+    expect(first.map((m: {name: string; state: string}) => [m.name, m.state])).toEqual([
+      ['mnist_sklearn', 'READY'],
+      ['mushroom_xgboost', 'READY'],
+    ])
+    for (let i = 0; i < 6; i++) expect((await post(server.url + '/v2/repository/index', {})).body).toEqual(first)
   })
 
   it('replaces a process that dies', async () => {

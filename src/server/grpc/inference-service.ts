@@ -9,6 +9,7 @@ import {malformedError} from './malformed.js'
 import {fromModelInferRequest, toModelInferResponse} from './infer-messages.js'
 import type {ModelInferRequestMessage, ModelInferResponseMessage, ModelMetadataResponseMessage, ModelRequestMessage} from '../../protocol/grpc-messages.js'
 import {toInferParameters} from '../../protocol/grpc-parameters.js'
+import {extensionHandlers} from './extension-service.js'
 import {repositoryHandlers} from './repository-service.js'
 import {modelLabel} from '../../repository/model-label.js'
 
@@ -183,6 +184,7 @@ export function inferenceHandlers(dataplane: DataPlane, context: HandlerContext)
     }),
     ModelInfer: unary(context, 'ModelInfer', (r: ModelInferRequestMessage, call) => modelInfer(dataplane, r, callLimits(call))),
     ModelStreamInfer: modelStreamInfer(dataplane, context),
+    ...extensionHandlers(dataplane, context),
     ...repositoryHandlers(dataplane, context),
   }
 }

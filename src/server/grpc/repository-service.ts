@@ -23,9 +23,9 @@ export function repositoryHandlers(dataplane: DataPlane, context: HandlerContext
     RepositoryIndex: unary(
       context,
       'RepositoryIndex',
-      guarded(context, (r: RepositoryIndexRequestMessage): RepositoryIndexResponseMessage => ({
+      guarded(context, async (r: RepositoryIndexRequestMessage): Promise<RepositoryIndexResponseMessage> => ({
         // proto3 cannot tell ready=false from absent: false lists every model, as Triton does.
-        models: dataplane.repositoryIndex(r.ready ? {ready: true} : {}).map((m) => ({...m, version: m.version ?? ''})),
+        models: (await dataplane.serverIndex(r.ready ? {ready: true} : {})).map((m) => ({...m, version: m.version ?? ''})),
       })),
     ),
     RepositoryModelLoad: unary(

@@ -14,6 +14,7 @@ import type {RestDrain} from './drain.js'
 import {MAX_PARAM_LENGTH, toHttpError} from './error-map.js'
 import {registerBodyParsers} from './json-body.js'
 import {healthRoutes} from './routes/health.js'
+import {modelExtensionRoutes} from './routes/model-extensions.js'
 import {modelRoutes} from './routes/models.js'
 import {repositoryRoutes} from './routes/repository.js'
 import type {RequestTimeoutOptions} from './request-timeouts.js'
@@ -99,6 +100,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
   registerDocs(app, dataplane)
   healthRoutes(app, dataplane)
   modelRoutes(app, dataplane, options.drain)
+  modelExtensionRoutes(app, dataplane)
   repositoryRoutes(app, dataplane, {auth: options.auth, logger: options.logger})
   return app
 }

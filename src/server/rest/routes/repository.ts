@@ -20,7 +20,7 @@ export function repositoryRoutes(app: FastifyInstance, dataplane: DataPlane, opt
   const onRequest = options.auth === undefined ? undefined : requireToken(options.auth, options.logger)
   const guarded = onRequest === undefined ? {} : {onRequest}
 
-  app.post('/v2/repository/index', guarded, async (request) => dataplane.repositoryIndex(request.body))
+  app.post('/v2/repository/index', guarded, async (request) => dataplane.serverIndex(request.body))
 
   app.post<{Params: {name: string}}>('/v2/repository/models/:name/load', guarded, async (request, reply) => {
     await dataplane.loadModel(request.params.name)
