@@ -26,6 +26,7 @@ const SETTINGS_FLAGS = {
   'infer-timeout': 'infer_timeout',
   'shutdown-grace-period': 'shutdown_grace_period',
   'memory-budget': 'memory_budget',
+  'grpc-stream-format': 'grpc_stream_format',
 } as const
 
 /** A settings flag as oclif parsed it (undefined: not given). */

@@ -63,6 +63,12 @@ export interface ModelInferResponseMessage {
   raw_output_contents: Uint8Array[]
 }
 
+/** Triton's ModelStreamInferResponse (grpc_stream_format "triton"): an answer, or the error of one request. */
+export interface ModelStreamInferResponseMessage {
+  error_message: string
+  infer_response: Partial<ModelInferResponseMessage>
+}
+
 /** ModelReadyRequest and ModelMetadataRequest (the same fields): a model, and a version ('' for the default). */
 export interface ModelRequestMessage {
   name: string

@@ -2,6 +2,9 @@
 import {fileURLToPath} from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
+import type {ModelStreamInferResponseMessage} from './grpc-messages.js'
+import type {GrpcStreamFormat} from '../settings/server-settings.js'
+import {encodeStreamInferResponse} from './stream-response-wire.js'
 
 export const PROTO_DIR = fileURLToPath(new URL('../../proto', import.meta.url))
 export const PROTO_FILES = ['dataplane.proto', 'model_repository.proto', 'health.proto']
@@ -38,4 +41,24 @@ export function loadProtos(): LoadedProtos {
     health: service('grpc.health.v1.Health'),
   }
   return loaded
+}
+
+/**
+ * inference.GRPCInferenceService as served with `format`: "mlserver" as proto/dataplane.proto declares it; "triton"
+ * with ModelStreamInfer returning ModelStreamInferResponse messages (Triton's declaration), each encoded around the
+ * ModelInferResponse it carries.
+ */
+export function inferenceService(format: GrpcStreamFormat): grpc.ServiceDefinition {
+  const {inference, packageDefinition} = loadProtos()
+  if (format === 'mlserver') return inference
+  const stream = inference.ModelStreamInfer
+  const serializeAnswer = stream.responseSerialize
+  return {
+    ...inference,
+    ModelStreamInfer: {
+      ...stream,
+      responseSerialize: (message: ModelStreamInferResponseMessage) => encodeStreamInferResponse(message.error_message, serializeAnswer(message.infer_response)),
+      responseType: packageDefinition['inference.ModelStreamInferResponse'],
+    } as grpc.MethodDefinition<unknown, unknown>,
+  }
 }

@@ -62,6 +62,7 @@ export function startGrpcFor(parts: ServerParts): Promise<GrpcServer> {
     tls,
     connections: new ConnectionTable({transport: 'grpc', max: settings.max_connections, observer: metrics}),
     limits: settings,
+    streamFormat: settings.grpc_stream_format,
   })
 }
 

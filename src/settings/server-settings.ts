@@ -9,6 +9,10 @@ import {lenientBoolean, lenientInt, lenientNumber, nullable} from './coerce.js'
 
 const port = () => lenientInt(0, 65535)
 
+/** How ModelStreamInfer answers: MLServer's plain ModelInferResponse messages, or Triton's ModelStreamInferResponse wrapper. */
+export const GRPC_STREAM_FORMATS = ['mlserver', 'triton'] as const
+export type GrpcStreamFormat = (typeof GRPC_STREAM_FORMATS)[number]
+
 const corsSettingsSchema = z.object({
   allow_origins: z.array(z.string()).optional(),
   allow_origin_regex: z
@@ -72,6 +76,7 @@ export const serverSettingsFields = {
   grpc_keepalive_time: lenientNumber(0),
   grpc_keepalive_timeout: lenientNumber(0),
   grpc_keepalive_min_ping_interval: lenientNumber(0),
+  grpc_stream_format: z.enum(GRPC_STREAM_FORMATS, {error: 'expected "mlserver" or "triton"'}),
   memory_budget: nullable(byteSize(1)),
   memory_wait_timeout: lenientNumber(0),
   memory_min_residency: lenientNumber(0),
@@ -155,6 +160,8 @@ export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
   grpc_keepalive_timeout: 20,
   /** Keepalive enforcement: the shortest interval between client pings without a call open (gRPC's default). */
   grpc_keepalive_min_ping_interval: 300,
+  /** ModelStreamInfer's messages: "mlserver" (plain ModelInferResponse; an error ends the stream) or "triton" (ModelStreamInferResponse; errors in-stream). */
+  grpc_stream_format: 'mlserver',
   /** Bytes the loaded models may hold; null: no budget (every model loaded stays loaded). Set: load on demand, LRU eviction. */
   memory_budget: null,
   /** Seconds a load waits for memory to be freed (evictions, in-flight requests) before 503 MEMORY_EXHAUSTED. */

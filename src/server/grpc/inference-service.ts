@@ -1,6 +1,6 @@
 /** inference.GRPCInferenceService: every rpc translates its message, calls the data plane, translates back. */
 import * as grpc from '@grpc/grpc-js'
-import {MlsError} from '../../errors.js'
+import {MlsError, toMlsError} from '../../errors.js'
 import type {DataPlane, InferOptions} from '../../dataplane/dataplane.js'
 import type {RequestScope} from '../../dataplane/request-scope.js'
 import {toServiceError} from './error-map.js'
@@ -8,16 +8,25 @@ import {endedAs, logFailure, unary, type HandlerContext} from './handlers.js'
 import {malformedError} from './malformed.js'
 import {fromModelInferRequest, toModelInferResponse} from './infer-messages.js'
 import type {ModelInferRequestMessage, ModelInferResponseMessage, ModelMetadataResponseMessage, ModelRequestMessage} from '../../protocol/grpc-messages.js'
+import type {InferenceResult} from '../../protocol/types.js'
+import type {GrpcStreamFormat} from '../../settings/server-settings.js'
+import {streamMessages, type StreamMessages} from './stream-messages.js'
 import {toInferParameters} from '../../protocol/grpc-parameters.js'
 import {extensionHandlers} from './extension-service.js'
 import {repositoryHandlers} from './repository-service.js'
 import {modelLabel} from '../../repository/model-label.js'
 
-export async function modelInfer(dataplane: DataPlane, message: ModelInferRequestMessage, options: InferOptions = {}): Promise<ModelInferResponseMessage> {
+/** The data plane's answer to one ModelInferRequest, and whether the request used raw_input_contents. */
+async function inferMessage(dataplane: DataPlane, message: ModelInferRequestMessage, options: InferOptions): Promise<{result: InferenceResult; raw: boolean}> {
   const malformed = malformedError(message)
   if (malformed) throw malformed
   const {body, raw} = fromModelInferRequest(message)
   const result = await dataplane.infer(message.model_name, message.model_version || undefined, body, options)
+  return {result, raw}
+}
+
+export async function modelInfer(dataplane: DataPlane, message: ModelInferRequestMessage, options: InferOptions = {}): Promise<ModelInferResponseMessage> {
+  const {result, raw} = await inferMessage(dataplane, message, options)
   return toModelInferResponse(result, raw)
 }
 
@@ -50,12 +59,14 @@ function callLimits(call: Call): InferOptions {
 }
 
 /**
- * ModelStreamInfer as MLServer serves it. For a model whose runtime streams (predictStream), the whole stream goes
- * through it: the runtime reads the requests as they come and each result it yields is a response (any number per
- * request). For any other model, requests are answered in order, one plain ModelInferResponse each. The message has
- * no error field, so an error ends the stream with the mapped status.
+ * ModelStreamInfer, its messages shaped as grpc_stream_format says (stream-messages.ts). For a model whose runtime
+ * streams (predictStream), the whole stream goes through it: the runtime reads the requests as they come and each
+ * result it yields is a response (any number per request); an error ends the stream with the mapped status (the
+ * runtime's stream is over). For any other model, requests are answered in order, one response each; the error of one
+ * request ends the stream with the mapped status (mlserver), or is sent in-stream and the next request is answered
+ * (triton). A half-close ends the stream once the pending answers are sent.
  */
-function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.handleBidiStreamingCall<ModelInferRequestMessage, ModelInferResponseMessage> {
+function modelStreamInfer(dataplane: DataPlane, context: HandlerContext, messages: StreamMessages): grpc.handleBidiStreamingCall<ModelInferRequestMessage, unknown> {
   return (call) => {
     const started = performance.now()
     let counted = false
@@ -107,16 +118,21 @@ function modelStreamInfer(dataplane: DataPlane, context: HandlerContext): grpc.h
           streaming = true
           call.removeListener('data', onData)
           call.pause()
-          streamThrough(dataplane, call, message, limits).then(endOk, fail)
+          streamThrough(dataplane, call, message, limits, messages).then(endOk, fail)
           return
         }
       }
       chain = chain.then(async () => {
         if (failed || call.cancelled) return
         try {
-          call.write(await modelInfer(dataplane, message, limits))
+          const {result, raw} = await inferMessage(dataplane, message, limits)
+          if (!call.cancelled) call.write(messages.answer(result, raw, true))
         } catch (thrown) {
-          fail(thrown)
+          const error = toMlsError(thrown)
+          const inStream = call.cancelled ? undefined : messages.error(error, message)
+          if (inStream === undefined) return fail(error)
+          logFailure(context.logger, 'ModelStreamInfer', error)
+          call.write(inStream)
         }
       })
     }
@@ -145,9 +161,10 @@ function streamsTo(dataplane: DataPlane, message: ModelInferRequestMessage): boo
 /** The stream through the model's predictStream: messages in, every result the runtime yields out. */
 async function streamThrough(
   dataplane: DataPlane,
-  call: grpc.ServerDuplexStream<ModelInferRequestMessage, ModelInferResponseMessage>,
+  call: grpc.ServerDuplexStream<ModelInferRequestMessage, unknown>,
   first: ModelInferRequestMessage,
   limits: InferOptions,
+  messages: StreamMessages,
 ): Promise<void> {
   const name = first.model_name
   const version = first.model_version || undefined
@@ -167,11 +184,11 @@ async function streamThrough(
   }
   for await (const result of dataplane.inferStream(name, version, bodies(), limits)) {
     if (call.cancelled) return
-    call.write(toModelInferResponse(result, raw))
+    call.write(messages.answer(result, raw, false))
   }
 }
 
-export function inferenceHandlers(dataplane: DataPlane, context: HandlerContext): grpc.UntypedServiceImplementation {
+export function inferenceHandlers(dataplane: DataPlane, context: HandlerContext, streamFormat: GrpcStreamFormat = 'mlserver'): grpc.UntypedServiceImplementation {
   return {
     ServerLive: unary(context, 'ServerLive', () => ({live: dataplane.live()})),
     ServerReady: unary(context, 'ServerReady', () => ({ready: dataplane.ready()})),
@@ -183,7 +200,7 @@ export function inferenceHandlers(dataplane: DataPlane, context: HandlerContext)
       return {...metadata, inputs: metadata.inputs.map(tensor), outputs: metadata.outputs.map(tensor), parameters: toInferParameters(metadata.parameters)}
     }),
     ModelInfer: unary(context, 'ModelInfer', (r: ModelInferRequestMessage, call) => modelInfer(dataplane, r, callLimits(call))),
-    ModelStreamInfer: modelStreamInfer(dataplane, context),
+    ModelStreamInfer: modelStreamInfer(dataplane, context, streamMessages(streamFormat)),
     ...extensionHandlers(dataplane, context),
     ...repositoryHandlers(dataplane, context),
   }

@@ -10,7 +10,8 @@ import type {GrpcObserver} from './handlers.js'
 import {healthHandlers} from './health-service.js'
 import {inferenceHandlers} from './inference-service.js'
 import {guardDeserializers, guardHandlers} from './malformed.js'
-import {loadProtos} from '../../protocol/grpc-protos.js'
+import {inferenceService, loadProtos} from '../../protocol/grpc-protos.js'
+import type {GrpcStreamFormat} from '../../settings/server-settings.js'
 import {repositoryHandlers} from './repository-service.js'
 
 export interface GrpcOptions {
@@ -27,6 +28,8 @@ export interface GrpcOptions {
   readonly connections: ConnectionTable
   /** Bounds on connections, in seconds as the settings give them (0: no limit, never, or not enforced). */
   readonly limits: GrpcLimits
+  /** ModelStreamInfer's messages (grpc_stream_format; default mlserver). */
+  readonly streamFormat?: GrpcStreamFormat
 }
 
 /** The settings that bound gRPC connections, in seconds. */
@@ -68,7 +71,8 @@ export async function startGrpcServer(dataplane: DataPlane, options: GrpcOptions
     ...grpcConnectionOptions(options.limits),
   })
   const context = {logger: options.logger, observer: options.observer, repositoryAuth: options.repositoryAuth}
-  server.addService(guardDeserializers(protos.inference), guardHandlers(inferenceHandlers(dataplane, context)))
+  const streamFormat = options.streamFormat ?? 'mlserver'
+  server.addService(guardDeserializers(inferenceService(streamFormat)), guardHandlers(inferenceHandlers(dataplane, context, streamFormat)))
   server.addService(guardDeserializers(protos.modelRepository), guardHandlers(repositoryHandlers(dataplane, context)))
   server.addService(guardDeserializers(protos.health), guardHandlers(healthHandlers(dataplane)))
   new ReflectionService(protos.packageDefinition).addToServer(server)
