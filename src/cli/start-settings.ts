@@ -26,6 +26,8 @@ const SETTINGS_FLAGS = {
   'infer-timeout': 'infer_timeout',
   'shutdown-grace-period': 'shutdown_grace_period',
   'memory-budget': 'memory_budget',
+  'gzip-enabled': 'gzip_enabled',
+  'gzip-minimum-size': 'gzip_minimum_size',
 } as const
 
 /** A settings flag as oclif parsed it (undefined: not given). */
