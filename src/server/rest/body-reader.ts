@@ -74,6 +74,8 @@ export function readBody(
   /** Bytes taken from the budget and not given back yet. */
   let held = 0
   let finished = false
+  /** The payload ended: its 'close' follows, while the inflater may still be working. */
+  let ended = false
   const inflater = encoding === 'identity' ? undefined : new BodyInflater(encoding, {data: onInflated, error: onInflateError, end: onInflatedEnd, drained: onDrained})
   // From now: a client that sends headers and then nothing is timed out too.
   const watched = limits.silence?.watch(onTimeout)
@@ -126,6 +128,7 @@ export function readBody(
   }
 
   function onEnd(): void {
+    ended = true
     if (finished) return
     if (expected !== undefined && received !== expected) {
       return finish(new MlsError('INVALID_REQUEST', `the body has ${received} bytes but Content-Length says ${expected}`))
@@ -153,7 +156,7 @@ export function readBody(
   }
 
   function onClose(): void {
-    if (!finished) finish(new MlsError('REQUEST_CANCELLED', 'the client went away before the request body was received'))
+    if (!finished && !ended) finish(new MlsError('REQUEST_CANCELLED', 'the client went away before the request body was received'))
   }
 
   function onTimeout(): void {
