@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   INFERENCE_FAILED: {kind: 'invalid', description: 'The runtime rejected the request (its message says why).'},
   UNSUPPORTED_MEDIA_TYPE: {kind: 'unsupported_media_type', description: 'The content type is not application/json.'},
   UNSUPPORTED_CONTENT_ENCODING: {kind: 'unsupported_media_type', description: 'The Content-Encoding of a REST body is not one mls decodes (gzip, deflate, identity).'},
-  PAYLOAD_TOO_LARGE: {kind: 'too_large', description: 'The body exceeds max_request_size (or max_buffered_request_bytes, when that is smaller).'},
+  PAYLOAD_TOO_LARGE: {kind: 'too_large', description: 'The body exceeds max_request_size (or max_buffered_request_bytes, when that is smaller), on the wire or once inflated (Content-Encoding).'},
   RESPONSE_TOO_LARGE: {kind: 'invalid', description: 'The answer would hold more output tensor bytes than max_response_size; refused before it is built.'},
   HEADERS_TOO_LARGE: {kind: 'headers_too_large', description: 'The request headers exceed the HTTP server\'s header size limit.'},
   REQUEST_TIMEOUT: {kind: 'request_timeout', description: 'The request was not received in time (request_headers_timeout, request_body_timeout, request_timeout).'},
