@@ -27,10 +27,9 @@ const deflate = promisify(zlib.deflate)
 /** The q-value of one Accept-Encoding element's parameters (RFC 9110 §12.4.2); 1 without one, 0 when malformed. */
 function qOf(params: string[]): number {
   for (const param of params) {
-    const match = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(param)
+    const match = /^\s*q\s*=\s*(\S*)\s*$/i.exec(param)
     if (match === null) continue
-    const q = Number(match[1])
-    return Number.isFinite(q) && q >= 0 && q <= 1 ? q : 0
+    return /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(match[1]) ? Number(match[1]) : 0
   }
   return 1
 }
