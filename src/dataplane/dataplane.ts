@@ -269,7 +269,7 @@ export class DataPlane {
     try {
       checkModelName(name, version)
       const entry = this.registry.find(name, version)
-      return this.registry.serving(entry) === undefined && this.onDemandFor(entry) !== undefined
+      return this.registry.serving(entry, false) === undefined && this.onDemandFor(entry) !== undefined
     } catch {
       return false
     }
@@ -279,7 +279,7 @@ export class DataPlane {
   async bringIn(name: string, version: string | undefined, options: InferOptions = NO_OPTIONS): Promise<void> {
     checkModelName(name, version)
     const entry = this.registry.find(name, version)
-    if (this.registry.serving(entry) === undefined) await this.inMemory(entry, options)
+    if (this.registry.serving(entry, false) === undefined) await this.inMemory(entry, options)
   }
 
   /** The instance of `entry`, loading it first when it loads on demand; instanceFor's error otherwise. */

@@ -206,10 +206,13 @@ export class ModelRegistry {
     if (outcome !== undefined) throw outcome
   }
 
-  /** The instance of a READY `entry` for a request, noted as used (the memory budget's LRU order); else undefined. */
-  serving(entry: ModelEntry): LoadedModel | undefined {
+  /**
+   * The instance of a READY `entry` for a request, noted as used (the memory budget's LRU order); else undefined.
+   * `hit`: the request found it in memory as it arrived (false for one that waited for its load, and for probes).
+   */
+  serving(entry: ModelEntry, hit = true): LoadedModel | undefined {
     const instance = entry.state === 'READY' ? entry.instance : undefined
-    if (instance !== undefined && this.memory !== undefined) this.memory.touch(instance)
+    if (instance !== undefined && this.memory !== undefined) this.memory.touch(instance, hit)
     return instance
   }
 
