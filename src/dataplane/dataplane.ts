@@ -17,10 +17,12 @@ import {modelLabel} from '../repository/model-label.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
 import {admit, openScope, type InferOptions, type ServerLimits} from './admission.js'
+import {classifyOutputs} from './classify.js'
 import {decodeRequest} from './decode-request.js'
 import {inferenceError} from './inference-error.js'
 import {streamAnswers} from './infer-stream.js'
 import {InflightRequests} from './inflight.js'
+import {checkLoadParameters} from './load-parameters.js'
 import {OnDemandLoads} from './on-demand.js'
 import {parseBody} from './parse-body.js'
 import type {RequestScope} from './request-scope.js'
@@ -29,7 +31,7 @@ import {StopState} from './stop-state.js'
 
 export type {InferOptions, ServerLimits} from './admission.js'
 
-export const EXTENSIONS = ['model_repository', 'binary_tensor_data'] as const
+export const EXTENSIONS = ['model_repository', 'binary_tensor_data', 'classification'] as const
 
 /** Told of every inference on a known model (metrics); the data plane itself knows no metrics library. */
 export interface InferenceObserver {
@@ -126,12 +128,19 @@ export class DataPlane {
   }
 
   /**
-   * True when name/version is READY (with a memory_budget: or not in memory and loadable on the next request);
-   * throws when the model or version does not exist.
+   * True when name/version is READY (with a memory_budget: or not in memory and loadable on the next request); false
+   * when it is not, and (as Triton) when the model or version does not exist: readiness is a question, not a lookup.
    */
   modelReady(name: string, version?: string): boolean {
     checkModelName(name, version)
-    return this.registry.servable(this.registry.find(name, version))
+    let entry: ModelEntry
+    try {
+      entry = this.registry.find(name, version)
+    } catch (error) {
+      if (error instanceof MlsError && (error.code === 'MODEL_NOT_FOUND' || error.code === 'MODEL_VERSION_NOT_FOUND')) return false
+      throw error
+    }
+    return this.registry.servable(entry)
   }
 
   /** The model's metadata; with a memory_budget a version not in memory is loaded first (clients ask before inferring). */
@@ -195,11 +204,12 @@ export class DataPlane {
       } catch (error) {
         throw inferenceError(entry, 'request', error)
       }
+      const outputs = request.classify === undefined ? result.outputs : classifyOutputs(result.outputs, request.classify, instance!.settings.labels)
       // Before any transport encodes it: an answer past the limit is never built (JSON, binary or protobuf).
-      checkResponseSize(entry, result.outputs, this.responseLimit)
+      checkResponseSize(entry, outputs, this.responseLimit)
       ok = true
       // Absent fields stay undefined (JSON leaves them out): one object shape for every answer.
-      return {model_name: entry.name, model_version: entry.version, id: request.id, parameters: result.parameters, outputs: result.outputs}
+      return {model_name: entry.name, model_version: entry.version, id: request.id, parameters: result.parameters, outputs}
     } finally {
       if (scope !== undefined) {
         scope.dispose()
@@ -282,9 +292,11 @@ export class DataPlane {
     return this.registry.index(request?.ready)
   }
 
-  async loadModel(name: string): Promise<void> {
+  /** `parameters`: the load request's (Triton's `config` and `file:` ones are refused, see load-parameters.ts). */
+  async loadModel(name: string, parameters?: unknown): Promise<void> {
     this.stop.refuseWhileStopping()
     checkModelName(name)
+    checkLoadParameters(name, parameters)
     await this.coordinator.load(name)
   }
 
