@@ -49,6 +49,7 @@ export function modelPaths(options: ModelPathsOptions): Record<string, OpenApiPa
         responses: {
           '200': jsonResponse('The model is READY.', ref('ModelReady')),
           '400': jsonResponse('The model is not READY (loading, unloading, unloaded or failed), or no such model or version exists (as Triton).', ref('ModelReady')),
+          ...errorResponses([]),
         },
       },
     },
