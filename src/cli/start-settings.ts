@@ -26,6 +26,9 @@ const SETTINGS_FLAGS = {
   'infer-timeout': 'infer_timeout',
   'shutdown-grace-period': 'shutdown_grace_period',
   'memory-budget': 'memory_budget',
+  'cache-enabled': 'cache_enabled',
+  'cache-size': 'cache_size',
+  'cache-max-bytes': 'cache_max_bytes',
 } as const
 
 /** A settings flag as oclif parsed it (undefined: not given). */

@@ -75,6 +75,9 @@ export const serverSettingsFields = {
   memory_budget: nullable(byteSize(1)),
   memory_wait_timeout: lenientNumber(0),
   memory_min_residency: lenientNumber(0),
+  cache_enabled: lenientBoolean(),
+  cache_size: lenientInt(1),
+  cache_max_bytes: byteSize(1),
 }
 
 export const serverSettingsLayerSchema = z.object(serverSettingsFields).partial()
@@ -92,8 +95,6 @@ export const IGNORED_SERVER_KEYS = [
   'kafka_topic_input',
   'kafka_topic_output',
   'tracing_server',
-  'cache_enabled',
-  'cache_size',
   'gzip_enabled',
 ] as const
 
@@ -161,6 +162,12 @@ export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
   memory_wait_timeout: 30,
   /** Seconds a version stays in memory after it was loaded or used before it may be evicted. */
   memory_min_residency: 1,
+  /** The response cache, for the models whose model-settings.json opts in (cache_enabled); off: nothing is cached. */
+  cache_enabled: false,
+  /** Answers the response cache holds (per process), least recently used dropped first; MLServer's default. */
+  cache_size: 100,
+  /** Bytes of output tensors the response cache holds (per process). */
+  cache_max_bytes: 64 * 1024 * 1024,
 }
 
 /** Settings fields whose value is a path: relative to the settings file's folder (flags and env: the working folder). */
