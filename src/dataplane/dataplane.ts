@@ -213,6 +213,9 @@ export class DataPlane {
     let ok = false
     /** Answered from the response cache: no runtime call, no model execution. */
     let cached = false
+    /** The request's key when its model has the response cache on, and the milliseconds spent on the cache. */
+    let key: string | undefined
+    let cacheMs = 0
     let scope: RequestScope | undefined
     try {
       // From here the scope holds the request's place in the model's queue, and gives it back (RequestScope.hold).
@@ -232,12 +235,12 @@ export class DataPlane {
       // Triton counts every row of a batching model's request as one inference; a model without batching, the request.
       if (batches(instance!) && request.inputs.length > 0 && request.inputs[0].shape.length > 0) inferences = request.inputs[0].shape[0]
       // A model that opted in to the response cache: the same request answered before is answered again, no runtime call.
-      let key: string | undefined
       let result: InferResult | undefined
       if (this.cache !== undefined && this.cache.covers(instance!)) {
         key = this.cache.key(entry, instance!, request, (body as {outputs?: RequestedOutputs}).outputs)
         result = this.cache.lookup(key)
         cached = result !== undefined
+        cacheMs = performance.now() - decoded
       }
       if (result === undefined) {
         let work: Promise<InferResult>
@@ -260,7 +263,11 @@ export class DataPlane {
       answered = performance.now()
       // Before any transport encodes it: an answer past the limit is never built (JSON, binary or protobuf).
       checkResponseSize(entry, result.outputs, this.responseLimit)
-      if (key !== undefined && !cached) this.cache!.store(key, entry, instance!, result as CachedAnswer)
+      if (key !== undefined && !cached) {
+        const storing = performance.now()
+        this.cache!.store(key, entry, instance!, result as CachedAnswer)
+        cacheMs += performance.now() - storing
+      }
       ok = true
       // Absent fields stay undefined (JSON leaves them out): one object shape for every answer.
       return {model_name: entry.name, model_version: entry.version, id: request.id, parameters: result.parameters, outputs: result.outputs}
@@ -272,6 +279,7 @@ export class DataPlane {
       const ended = performance.now()
       // Adaptive batching counts its own executions (one per batch); any other model executes once per request.
       if (ok) counters.succeeded(started, queued, decoded, answered, ended, inferences, !batches(instance!) && !cached)
+      if (ok && key !== undefined) counters.cacheLookup(cached, cacheMs)
       else counters.failed(started, ended)
       if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (ended - started) / 1000, ok)
     }

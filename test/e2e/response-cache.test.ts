@@ -107,6 +107,12 @@ describe('response cache on, models opted in', () => {
     expect(again.body).toEqual({...first.body, id: 'second'})
     expect(callsOf(again)).toBe(callsOf(first))
     expect(await counts(server)).toEqual({hit: 1, miss: 1, entries: 1})
+    // Triton's statistics count them too: a hit is an inference without a model execution.
+    const stats = (await request(`${server.url}/v2/models/cached/stats`)).body.model_stats[0]
+    expect(stats).toMatchObject({inference_count: 2, execution_count: 1})
+    expect(stats.inference_stats.cache_hit.count).toBe(1)
+    expect(stats.inference_stats.cache_miss.count).toBe(1)
+    expect(stats.inference_stats.cache_hit.ns).toBeGreaterThan(0)
     // Without an id the answer gets a fresh one, not the cached answer's.
     const anonymous = await infer(server, 'cached', body([1, 2, 3]))
     expect(anonymous.body.id).not.toBe('first')
