@@ -4,6 +4,7 @@
  * bounds, and models that did not opt in. The runtime counts its calls (globally, across reloads) and answers with
  * the count: an answer with an old count came from the cache.
  */
+import {writeFileSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {makeRepo} from './helpers/fixtures.js'
 import {call, inferenceClient} from './helpers/grpc-client.js'
@@ -293,5 +294,50 @@ describe('response cache off (the default)', () => {
     expect(callsOf(await infer(server, 'cached', body([1])))).toBe(first + 1)
     expect(await metric(server, HIT)).toBeUndefined()
     expect(await metric(server, 'response_cache_entries')).toBeUndefined()
+  })
+})
+
+describe('response cache and the lifecycle: --watch reloads, memory_budget evictions', () => {
+  const cleanups: Array<() => unknown> = []
+  afterAll(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!()
+  })
+  const serve = async (files: Record<string, string>, args: string[]) => {
+    const repo = makeRepo(files)
+    cleanups.push(repo.cleanup)
+    const server = await startMls(repo.dir, {args})
+    cleanups.push(() => server.stop())
+    return {server, dir: repo.dir}
+  }
+  /** Polls response_cache_entries until it reads `n` (at most 200 tries, 25 ms apart). */
+  const untilEntries = async (server: MlsProcess, n: number) => {
+    for (let i = 0; i < 200 && (await metric(server, 'response_cache_entries')) !== n; i++) await new Promise((resolve) => setTimeout(resolve, 25))
+    expect(await metric(server, 'response_cache_entries')).toBe(n)
+  }
+
+  it('a model-settings.json changed under --watch reloads the model, and its old answers are gone', async () => {
+    const {server, dir} = await serve(model('cached', {cache_enabled: true}), ['--cache-enabled', '--watch'])
+    const first = callsOf(await infer(server, 'cached', body([7])))
+    expect(callsOf(await infer(server, 'cached', body([7])))).toBe(first)
+    writeFileSync(`${dir}/cached/model-settings.json`, model('cached', {cache_enabled: true}, {changed: true})['cached/model-settings.json'])
+    await server.expectLog(/model "cached" reloaded/)
+    await untilEntries(server, 0)
+    expect(callsOf(await infer(server, 'cached', body([7])))).toBe(first + 1)
+  })
+
+  it('a version evicted by memory_budget takes its answers along', async () => {
+    const stated = (name: string) => model(name, {cache_enabled: true, memory: '4MiB'})
+    const {server} = await serve(
+      {'settings.json': JSON.stringify({load_models_at_startup: false, memory_budget: '10MiB', memory_min_residency: 0.2}), ...stated('a'), ...stated('b'), ...stated('c')},
+      ['--cache-enabled'],
+    )
+    const a = callsOf(await infer(server, 'a', body([1])))
+    expect(callsOf(await infer(server, 'a', body([1])))).toBe(a)
+    await infer(server, 'b', body([1]))
+    await untilEntries(server, 2)
+    await new Promise((resolve) => setTimeout(resolve, 300)) // past memory_min_residency
+    await infer(server, 'c', body([1])) // evicts a, the least recently used
+    await untilEntries(server, 2) // b's and c's
+    expect(callsOf(await infer(server, 'a', body([1])))).toBe(a + 1)
   })
 })
