@@ -278,9 +278,12 @@ export class DataPlane {
       }
       const ended = performance.now()
       // Adaptive batching counts its own executions (one per batch); any other model executes once per request.
-      if (ok) counters.succeeded(started, queued, decoded, answered, ended, inferences, !batches(instance!) && !cached)
-      if (ok && key !== undefined) counters.cacheLookup(cached, cacheMs)
-      else counters.failed(started, ended)
+      if (ok) {
+        counters.succeeded(started, queued, decoded, answered, ended, inferences, !batches(instance!) && !cached)
+        if (key !== undefined) counters.cacheLookup(cached, cacheMs)
+      } else {
+        counters.failed(started, ended)
+      }
       if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (ended - started) / 1000, ok)
     }
   }

@@ -114,6 +114,8 @@ describe('response cache on, models opted in', () => {
     expect(stats.inference_stats.cache_hit.count).toBe(1)
     expect(stats.inference_stats.cache_miss.count).toBe(1)
     expect(stats.inference_stats.cache_hit.ns).toBeGreaterThan(0)
+    expect(stats.inference_stats.success.count).toBe(2)
+    expect(stats.inference_stats.fail.count).toBe(0)
     // Without an id the answer gets a fresh one, not the cached answer's.
     const anonymous = await infer(server, 'cached', body([1, 2, 3]))
     expect(anonymous.body.id).not.toBe('first')
