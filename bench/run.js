@@ -5,6 +5,7 @@
 // - a 100k-float FP32 tensor over REST, mls's JSON path vs the binary tensor data extension;
 // - one-row requests on a small MLP at 256 connections, without and with adaptive batching;
 // - start-up: time to ready and RSS, for the example and for 100 tiny models;
+// - only when named (`npm run bench -- cache`): a hot repeated row on the MLP without and with the response cache;
 // - only when named (`--scenarios density` or `npm run bench -- density`): 1,000 models under a memory budget, Zipf
 //   traffic, hit ratio, latency of hits and misses, RSS against the budget (bench/lib/density.js).
 // Run with `npm run bench` (builds first) or `node bench/run.js [--scenarios rest,mlp-batched,...] [--rounds 3] ...`.
@@ -22,7 +23,7 @@ import {DENSITY_ID, buildDensityScenario, parseDensityBudget, printDensityTable}
 import {git, root, toolVersion} from './lib/util.js'
 
 const SCENARIO_IDS = [...LOAD_SCENARIO_IDS, ...STARTUP_SCENARIO_IDS, DENSITY_ID]
-const ONLY_WHEN_NAMED = ['large-binary-sum', DENSITY_ID]
+const ONLY_WHEN_NAMED = ['large-binary-sum', 'cache', DENSITY_ID]
 const DEFAULT_IDS = SCENARIO_IDS.filter((id) => !ONLY_WHEN_NAMED.includes(id))
 
 const USAGE = `usage: node bench/run.js [--scenarios ${DEFAULT_IDS.join(',')}] [--rounds N=3] [--duration SECONDS=5]
@@ -128,7 +129,7 @@ onCleanup(() => rmSync(tmp, {recursive: true, force: true}))
 const testSet = JSON.parse(readFileSync(path.join(root, 'examples/multi-model/models/mnist_sklearn/test-set.json'), 'utf8'))
 const row = testSet.request.inputs[0].data.slice(0, 64)
 const expectedLabel = testSet.expected.predict[0]
-const needsBenchModels = ids.some((id) => id.startsWith('large-') || id === 'mlp-batched' || id === 'scale100')
+const needsBenchModels = ids.some((id) => id.startsWith('large-') || id === 'mlp-batched' || id === 'cache' || id === 'scale100')
 const {connections, largeConnections, mlpConnections} = config
 
 async function runScenario(scenario, servers) {

@@ -22,6 +22,8 @@ export const SERVERS = {
   mlsCluster: {name: 'mls-2-processes', args: ['bin/run.js', 'start', 'examples/multi-model', ...MLS_FLAGS, '--processes', '2'], endpoints: ['rest'], readyLine: /\b2 processes ready\b/},
   // The bench's own repository: large_identity, large_sum, mlp, mlp_batched, tiny.
   mlsBench: {name: 'mls-bench-models', args: ['bin/run.js', 'start', 'bench/models', ...MLS_FLAGS], endpoints: ['rest', 'grpc']},
+  // The same with the response cache on: mlp_cached opts in, mlp does not.
+  mlsCache: {name: 'mls-bench-cache', args: ['bin/run.js', 'start', 'bench/models', ...MLS_FLAGS, '--cache-enabled'], endpoints: ['rest']},
 }
 
 export async function waitReady(server) {
@@ -283,7 +285,46 @@ function mlpBatching({expected, dir, connections}) {
   }
 }
 
-export const LOAD_SCENARIO_IDS = ['rest', 'rest-debug', 'rest-binary', 'grpc-typed', 'grpc-raw', 'multi-process', 'large-binary', 'large-binary-sum', 'mlp-batched']
+/**
+ * One hot row repeated on the MLP, on a server with the response cache on: mlp (not opted in: every request runs the
+ * model, baseline) against mlp_cached (the same graph with cache_enabled: after the first request every answer comes
+ * from the cache). The check asks mlp_cached twice and reads its statistics: more inferences than executions means
+ * the cache answered.
+ */
+function hotCache({expected, dir}) {
+  const row = expected.mlp.input
+  const body = jsonBody('x', row, [1, 64])
+  const file = path.join(dir, 'mlp-cache.json')
+  writeFileSync(file, body)
+  const side = (model, label) => ({
+    server: 'mlsCache',
+    label,
+    async check(s) {
+      const want = await reference('mlp', row, [1, 64])
+      for (let i = 0; i < 2; i++) {
+        const {json, values} = await postInfer(s, inferPath(model), {body})
+        const problem = JSON.stringify(json.outputs?.[0]?.shape) === '[1,10]' ? mismatch(values.y, want, {atol: 1e-3}) : `output ${JSON.stringify(json.outputs)}`
+        if (problem) throw new Error(`${s.name} ${model}: ${problem}`)
+      }
+      const stats = (await (await fetch(`${s.url}/v2/models/${model}/stats`)).json()).model_stats[0]
+      const cached = stats.inference_count > stats.execution_count
+      if (cached !== (model === 'mlp_cached')) throw new Error(`${s.name} ${model}: ${stats.inference_count} inferences, ${stats.execution_count} executions`)
+      return `answer equals onnxruntime-node's; ${stats.inference_count} inferences, ${stats.execution_count} model executions`
+    },
+    run: (config, s, seconds) => runWrk(config, s.url + inferPath(model), {file}, seconds),
+    describe: (result) => describeWrk(result),
+  })
+  return {
+    id: 'cache',
+    name: 'mlp hot row REST, response cache',
+    tool: 'wrk',
+    sides: {baseline: side('mlp', 'mls mlp (baseline)'), mls: side('mlp_cached', 'mls mlp_cached')},
+    request: {path: inferPath('mlp_cached'), bodyBytes: Buffer.byteLength(body), cache: {cache_enabled: true, model: 'mlp_cached'}},
+    command: (config) => `wrk ${wrkArgs(config, config.duration).join(' ')} -s bench/post.lua`,
+  }
+}
+
+export const LOAD_SCENARIO_IDS = ['rest', 'rest-debug', 'rest-binary', 'grpc-typed', 'grpc-raw', 'multi-process', 'large-binary', 'large-binary-sum', 'mlp-batched', 'cache']
 
 export function buildScenarios(ids, context) {
   return ids.map((id) => {
@@ -295,6 +336,7 @@ export function buildScenarios(ids, context) {
     if (id === 'large-binary') return largeTensor('large_identity', {...context, connections: context.largeConnections})
     if (id === 'large-binary-sum') return largeTensor('large_sum', {...context, connections: context.largeConnections})
     if (id === 'mlp-batched') return mlpBatching({...context, connections: context.mlpConnections})
+    if (id === 'cache') return hotCache(context)
     throw new Error(`unknown scenario ${id}`)
   })
 }

@@ -29,6 +29,9 @@ const SETTINGS_FLAGS = {
   'grpc-stream-format': 'grpc_stream_format',
   'gzip-enabled': 'gzip_enabled',
   'gzip-minimum-size': 'gzip_minimum_size',
+  'cache-enabled': 'cache_enabled',
+  'cache-size': 'cache_size',
+  'cache-max-bytes': 'cache_max_bytes',
 } as const
 
 /** A settings flag as oclif parsed it (undefined: not given). */

@@ -26,6 +26,8 @@ import {InflightRequests} from './inflight.js'
 import {checkLoadParameters} from './load-parameters.js'
 import {OnDemandLoads} from './on-demand.js'
 import {parseBody} from './parse-body.js'
+import type {RequestedOutputs} from './cache-key.js'
+import type {CachedAnswer, ResponseCache} from './response-cache.js'
 import {batches, modelConfig, type ModelConfig} from './model-config.js'
 import type {RequestScope} from './request-scope.js'
 import {checkResponseSize} from './response-size.js'
@@ -77,6 +79,8 @@ export class DataPlane {
     coordinator?: RepositoryCoordinator,
     /** Per-version counters (statistics extension); adaptive batching feeds the same object its executions. */
     readonly statistics: InferenceStatistics = new InferenceStatistics(),
+    /** With cache_enabled: answers of the models that opt in, served again for the same request (response-cache.ts). */
+    private readonly cache?: ResponseCache,
   ) {
     this.responseLimit = settings.max_response_size ?? settings.max_request_size ?? Number.POSITIVE_INFINITY
     this.coordinator = coordinator ?? {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
@@ -216,6 +220,11 @@ export class DataPlane {
     let answered = started
     let inferences = 1
     let ok = false
+    /** Answered from the response cache: no runtime call, no model execution. */
+    let cached = false
+    /** The request's key when its model has the response cache on, and the milliseconds spent on the cache. */
+    let key: string | undefined
+    let cacheMs = 0
     let scope: RequestScope | undefined
     try {
       // From here the scope holds the request's place in the model's queue, and gives it back (RequestScope.hold).
@@ -234,27 +243,41 @@ export class DataPlane {
       decoded = performance.now()
       // Triton counts every row of a batching model's request as one inference; a model without batching, the request.
       if (batches(instance!) && request.inputs.length > 0 && request.inputs[0].shape.length > 0) inferences = request.inputs[0].shape[0]
-      let work: Promise<InferResult>
-      try {
-        work = instance!.runtime.predict(scope.request(request.id, request.parameters, request.inputs, request.outputs))
-      } catch (error) {
-        work = Promise.reject(error)
+      // A model that opted in to the response cache: the same request answered before is answered again, no runtime call.
+      let result: InferResult | undefined
+      if (this.cache !== undefined && this.cache.covers(instance!)) {
+        key = this.cache.key(entry, instance!, request, (body as {outputs?: RequestedOutputs}).outputs)
+        result = this.cache.lookup(key)
+        cached = result !== undefined
+        cacheMs = performance.now() - decoded
       }
-      let result: InferResult
-      try {
-        result = await scope.race(work, true)
-        // A result after the client's deadline (the runtime held the thread past it) reaches no one: a timeout.
-        if (options.deadline !== undefined && Date.now() >= options.deadline) {
-          scope.deadlinePassed()
-          scope.throwIfAborted()
+      if (result === undefined) {
+        let work: Promise<InferResult>
+        try {
+          work = instance!.runtime.predict(scope.request(request.id, request.parameters, request.inputs, request.outputs))
+        } catch (error) {
+          work = Promise.reject(error)
         }
-      } catch (error) {
-        throw inferenceError(entry, 'request', error)
+        try {
+          result = await scope.race(work, true)
+          // A result after the client's deadline (the runtime held the thread past it) reaches no one: a timeout.
+          if (options.deadline !== undefined && Date.now() >= options.deadline) {
+            scope.deadlinePassed()
+            scope.throwIfAborted()
+          }
+        } catch (error) {
+          throw inferenceError(entry, 'request', error)
+        }
       }
       answered = performance.now()
       const outputs = request.classify === undefined ? result.outputs : classifyOutputs(result.outputs, request.classify, instance!.settings.labels)
       // Before any transport encodes it: an answer past the limit is never built (JSON, binary or protobuf).
       checkResponseSize(entry, outputs, this.responseLimit)
+      if (key !== undefined && !cached) {
+        const storing = performance.now()
+        this.cache!.store(key, entry, instance!, result as CachedAnswer)
+        cacheMs += performance.now() - storing
+      }
       ok = true
       // Absent fields stay undefined (JSON leaves them out): one object shape for every answer.
       return {model_name: entry.name, model_version: entry.version, id: request.id, parameters: result.parameters, outputs}
@@ -265,8 +288,12 @@ export class DataPlane {
       }
       const ended = performance.now()
       // Adaptive batching counts its own executions (one per batch); any other model executes once per request.
-      if (ok) counters.succeeded(started, queued, decoded, answered, ended, inferences, !batches(instance!))
-      else counters.failed(started, ended)
+      if (ok) {
+        counters.succeeded(started, queued, decoded, answered, ended, inferences, !batches(instance!) && !cached)
+        if (key !== undefined) counters.cacheLookup(cached, cacheMs)
+      } else {
+        counters.failed(started, ended)
+      }
       if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (ended - started) / 1000, ok)
     }
   }

@@ -11,7 +11,8 @@
  * - compute_input: decoding the request into the tensors the runtime reads (content types, datatype conversion).
  * - compute_infer: the runtime's predict, until it settles.
  * - compute_output: checking the answer (response size) and building it, before a transport encodes it.
- * - cache_hit / cache_miss: always zero: mls has no response cache.
+ * - cache_hit / cache_miss: requests of a model with the response cache on (cache_enabled) answered from it or not, and
+ *   the time spent on the cache (the key, the look-up, and for a miss storing the answer), as Triton's.
  * queue and the compute phases count successful requests only, as Triton's do.
  */
 
@@ -85,6 +86,8 @@ export class VersionCounters {
   readonly computeInput = new Phase()
   readonly computeInfer = new Phase()
   readonly computeOutput = new Phase()
+  readonly cacheHit = new Phase()
+  readonly cacheMiss = new Phase()
   /** By batch size (rows), for models with adaptive batching. */
   readonly batches = new Map<number, BatchPhases>()
 
@@ -103,6 +106,11 @@ export class VersionCounters {
     this.computeInput.add(decoded - queued)
     this.computeInfer.add(answered - decoded)
     this.computeOutput.add(ended - answered)
+  }
+
+  /** A request of a model with the response cache on was answered from it (`hit`) or not; `ms` spent on the cache. */
+  cacheLookup(hit: boolean, ms: number): void {
+    ;(hit ? this.cacheHit : this.cacheMiss).add(ms)
   }
 
   /** A request failed (any error once the data plane had found its version), taken at `started` and ended at `ended`. */
@@ -138,8 +146,8 @@ export class VersionCounters {
         compute_input: this.computeInput.stat(),
         compute_infer: this.computeInfer.stat(),
         compute_output: this.computeOutput.stat(),
-        cache_hit: {count: 0, ns: 0},
-        cache_miss: {count: 0, ns: 0},
+        cache_hit: this.cacheHit.stat(),
+        cache_miss: this.cacheMiss.stat(),
       },
       batch_stats,
     }

@@ -19,7 +19,7 @@ import {confineUri} from './confine-uri.js'
 import {discoverModels, type ModelSpec} from './discover.js'
 import type {LoadedModel, RuntimeWrapper} from './loaded-model.js'
 import type {ModelEntry, StateListener} from './model-entry.js'
-import {ModelLifecycle} from './model-lifecycle.js'
+import {ModelLifecycle, type LifecycleHooks} from './model-lifecycle.js'
 import {isPinned, ModelMemory, NOT_IN_MEMORY, type MemorySettings} from './model-memory.js'
 import {ModelVersions} from './model-versions.js'
 
@@ -77,6 +77,11 @@ export class ModelRegistry {
     this.paths = new ClientPaths(options.root)
     if (options.memory !== undefined) this.memory = new ModelMemory(options.memory, options.logger, options.memoryObserver)
     this.lifecycle = new ModelLifecycle({...options, memory: this.memory})
+  }
+
+  /** Told when an instance starts serving a version and when one is freed (the response cache forgets its answers). */
+  get hooks(): LifecycleHooks {
+    return this.lifecycle.hooks
   }
 
   /**

@@ -5,6 +5,7 @@
 import type {FastifyInstance} from 'fastify'
 import {adaptiveBatching} from '../batching/index.js'
 import {DataPlane, type RepositoryCoordinator} from '../dataplane/dataplane.js'
+import {ResponseCache} from '../dataplane/response-cache.js'
 import {InferenceStatistics} from '../dataplane/statistics.js'
 import type {Logger} from '../logger.js'
 import {ModelRegistry} from '../repository/model-registry.js'
@@ -12,6 +13,7 @@ import {runtimeFactory} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {parallelInference} from '../workers/index.js'
 import {readTls, type TlsFiles} from './listen.js'
+import {registerCacheMetrics} from './metrics/cache-metrics.js'
 import {MemoryMetrics} from './metrics/memory-metrics.js'
 import {Metrics} from './metrics/metrics.js'
 import {repositoryAuth, type RepositoryAuth} from './repository-auth.js'
@@ -79,8 +81,14 @@ export function composeServer(
         ? undefined
         : {budget: settings.memory_budget, waitTimeout: settings.memory_wait_timeout, minResidency: settings.memory_min_residency},
   })
+  // cache_enabled: the answers of models that opt in; a freed instance (reload, unload, eviction) takes its answers along.
+  const cache = settings.cache_enabled ? new ResponseCache({entries: settings.cache_size, bytes: settings.cache_max_bytes}) : undefined
+  if (cache !== undefined) {
+    registry.hooks.freed.push((_entry, instance) => cache.forget(instance))
+    if (metrics !== undefined) registerCacheMetrics(metrics.registry, cache)
+  }
   const local: RepositoryCoordinator = {load: (name) => registry.load(name), unload: (name) => registry.unload(name)}
-  const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local), statistics)
+  const dataplane: DataPlane = new DataPlane(registry, settings, metrics, coordinator?.(local), statistics, cache)
   const tls = readTls(settings)
   const auth = repositoryAuth(settings.repository_auth_token)
   const bodyBudget = new BodyBudget(settings.max_buffered_request_bytes)

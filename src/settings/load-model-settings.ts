@@ -69,6 +69,7 @@ export function toModelSettings(data: z.output<typeof modelSettingsSchema>, orig
     inferTimeout: data.infer_timeout ?? undefined,
     pinned: data.pinned ?? false,
     memoryBytes: data.memory ?? undefined,
+    cacheEnabled: data.cache_enabled ?? false,
     version: parameters.version,
     uri: parameters.uri === undefined ? undefined : path.resolve(origin.folder, parameters.uri),
     format: parameters.format,

@@ -43,16 +43,17 @@ export const modelSettingsSchema = z.object({
   pinned: lenientBoolean().optional(),
   /** With a memory_budget: this version's memory as stated (bytes or "12MiB"); wins over the measured size. */
   memory: byteSize(1).nullable().optional(),
+  /** Opts in to the response cache (settings.json cache_enabled must be on too): the model's answers are deterministic. */
+  cache_enabled: lenientBoolean().optional(),
   parameters: modelParametersSchema.optional(),
 })
 
 export const MODEL_SETTINGS_KEYS = Object.keys(modelSettingsSchema.shape)
-export const IGNORED_MODEL_KEYS = ['warm_workers', 'cache_enabled'] as const
+export const IGNORED_MODEL_KEYS = ['warm_workers'] as const
 
 // warm_workers is deprecated in MLServer; it is read (so a wrong type is still reported) and unused.
 export const ignoredModelFieldsSchema = z.object({
   warm_workers: lenientBoolean().optional(),
-  cache_enabled: lenientBoolean().optional(),
 })
 
 export type TensorMetadataSettings = z.infer<typeof tensorMetadataSchema>
@@ -77,6 +78,8 @@ export interface ModelSettings {
   readonly pinned?: boolean
   /** With a memory_budget: the stated size in bytes (model-settings `memory`), which wins over the measured one. */
   readonly memoryBytes?: number
+  /** Its answers may be served from the response cache (when the server's cache_enabled is on). */
+  readonly cacheEnabled?: boolean
   readonly version?: string
   /** Absolute path of the model artifact, when `parameters.uri` is given. */
   readonly uri?: string

@@ -82,6 +82,9 @@ export const serverSettingsFields = {
   memory_min_residency: lenientNumber(0),
   gzip_enabled: lenientBoolean(),
   gzip_minimum_size: lenientInt(0),
+  cache_enabled: lenientBoolean(),
+  cache_size: lenientInt(1),
+  cache_max_bytes: byteSize(1),
 }
 
 export const serverSettingsLayerSchema = z.object(serverSettingsFields).partial()
@@ -99,8 +102,6 @@ export const IGNORED_SERVER_KEYS = [
   'kafka_topic_input',
   'kafka_topic_output',
   'tracing_server',
-  'cache_enabled',
-  'cache_size',
 ] as const
 
 export const SERVER_SETTINGS_KEYS = Object.keys(serverSettingsFields)
@@ -173,6 +174,12 @@ export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
   gzip_enabled: true,
   /** Bytes below which a REST answer is never compressed (MLServer's GZip middleware: 1000). */
   gzip_minimum_size: 1000,
+  /** The response cache, for the models whose model-settings.json opts in (cache_enabled); off: nothing is cached. */
+  cache_enabled: false,
+  /** Answers the response cache holds (per process), least recently used dropped first; MLServer's default. */
+  cache_size: 100,
+  /** Bytes of output tensors the response cache holds (per process). */
+  cache_max_bytes: 64 * 1024 * 1024,
 }
 
 /** Settings fields whose value is a path: relative to the settings file's folder (flags and env: the working folder). */
