@@ -1,0 +1,210 @@
+/**
+ * REST streaming (infer_stream / generate_stream, Server-Sent Events) and the generate alias, against the built CLI:
+ * a streaming custom runtime's results arrive as events while it produces them; a plain model answers one event; an
+ * error before the first event is an HTTP error, one after it an `event: error`; a client that goes away stops the
+ * runtime's generator; infer_timeout and max_queue_size hold as for infer; worker threads and adaptive batching answer
+ * through predict.
+ */
+import {readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {MNIST_DIR, makeRepo, readTestSet, rowRequest} from './helpers/fixtures.js'
+import {postJson, request} from './helpers/http.js'
+import {startMls, type MlsProcess} from './helpers/mls-process.js'
+import {post, readEvents} from './helpers/sse.js'
+import {TOKEN_RUNTIME, tokenRequest} from './helpers/token-runtime.js'
+
+const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
+const tokens = (events: Array<{data: any}>) => events.map((e) => e.data.outputs[0].data[0])
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('REST infer_stream', () => {
+  let repo: ReturnType<typeof makeRepo>
+  let server: MlsProcess
+  let stoppedFile: string
+
+  beforeAll(async () => {
+    const settings = (name: string, extra: Record<string, unknown> = {}, more: Record<string, unknown> = {}) =>
+      JSON.stringify({name, implementation: './runtime.ts', inputs: [{name: 'n', datatype: 'FP64', shape: [-1, 3]}], ...more, parameters: {version: '1', extra}})
+    repo = makeRepo({
+      'models/generator/model-settings.json': settings('generator'),
+      'models/generator/runtime.ts': TOKEN_RUNTIME,
+      'models/watched/model-settings.json': settings('watched', {stopped_file: '__STOPPED__'}, {max_queue_size: 1}),
+      'models/watched/runtime.ts': TOKEN_RUNTIME,
+      'models/timed/model-settings.json': settings('timed', {}, {infer_timeout: 0.3}),
+      'models/timed/runtime.ts': TOKEN_RUNTIME,
+      'models/threaded/model-settings.json': settings('threaded', {}, {parallel_workers: 1}),
+      'models/threaded/runtime.ts': TOKEN_RUNTIME,
+      'models/batched/model-settings.json': settings('batched', {}, {max_batch_size: 4, max_batch_time: 0.01}),
+      'models/batched/runtime.ts': TOKEN_RUNTIME,
+      'models/mnist/model-settings.json': JSON.stringify({name: 'mnist', implementation: 'sklearn'}),
+      'models/mnist/model.onnx': {copy: path.join(MNIST_DIR, 'model.onnx')},
+    })
+    stoppedFile = path.join(repo.dir, 'stopped.txt')
+    writeFileSync(stoppedFile, '')
+    const watched = path.join(repo.dir, 'models/watched/model-settings.json')
+    writeFileSync(watched, readFileSync(watched, 'utf8').replace('__STOPPED__', stoppedFile.replaceAll('\\', '\\\\')))
+    server = await startMls(repo.dir, {args: ['--debug']})
+  })
+  afterAll(async () => {
+    await server?.stop()
+    repo?.cleanup()
+  })
+
+  it('sends each result as a `data:` event as the runtime yields it, with the headers that keep proxies from buffering', async () => {
+    const sent = performance.now()
+    const response = await post(`${server.url}/v2/models/generator/infer_stream`, tokenRequest(4, 150, -1, {id: 'req-1'}))
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/event-stream')
+    expect(response.headers.get('cache-control')).toBe('no-cache')
+    expect(response.headers.get('x-accel-buffering')).toBe('no')
+    const events = await readEvents(response)
+    expect(events.map((e) => e.event)).toEqual(['message', 'message', 'message', 'message'])
+    expect(tokens(events)).toEqual([0, 1, 2, 3])
+    expect(events[0].data).toEqual({model_name: 'generator', model_version: '1', id: 'req-1', outputs: [{name: 'token', datatype: 'FP64', shape: [1, 1], data: [0]}]})
+    // Each event arrives when produced (150 ms apart), not all at the end: the first about 150 ms after sending,
+    // the last about 450 ms after the first.
+    expect(events[0].at - sent).toBeLessThan(450)
+    expect(events[3].at - events[0].at).toBeGreaterThan(300)
+  })
+
+  it('frames events exactly as MLServer: `data: <json>\\n\\n`, nothing else', async () => {
+    const response = await post(`${server.url}/v2/models/generator/versions/1/infer_stream`, tokenRequest(2, 0, -1, {id: 'x'}))
+    const text = await response.text()
+    const json = (t: number) => JSON.stringify({model_name: 'generator', model_version: '1', id: 'x', outputs: [{name: 'token', shape: [1, 1], datatype: 'FP64', data: [t]}]})
+    expect(text).toBe(`data: ${json(0)}\n\ndata: ${json(1)}\n\n`)
+  })
+
+  it('a model whose runtime does not stream answers one event: the infer answer', async () => {
+    const body = rowRequest(mnist, 0, 'predict')
+    const infer = await postJson(`${server.url}/v2/models/mnist/infer`, {...body, id: 'one'})
+    const response = await post(`${server.url}/v2/models/mnist/infer_stream`, {...body, id: 'one'})
+    expect(response.status).toBe(200)
+    const events = await readEvents(response)
+    expect(events).toHaveLength(1)
+    expect(events[0].data).toEqual(infer.body)
+  })
+
+  it('an error before the first event is an ordinary HTTP error answer', async () => {
+    const unknown = await post(`${server.url}/v2/models/nope/infer_stream`, tokenRequest(1))
+    expect(unknown.status).toBe(404)
+    expect(unknown.headers.get('content-type')).toMatch(/^application\/json/)
+    expect(await unknown.json()).toMatchObject({code: 'MODEL_NOT_FOUND'})
+
+    const badVersion = await post(`${server.url}/v2/models/generator/versions/9/infer_stream`, tokenRequest(1))
+    expect(badVersion.status).toBe(404)
+    expect(await badVersion.json()).toMatchObject({code: 'MODEL_VERSION_NOT_FOUND'})
+
+    const badInput = await post(`${server.url}/v2/models/generator/infer_stream`, {inputs: [{name: 'n', datatype: 'FP64', shape: [1, 3], data: [1]}]})
+    expect(badInput.status).toBe(400)
+    expect(await badInput.json()).toMatchObject({code: 'INVALID_DATA'})
+
+    // The runtime throws before its first result.
+    const failed = await post(`${server.url}/v2/models/generator/infer_stream`, tokenRequest(3, 0, 0))
+    expect(failed.status).toBe(400)
+    expect(await failed.json()).toEqual({code: 'INFERENCE_FAILED', error: expect.stringContaining('the generator failed at token 0')})
+  })
+
+  it('an error after the first event is an `event: error` with the error body, and the stream ends', async () => {
+    const response = await post(`${server.url}/v2/models/generator/infer_stream`, tokenRequest(5, 0, 2))
+    expect(response.status).toBe(200)
+    const events = await readEvents(response)
+    expect(events.map((e) => e.event)).toEqual(['message', 'message', 'error'])
+    expect(tokens(events.slice(0, 2))).toEqual([0, 1])
+    expect(events[2].data).toEqual({code: 'INFERENCE_FAILED', error: expect.stringContaining('the generator failed at token 2')})
+  })
+
+  it("a client that goes away stops the runtime's generator and frees the model's queue place", async () => {
+    const controller = new AbortController()
+    const response = await post(`${server.url}/v2/models/watched/infer_stream`, tokenRequest(1000, 20), {}, controller.signal)
+    const events = await readEvents(response, {stopAfter: 2})
+    expect(tokens(events)).toEqual([0, 1])
+    controller.abort()
+    let stopped = ''
+    for (let i = 0; i < 200 && stopped === ''; i++) {
+      await sleep(25)
+      stopped = readFileSync(stoppedFile, 'utf8')
+    }
+    const after = Number(/^stopped after (\d+)\n$/.exec(stopped)?.[1])
+    expect(after).toBeGreaterThanOrEqual(2)
+    expect(after).toBeLessThan(100)
+    // max_queue_size is 1: the place is free again, so a new stream is taken.
+    let again: Response | undefined
+    for (let i = 0; i < 40; i++) {
+      again = await post(`${server.url}/v2/models/watched/infer_stream`, tokenRequest(2))
+      if (again.status === 200) break
+      await again.text()
+      await sleep(25)
+    }
+    expect(tokens(await readEvents(again!))).toEqual([0, 1])
+  })
+
+  it('an open stream holds its place in the queue (max_queue_size): another is refused 503 QUEUE_FULL before any event', async () => {
+    const controller = new AbortController()
+    const open = await post(`${server.url}/v2/models/watched/infer_stream`, tokenRequest(1000, 20), {}, controller.signal)
+    const reader = open.body!.getReader()
+    await reader.read()
+    const refused = await post(`${server.url}/v2/models/watched/infer_stream`, tokenRequest(1))
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).not.toBeNull()
+    expect(await refused.json()).toMatchObject({code: 'QUEUE_FULL'})
+    controller.abort()
+  })
+
+  it('infer_timeout bounds the whole stream: past it, an `event: error` 504 INFER_TIMEOUT ends it', async () => {
+    const started = performance.now()
+    const response = await post(`${server.url}/v2/models/timed/infer_stream`, tokenRequest(100, 50))
+    const events = await readEvents(response)
+    expect(performance.now() - started).toBeLessThan(2000)
+    const last = events.at(-1)!
+    expect(last.event).toBe('error')
+    expect(last.data).toMatchObject({code: 'INFER_TIMEOUT'})
+    expect(events.length).toBeGreaterThan(1)
+    expect(events.length).toBeLessThan(10)
+  })
+
+  it('worker threads and adaptive batching answer through predict: one event', async () => {
+    for (const model of ['threaded', 'batched']) {
+      const response = await post(`${server.url}/v2/models/${model}/infer_stream`, tokenRequest(3, 0))
+      expect(response.status).toBe(200)
+      const events = await readEvents(response)
+      expect(events.map((e) => [e.event, e.data.model_name, e.data.outputs[0].data])).toEqual([['message', model, [3]]])
+    }
+  })
+
+  it('takes a binary tensor data request; the events are JSON', async () => {
+    const header = Buffer.from(JSON.stringify({inputs: [{name: 'n', datatype: 'FP64', shape: [1, 3], parameters: {binary_data_size: 24}}], parameters: {binary_data_output: true}}))
+    const body = Buffer.concat([header, Buffer.from(new Float64Array([2, 0, -1]).buffer)])
+    const response = await fetch(`${server.url}/v2/models/generator/infer_stream`, {
+      method: 'POST',
+      body,
+      headers: {'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length)},
+    })
+    expect(response.status).toBe(200)
+    expect(tokens(await readEvents(response))).toEqual([0, 1])
+  })
+
+  it('generate is infer and generate_stream is infer_stream, with and without a version', async () => {
+    const body = {...tokenRequest(2), id: 'g'}
+    const infer = await postJson(`${server.url}/v2/models/generator/infer`, body)
+    for (const base of ['/v2/models/generator', '/v2/models/generator/versions/1']) {
+      const generate = await postJson(`${server.url}${base}/generate`, body)
+      expect(generate.status).toBe(200)
+      expect(generate.body).toEqual(infer.body)
+      const stream = await post(`${server.url}${base}/generate_stream`, body)
+      expect(stream.headers.get('content-type')).toBe('text/event-stream')
+      expect(tokens(await readEvents(stream))).toEqual([0, 1])
+    }
+    const missing = await postJson(`${server.url}/v2/models/nope/generate`, body)
+    expect(missing.status).toBe(404)
+  })
+
+  it('metrics and the access log name each route by its template', async () => {
+    await readEvents(await post(`${server.url}/v2/models/generator/generate_stream`, tokenRequest(1)))
+    const text = (await request(server.metricsUrl!)).text
+    expect(text).toMatch(/rest_server_requests_total\{method="POST",path="\/v2\/models\/:name\/generate_stream",status="200"\} [1-9]/)
+    expect(text).toMatch(/rest_server_requests_total\{method="POST",path="\/v2\/models\/:name\/versions\/:version\/infer_stream",status="200"\} [1-9]/)
+    expect(text).toMatch(/rest_server_requests_total\{method="POST",path="\/v2\/models\/:name\/generate",status="200"\} [1-9]/)
+    await server.expectLog('POST /v2/models/generator/generate_stream 200')
+  })
+})
