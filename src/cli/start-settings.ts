@@ -27,6 +27,8 @@ const SETTINGS_FLAGS = {
   'shutdown-grace-period': 'shutdown_grace_period',
   'memory-budget': 'memory_budget',
   'grpc-stream-format': 'grpc_stream_format',
+  'gzip-enabled': 'gzip_enabled',
+  'gzip-minimum-size': 'gzip_minimum_size',
 } as const
 
 /** A settings flag as oclif parsed it (undefined: not given). */

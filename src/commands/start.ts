@@ -52,6 +52,8 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
     'infer-timeout': Flags.string({description: 'seconds a request may take before it is answered 504 INFER_TIMEOUT; 0: none (settings: infer_timeout; default 0)'}),
     'shutdown-grace-period': Flags.string({description: 'seconds SIGTERM / SIGINT, and an unload or reload of a model, wait for in-flight requests (settings: shutdown_grace_period; default 30)'}),
     'grpc-stream-format': Flags.string({description: 'ModelStreamInfer\'s messages: "mlserver" (plain ModelInferResponse) or "triton" (ModelStreamInferResponse, errors in-stream, as tritonclient\'s start_stream expects) (settings: grpc_stream_format; default mlserver)'}),
+    'gzip-enabled': Flags.boolean({description: 'compress REST answers for clients that send Accept-Encoding gzip or deflate (settings: gzip_enabled; default true)', allowNo: true}),
+    'gzip-minimum-size': Flags.integer({description: 'bytes below which a REST answer is never compressed (settings: gzip_minimum_size; default 1000)', min: 0}),
     tui: Flags.boolean({description: 'show the live dashboard (as mls monitor) with the log in a pane; needs a terminal'}),
     watch: Flags.boolean({description: 'load, reload and unload models as their files change below DIR (development; one process)'}),
   }

@@ -95,6 +95,7 @@ export function composeServer(
     timeouts: requestTimeoutOptions(settings),
     connections: new ConnectionTable({transport: 'rest', max: settings.max_connections, observer: metrics}),
     drain: restDrain,
+    compression: {enabled: settings.gzip_enabled, minimumSize: settings.gzip_minimum_size},
   })
   return {settings, logger, metrics, registry, dataplane, rest, restDrain, bodyBudget, auth, tls}
 }

@@ -80,6 +80,8 @@ export const serverSettingsFields = {
   memory_budget: nullable(byteSize(1)),
   memory_wait_timeout: lenientNumber(0),
   memory_min_residency: lenientNumber(0),
+  gzip_enabled: lenientBoolean(),
+  gzip_minimum_size: lenientInt(0),
 }
 
 export const serverSettingsLayerSchema = z.object(serverSettingsFields).partial()
@@ -99,7 +101,6 @@ export const IGNORED_SERVER_KEYS = [
   'tracing_server',
   'cache_enabled',
   'cache_size',
-  'gzip_enabled',
 ] as const
 
 export const SERVER_SETTINGS_KEYS = Object.keys(serverSettingsFields)
@@ -168,6 +169,10 @@ export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
   memory_wait_timeout: 30,
   /** Seconds a version stays in memory after it was loaded or used before it may be evicted. */
   memory_min_residency: 1,
+  /** Compress REST answers for clients that accept gzip or deflate (MLServer's setting). */
+  gzip_enabled: true,
+  /** Bytes below which a REST answer is never compressed (MLServer's GZip middleware: 1000). */
+  gzip_minimum_size: 1000,
 }
 
 /** Settings fields whose value is a path: relative to the settings file's folder (flags and env: the working folder). */

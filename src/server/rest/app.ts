@@ -18,6 +18,7 @@ import {modelExtensionRoutes} from './routes/model-extensions.js'
 import {modelRoutes} from './routes/models.js'
 import {repositoryRoutes} from './routes/repository.js'
 import type {RequestTimeoutOptions} from './request-timeouts.js'
+import {registerCompression, type CompressionSettings} from './response-compression.js'
 
 /** Told of every REST request but health checks (metrics); `path` is the route template, never the raw URL. */
 export interface RestObserver {
@@ -40,6 +41,8 @@ export interface RestOptions {
   readonly timeouts?: RequestTimeoutOptions
   /** The REST connections of this process, capped (max_connections); no cap when absent. */
   readonly connections?: ConnectionTable
+  /** Compressed answers (gzip_enabled, gzip_minimum_size); none when absent. */
+  readonly compression?: CompressionSettings
   /** The graceful stop's REST side (drain.ts): installed on the app's server; without it the data plane alone refuses. */
   readonly drain?: RestDrain
 }
@@ -82,6 +85,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
   // After the observer's hook (a preflight answered here still counts, as `<unmatched>`), before any route's.
   if (options.cors) registerCors(app, options.cors)
   if (options.logger.debugEnabled) logAccess(app, options.logger)
+  if (options.compression) registerCompression(app, options.compression, options.logger)
 
   app.setErrorHandler((thrown, request, reply) => {
     const {status, body, headers, error} = toHttpError(thrown)

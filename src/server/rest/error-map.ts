@@ -2,6 +2,7 @@
 import {ERROR_CODES, MlsError, RETRY_AFTER_SECONDS, toMlsError, type ErrorCode, type ErrorKind} from '../../errors.js'
 import {MAX_NAME_LENGTH} from '../../protocol/names.js'
 import {boundMessage} from '../../util/bounded-message.js'
+import {SUPPORTED_ENCODINGS} from './content-encoding.js'
 
 /** The longest path segment (model name, version) the router takes: the names' cap on every transport. */
 export const MAX_PARAM_LENGTH = MAX_NAME_LENGTH
@@ -25,6 +26,11 @@ export const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
 /** Extra headers per kind: an overloaded model says when to come back. */
 const HTTP_HEADERS: Partial<Record<ErrorKind, Readonly<Record<string, string>>>> = {
   overloaded: {'retry-after': String(RETRY_AFTER_SECONDS)},
+}
+
+/** Extra headers per code: a 415 for the body's coding says which codings are decoded (RFC 9110 §15.5.16). */
+const CODE_HEADERS: Partial<Record<ErrorCode, Readonly<Record<string, string>>>> = {
+  UNSUPPORTED_CONTENT_ENCODING: {'accept-encoding': SUPPORTED_ENCODINGS},
 }
 
 /** fastify's own errors, translated into the catalogue. */
@@ -65,5 +71,5 @@ export function toHttpError(thrown: unknown): HttpError {
   }
   const {kind} = ERROR_CODES[error.code]
   // The message may quote what the client sent (megabytes, say): the body carries it bounded (bounded-message.ts).
-  return {status: HTTP_STATUS[kind], body: {error: boundMessage(error.message), code: error.code}, headers: HTTP_HEADERS[kind], error}
+  return {status: HTTP_STATUS[kind], body: {error: boundMessage(error.message), code: error.code}, headers: CODE_HEADERS[error.code] ?? HTTP_HEADERS[kind], error}
 }

@@ -3,7 +3,9 @@
  * takes a form, and `curl -d` must just work). A body with an Inference-Header-Content-Length header (any of those
  * types, or application/octet-stream) is the binary tensor data extension. Any other type is a 415, and so is a
  * charset other than UTF-8. An empty body parses as undefined, so each endpoint decides whether it needs one.
- * Bodies are read by body-reader.ts (limits applied as the bytes arrive), not by fastify's buffering.
+ * Bodies are read by body-reader.ts (limits applied as the bytes arrive), not by fastify's buffering; a body with
+ * Content-Encoding gzip or deflate is inflated there first (Inference-Header-Content-Length counts in the inflated
+ * body), any other coding is a 415 (content-encoding.ts).
  */
 import type {Readable} from 'node:stream'
 import type {FastifyInstance, FastifyRequest} from 'fastify'
@@ -11,6 +13,7 @@ import {MlsError} from '../../errors.js'
 import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../protocol/binary-extension.js'
 import {parseBinaryBody, parseHeaderLength} from './binary-body.js'
 import {readBody, type BodyLimits} from './body-reader.js'
+import {bodyEncoding, type BodyEncoding} from './content-encoding.js'
 import {BodySilenceWatch} from './body-silence.js'
 import {parseJsonBytes} from './json-text.js'
 import {lingerAfterAnswer} from './lingering-close.js'
@@ -45,7 +48,9 @@ function checkCharset(type: string | undefined): void {
 function parseBody(request: FastifyRequest, payload: Readable, limits: BodyLimits, done: Done): void {
   const lengthHeader = request.headers[HEADER_LENGTH]
   let headerLength = Number.POSITIVE_INFINITY
+  let encoding: BodyEncoding
   try {
+    encoding = bodyEncoding(request.headers['content-encoding'])
     checkCharset(request.headers['content-type'])
     // Checked before the body is read: a bad header costs no body.
     if (typeof lengthHeader === 'string') headerLength = parseHeaderLength(lengthHeader)
@@ -66,7 +71,7 @@ function parseBody(request: FastifyRequest, payload: Readable, limits: BodyLimit
       return
     }
     done(null, parsed)
-  })
+  }, encoding)
 }
 
 export function registerBodyParsers(app: FastifyInstance, settings: BodyLimits): void {
