@@ -75,6 +75,20 @@ describe('REST infer_stream', () => {
     expect(text).toBe(`data: ${json(0)}\n\ndata: ${json(1)}\n\n`)
   })
 
+  it('is never compressed (gzip_enabled is on by default): events above gzip_minimum_size still leave one by one', async () => {
+    const id = 'i'.repeat(2000)
+    const sent = performance.now()
+    const response = await post(`${server.url}/v2/models/generator/infer_stream`, tokenRequest(3, 150, -1, {id}), {'accept-encoding': 'gzip, deflate'})
+    expect(response.headers.get('content-encoding')).toBeNull()
+    const events = await readEvents(response)
+    expect(events.map((e) => e.data.id === id)).toEqual([true, true, true])
+    expect(events[0].at - sent).toBeLessThan(400)
+    expect(events[2].at - events[0].at).toBeGreaterThan(200)
+    // The same answer as one JSON body is compressed.
+    const infer = await fetch(`${server.url}/v2/models/generator/infer`, {method: 'POST', body: JSON.stringify(tokenRequest(3, 0, -1, {id})), headers: {'content-type': 'application/json', 'accept-encoding': 'gzip'}})
+    expect(infer.headers.get('content-encoding')).toBe('gzip')
+  })
+
   it('a model whose runtime does not stream answers one event: the infer answer', async () => {
     const body = rowRequest(mnist, 0, 'predict')
     const infer = await postJson(`${server.url}/v2/models/mnist/infer`, {...body, id: 'one'})
