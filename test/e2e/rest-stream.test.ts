@@ -5,18 +5,41 @@
  * runtime's generator; infer_timeout and max_queue_size hold as for infer; worker threads and adaptive batching answer
  * through predict.
  */
+import {spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {MNIST_DIR, makeRepo, readTestSet, rowRequest} from './helpers/fixtures.js'
 import {postJson, request} from './helpers/http.js'
-import {startMls, type MlsProcess} from './helpers/mls-process.js'
+import {BIN, REPO_ROOT, startMls, type MlsProcess} from './helpers/mls-process.js'
 import {post, readEvents} from './helpers/sse.js'
 import {TOKEN_RUNTIME, tokenRequest} from './helpers/token-runtime.js'
 
 const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
 const tokens = (events: Array<{data: any}>) => events.map((e) => e.data.outputs[0].data[0])
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Runs the CLI and records when each stdout line arrived (ms since the spawn); killed after 20 s. */
+function runTimed(args: string[]): Promise<{code: number | null; lines: Array<{text: string; at: number}>; stderr: string}> {
+  return new Promise((resolve) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [BIN, ...args], {cwd: REPO_ROOT, env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
+    const lines: Array<{text: string; at: number}> = []
+    let partial = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      const parts = (partial + chunk.toString()).split('\n')
+      partial = parts.pop()!
+      for (const text of parts) lines.push({text, at: performance.now() - started})
+    })
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({code, lines, stderr})
+    })
+  })
+}
 
 describe('REST infer_stream', () => {
   let repo: ReturnType<typeof makeRepo>
@@ -220,5 +243,53 @@ describe('REST infer_stream', () => {
     expect(text).toMatch(/rest_server_requests_total\{method="POST",path="\/v2\/models\/:name\/versions\/:version\/infer_stream",status="200"\} [1-9]/)
     expect(text).toMatch(/rest_server_requests_total\{method="POST",path="\/v2\/models\/:name\/generate",status="200"\} [1-9]/)
     await server.expectLog('POST /v2/models/generator/generate_stream 200')
+  })
+})
+
+describe('mls infer --stream', () => {
+  let repo: ReturnType<typeof makeRepo>
+  let server: MlsProcess
+
+  beforeAll(async () => {
+    repo = makeRepo({
+      'models/generator/model-settings.json': JSON.stringify({name: 'generator', implementation: './runtime.ts', inputs: [{name: 'n', datatype: 'FP64', shape: [-1, 3]}]}),
+      'models/generator/runtime.ts': TOKEN_RUNTIME,
+      'models/mnist/model-settings.json': JSON.stringify({name: 'mnist', implementation: 'sklearn'}),
+      'models/mnist/model.onnx': {copy: path.join(MNIST_DIR, 'model.onnx')},
+    })
+    server = await startMls(repo.dir)
+  })
+  afterAll(async () => {
+    await server?.stop()
+    repo?.cleanup()
+  })
+
+  it.each(['rest', 'grpc'])('prints each answer as it arrives, in order (%s, --json: one line each)', async (transport) => {
+    const at = transport === 'rest' ? ['--url', server.url] : ['--grpc', '--grpc-url', server.grpcAddress]
+    const {code, lines, stderr} = await runTimed(['infer', '-m', 'generator', '--data', JSON.stringify(tokenRequest(4, 300)), '--stream', '--json', ...at])
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(lines.map((l) => JSON.parse(l.text).outputs[0].data[0])).toEqual([0, 1, 2, 3])
+    // About 300 ms apart as the runtime yields them, not all at once at the end.
+    expect(lines[3].at - lines[0].at).toBeGreaterThan(600)
+  })
+
+  it('prints a table per answer; a plain model prints one', async () => {
+    const streamed = await runTimed(['infer', '-m', 'generator', '--data', JSON.stringify(tokenRequest(2)), '--stream', '--url', server.url])
+    expect(streamed.code).toBe(0)
+    expect(streamed.lines.filter((l) => l.text.startsWith('generator')).length).toBe(2)
+    expect(streamed.lines.filter((l) => l.text.startsWith('token')).length).toBe(2)
+    const plain = await runTimed(['infer', '-m', 'mnist', '--data', JSON.stringify(mnist.request.inputs[0].data.slice(0, 64)), '--stream', '--url', server.url])
+    expect(plain.code).toBe(0)
+    expect(plain.lines.filter((l) => l.text.startsWith('mnist')).length).toBe(1)
+    expect(plain.lines.some((l) => l.text.startsWith('predict'))).toBe(true)
+  })
+
+  it.each(['rest', 'grpc'])('an error mid-stream: the answers before it, then the error and exit 1 (%s)', async (transport) => {
+    const at = transport === 'rest' ? ['--url', server.url] : ['--grpc', '--grpc-url', server.grpcAddress]
+    const {code, lines, stderr} = await runTimed(['infer', '-m', 'generator', '--data', JSON.stringify(tokenRequest(5, 0, 2)), '--stream', '--json', ...at])
+    expect(code).toBe(1)
+    expect(lines.map((l) => JSON.parse(l.text).outputs[0].data[0])).toEqual([0, 1])
+    expect(stderr).toMatch(/INFERENCE_FAILED.*the generator failed at token 2/)
   })
 })
