@@ -1,6 +1,7 @@
 /**
  * A custom runtime that streams like a text generator: a request's input "n" (FP64 [1, 3]) holds [count, ms, fail_at];
- * predictStream yields `count` results, output "token" FP64 [1, 1] holding 0, 1, 2 …, sleeping `ms` before each. With
+ * predictStream yields `count` results, output "token" FP64 [1, 1] holding 0, 1, 2 …, the first at once, sleeping `ms`
+ * before each of the others. With
  * fail_at >= 0 it throws instead of yielding result fail_at (fail_at 0: before the first result). With
  * `parameters.extra.stopped_file`, its generator appends "stopped after K" to that file when it is stopped before its
  * end (return() from the consumer: the client went away), "done" when it ran to the end. predict (the path taken
@@ -31,7 +32,7 @@ export default {
       let finished = false
       try {
         for (let i = 0; i < count; i++) {
-          if (ms > 0) await sleep(ms)
+          if (ms > 0 && i > 0) await sleep(ms)
           if (i === failAt) throw new Error('the generator failed at token ' + i)
           yield {outputs: [{name: 'token', datatype: 'FP64', shape: [1, 1], data: new Float64Array([i])}]}
           sent++
