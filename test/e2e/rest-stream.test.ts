@@ -315,3 +315,33 @@ describe('mls infer --stream', () => {
     expect(stderr).toMatch(/INFERENCE_FAILED.*the generator failed at token 2/)
   })
 })
+
+describe('infer_stream and a graceful stop (SIGTERM)', () => {
+  it('a stream open at SIGTERM goes on within shutdown_grace_period, then ends with `event: error` SERVER_STOPPING; a short one finishes', async () => {
+    const repo = makeRepo({
+      'models/generator/model-settings.json': JSON.stringify({name: 'generator', implementation: './runtime.ts', inputs: [{name: 'n', datatype: 'FP64', shape: [-1, 3]}]}),
+      'models/generator/runtime.ts': TOKEN_RUNTIME,
+    })
+    const server = await startMls(repo.dir, {args: ['--shutdown-grace-period', '1']})
+    try {
+      const long = await post(`${server.url}/v2/models/generator/infer_stream`, tokenRequest(1000, 50))
+      const short = await post(`${server.url}/v2/models/generator/infer_stream`, tokenRequest(5, 100))
+      const longReader = readEvents(long)
+      const shortReader = readEvents(short)
+      await sleep(100)
+      const stopped = performance.now()
+      const exited = server.stop('SIGTERM')
+      const [longEvents, shortEvents] = await Promise.all([longReader, shortReader])
+      expect(tokens(shortEvents)).toEqual([0, 1, 2, 3, 4])
+      const last = longEvents.at(-1)!
+      expect(last.event).toBe('error')
+      expect(last.data).toMatchObject({code: 'SERVER_STOPPING'})
+      // Events went on during the grace period (about 1 s of 50 ms steps).
+      expect(longEvents.filter((e) => e.at > stopped).length).toBeGreaterThan(5)
+      expect(await exited).toBe(1)
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL')
+      repo.cleanup()
+    }
+  })
+})
