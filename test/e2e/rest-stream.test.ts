@@ -345,3 +345,22 @@ describe('infer_stream and a graceful stop (SIGTERM)', () => {
     }
   })
 })
+
+describe('infer_stream under memory_budget', () => {
+  it('a stream to a streaming runtime not in memory loads it first, then streams through predictStream', async () => {
+    const repo = makeRepo({
+      'settings.json': JSON.stringify({load_models_at_startup: false, memory_budget: '10MiB'}),
+      'models/generator/model-settings.json': JSON.stringify({name: 'generator', implementation: './runtime.ts', memory: '1MiB', inputs: [{name: 'n', datatype: 'FP64', shape: [-1, 3]}]}),
+      'models/generator/runtime.ts': TOKEN_RUNTIME,
+    })
+    const server = await startMls(repo.dir)
+    try {
+      const response = await post(`${server.url}/v2/models/generator/infer_stream`, tokenRequest(3))
+      expect(response.status).toBe(200)
+      expect(tokens(await readEvents(response))).toEqual([0, 1, 2])
+    } finally {
+      await server.stop()
+      repo.cleanup()
+    }
+  })
+})
