@@ -36,6 +36,10 @@ export const ERROR_CODES = {
   INPUT_MISMATCH: {kind: 'invalid', description: 'The inputs do not match the ones the model declares (missing, unknown or duplicate names).'},
   OUTPUT_NOT_FOUND: {kind: 'invalid', description: 'A requested output does not exist on the model.'},
   INFERENCE_FAILED: {kind: 'invalid', description: 'The runtime rejected the request (its message says why).'},
+  UNSUPPORTED_PARAMETER: {
+    kind: 'invalid',
+    description: 'A parameter that would change the answer cannot be applied (classification of an output that is not a score vector, a repository load with Triton\'s config or files); the message says which and why.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {kind: 'unsupported_media_type', description: 'The content type is not application/json.'},
   UNSUPPORTED_CONTENT_ENCODING: {kind: 'unsupported_media_type', description: 'The Content-Encoding of a REST body is not one mls decodes (gzip, deflate, identity).'},
   PAYLOAD_TOO_LARGE: {kind: 'too_large', description: 'The body exceeds max_request_size (or max_buffered_request_bytes, when that is smaller), on the wire or once inflated (Content-Encoding).'},

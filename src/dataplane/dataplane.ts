@@ -18,10 +18,12 @@ import {resolveRuntimeName} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
 import {admit, openScope, type AdmissionKind, type InferOptions, type ServerLimits} from './admission.js'
+import {classifyOutputs} from './classify.js'
 import {decodeRequest} from './decode-request.js'
 import {inferenceError} from './inference-error.js'
 import {streamAnswers} from './infer-stream.js'
 import {InflightRequests} from './inflight.js'
+import {checkLoadParameters} from './load-parameters.js'
 import {OnDemandLoads} from './on-demand.js'
 import {parseBody} from './parse-body.js'
 import {batches, modelConfig, type ModelConfig} from './model-config.js'
@@ -32,7 +34,7 @@ import {StopState} from './stop-state.js'
 
 export type {InferOptions, ServerLimits} from './admission.js'
 
-export const EXTENSIONS = ['model_repository', 'binary_tensor_data', 'statistics', 'model_configuration'] as const
+export const EXTENSIONS = ['model_repository', 'binary_tensor_data', 'classification', 'statistics', 'model_configuration'] as const
 
 /** Told of every inference on a known model (metrics); the data plane itself knows no metrics library. */
 export interface InferenceObserver {
@@ -140,12 +142,19 @@ export class DataPlane {
   }
 
   /**
-   * True when name/version is READY (with a memory_budget: or not in memory and loadable on the next request);
-   * throws when the model or version does not exist.
+   * True when name/version is READY (with a memory_budget: or not in memory and loadable on the next request); false
+   * when it is not, and (as Triton) when the model or version does not exist: readiness is a question, not a lookup.
    */
   modelReady(name: string, version?: string): boolean {
     checkModelName(name, version)
-    return this.registry.servable(this.registry.find(name, version))
+    let entry: ModelEntry
+    try {
+      entry = this.registry.find(name, version)
+    } catch (error) {
+      if (error instanceof MlsError && (error.code === 'MODEL_NOT_FOUND' || error.code === 'MODEL_VERSION_NOT_FOUND')) return false
+      throw error
+    }
+    return this.registry.servable(entry)
   }
 
   /** The model's metadata; with a memory_budget a version not in memory is loaded first (clients ask before inferring). */
@@ -248,11 +257,12 @@ export class DataPlane {
         throw inferenceError(entry, 'request', error)
       }
       answered = performance.now()
+      const outputs = request.classify === undefined ? result.outputs : classifyOutputs(result.outputs, request.classify, instance!.settings.labels)
       // Before any transport encodes it: an answer past the limit is never built (JSON, binary or protobuf).
-      checkResponseSize(entry, result.outputs, this.responseLimit)
+      checkResponseSize(entry, outputs, this.responseLimit)
       ok = true
       // Absent fields stay undefined (JSON leaves them out): one object shape for every answer.
-      return {model_name: entry.name, model_version: entry.version, id: request.id, parameters: result.parameters, outputs: result.outputs}
+      return {model_name: entry.name, model_version: entry.version, id: request.id, parameters: result.parameters, outputs}
     } finally {
       if (scope !== undefined) {
         scope.dispose()
@@ -274,7 +284,7 @@ export class DataPlane {
     try {
       checkModelName(name, version)
       const entry = this.registry.find(name, version)
-      return this.registry.serving(entry) === undefined && this.onDemandFor(entry) !== undefined
+      return this.registry.serving(entry, false) === undefined && this.onDemandFor(entry) !== undefined
     } catch {
       return false
     }
@@ -284,7 +294,7 @@ export class DataPlane {
   async bringIn(name: string, version: string | undefined, options: InferOptions = NO_OPTIONS): Promise<void> {
     checkModelName(name, version)
     const entry = this.registry.find(name, version)
-    if (this.registry.serving(entry) === undefined) await this.inMemory(entry, options)
+    if (this.registry.serving(entry, false) === undefined) await this.inMemory(entry, options)
   }
 
   /** The instance of `entry`, loading it first when it loads on demand; instanceFor's error otherwise. */
@@ -376,9 +386,11 @@ export class DataPlane {
     return (await this.coordinator.index()).filter((item) => ready === undefined || (item.state === 'READY') === ready)
   }
 
-  async loadModel(name: string): Promise<void> {
+  /** `parameters`: the load request's (Triton's `config` and `file:` ones are refused, see load-parameters.ts). */
+  async loadModel(name: string, parameters?: unknown): Promise<void> {
     this.stop.refuseWhileStopping()
     checkModelName(name)
+    checkLoadParameters(name, parameters)
     await this.coordinator.load(name)
   }
 

@@ -10,6 +10,7 @@ import type {Parameters, Tensor, TensorMetadata} from '../protocol/types.js'
 import type {LoadedModel} from '../repository/loaded-model.js'
 import type {ModelEntry} from '../repository/model-entry.js'
 import type {BodySource} from './admission.js'
+import {classificationsOf, type Classifications} from './classify.js'
 import {checkContentTypes} from './check-content-types.js'
 import {decodeTensorData} from './decode-input.js'
 import {matchInputs} from './match-inputs.js'
@@ -21,6 +22,8 @@ export interface DecodedRequest {
   readonly parameters?: Parameters
   readonly inputs: Tensor[]
   readonly outputs?: string[]
+  /** Outputs asked for as top-k classes (the classification extension); applied to the result (classify.ts). */
+  readonly classify?: Classifications
 }
 
 /** The body checked against the schema and the model's inputs and outputs, tensors decoded; throws MlsError. */
@@ -61,5 +64,7 @@ export function decodeRequest(entry: ModelEntry, instance: LoadedModel, body: un
       )
     }
   }
-  return {id: request.id ?? randomUUID(), parameters: request.parameters, inputs, outputs}
+  const classify = classificationsOf(request.outputs, metadata.outputs)
+  const decoded = {id: request.id ?? randomUUID(), parameters: request.parameters, inputs, outputs}
+  return classify === undefined ? decoded : {...decoded, classify}
 }

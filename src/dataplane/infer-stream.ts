@@ -8,6 +8,7 @@ import type {LoadedModel} from '../repository/loaded-model.js'
 import type {ModelEntry} from '../repository/model-entry.js'
 import type {Runtime} from '../runtimes/runtime.js'
 import type {BodySource} from './admission.js'
+import {classifyOutputs, type Classifications} from './classify.js'
 import type {InferenceObserver} from './dataplane.js'
 import {decodeRequest} from './decode-request.js'
 import {inferenceError} from './inference-error.js'
@@ -33,6 +34,7 @@ export async function* streamAnswers(
 ): AsyncGenerator<InferenceResult> {
   const {responseLimit, source: from} = limits
   let lastId: string | undefined
+  let lastClassify: Classifications | undefined
   async function* requests(): AsyncGenerator<InferRequest> {
     const source = bodies[Symbol.asyncIterator]()
     for (;;) {
@@ -41,6 +43,7 @@ export async function* streamAnswers(
       if (next.done === true) return
       const request = decodeRequest(entry, instance, next.value, from)
       lastId = request.id
+      lastClassify = request.classify
       yield scope.request(request.id, request.parameters, request.inputs, request.outputs)
     }
   }
@@ -59,10 +62,11 @@ export async function* streamAnswers(
       }
       const result = next.value
       scope.throwIfAborted()
-      checkResponseSize(entry, result.outputs, responseLimit)
+      const outputs = lastClassify === undefined ? result.outputs : classifyOutputs(result.outputs, lastClassify, instance.settings.labels)
+      checkResponseSize(entry, outputs, responseLimit)
       observer?.inference(entry.name, entry.version, (performance.now() - started) / 1000, true)
       started = performance.now()
-      yield {model_name: entry.name, model_version: entry.version, id: lastId ?? randomUUID(), parameters: result.parameters, outputs: result.outputs}
+      yield {model_name: entry.name, model_version: entry.version, id: lastId ?? randomUUID(), parameters: result.parameters, outputs}
     }
     scope.throwIfAborted()
   } catch (error) {

@@ -13,7 +13,7 @@ import type {TensorMetadata} from '../protocol/types.js'
 import type {LoadedModel} from '../repository/loaded-model.js'
 
 /** Triton's DataType enum names (BYTES is TYPE_STRING there). */
-const DATA_TYPES: Readonly<Record<Datatype, string>> = {
+export const DATA_TYPES: Readonly<Record<Datatype, string>> = {
   BOOL: 'TYPE_BOOL',
   UINT8: 'TYPE_UINT8',
   UINT16: 'TYPE_UINT16',

@@ -36,7 +36,7 @@ export class OnDemandLoads {
     try {
       for (;;) {
         await scope.race(this.registry.bringIn(entry))
-        const instance = this.registry.serving(entry)
+        const instance = this.registry.serving(entry, false)
         if (instance !== undefined) {
           // In the same tick as it was found: an eviction (memory_min_residency 0) cannot come between.
           if (options.hold === true) takePlace(scope, entry, instance, this.limits)

@@ -25,7 +25,14 @@
  *    (default 1), so if remembered sizes repeat, `used` exceeds the budget by at most one model's underestimate:
  *    less than one model being loaded, the issue's bound.
  * 4. A victim is never pinned, never has a request in flight (the `inFlight` probe), is not loading, claimed or
- *    already evicting, and was neither loaded nor used less than `minResidencyMs` ago.
+ *    already evicting, and was neither loaded nor used less than its residency ago: `minResidencyMs` for a guarded
+ *    key, `freshResidencyMs` for one that is not (yet).
+ *
+ * Guarded keys: a load asks for the full minimum residency (`guarded`, the default) or only the fresh one; a key is
+ * guarded from its first `hit` on. The registry guards a load that comes back soon after its version's eviction, or
+ * that a user asked for, and a version once a request finds it in memory: the residency then stops two hot versions
+ * thrashing, while a version loaded for one request and not asked for again makes room as soon as that request is
+ * answered (a Zipf tail of one-off loads is not held to the full residency; see model-memory.ts).
  */
 
 /** What a load asks for beside its size. */
@@ -34,6 +41,8 @@ export interface ReserveOptions {
   readonly pinned?: boolean
   /** The size is an estimate (from the files), not a measurement: see guarantee 3. */
   readonly estimated?: boolean
+  /** Held for minResidencyMs from its load (the default), or only freshResidencyMs until its first hit. */
+  readonly guarded?: boolean
 }
 
 /** Where the budget's bytes are, seen from one load: for decisions and messages (MEMORY_EXHAUSTED). */
@@ -74,8 +83,10 @@ export type Phase = 'claimed' | 'loading' | 'resident' | 'evicting'
 export interface MemoryBudgetOptions<K> {
   /** The budget in bytes. */
   readonly budget: number
-  /** A version loaded or used less than this long ago is not evicted (two hot models do not thrash). Default 1000. */
+  /** A guarded version loaded or used less than this long ago is not evicted (two hot models do not thrash). Default 1000. */
   readonly minResidencyMs?: number
+  /** The same for a version not guarded (yet); default minResidencyMs (every key then held alike). */
+  readonly freshResidencyMs?: number
   /** Loads with an estimated size running at once; default 1 (guarantee 3). */
   readonly maxEstimatedLoads?: number
   /**
@@ -92,6 +103,7 @@ interface Slot<K> {
   phase: Phase
   readonly pinned: boolean
   estimated: boolean
+  guarded: boolean
   loadedAt: number
   lastUsed: number
   /** Order of arrival: ties in LRU order go to the older entry; claims are served in it. */
@@ -103,6 +115,7 @@ interface Slot<K> {
 export class MemoryBudget<K> {
   readonly budget: number
   readonly minResidencyMs: number
+  readonly freshResidencyMs: number
   private readonly maxEstimatedLoads: number
   private readonly inFlight: (key: K) => number
   private readonly clock: () => number
@@ -113,6 +126,7 @@ export class MemoryBudget<K> {
   constructor(options: MemoryBudgetOptions<K>) {
     this.budget = options.budget
     this.minResidencyMs = options.minResidencyMs ?? 1000
+    this.freshResidencyMs = Math.min(options.freshResidencyMs ?? this.minResidencyMs, this.minResidencyMs)
     this.maxEstimatedLoads = options.maxEstimatedLoads ?? 1
     this.inFlight = options.inFlight ?? (() => 0)
     this.clock = options.clock ?? (() => performance.now())
@@ -131,6 +145,7 @@ export class MemoryBudget<K> {
     const totals = this.totals(key)
     const pinned = options.pinned ?? slot?.pinned ?? false
     const estimated = options.estimated ?? slot?.estimated ?? false
+    const guarded = options.guarded ?? slot?.guarded ?? true
     if (size > this.budget - totals.pinned) {
       if (slot !== undefined) this.forget(key)
       return {kind: 'never', report: this.report(key, size)}
@@ -143,7 +158,7 @@ export class MemoryBudget<K> {
     const fitsPromise = slot !== undefined || promisedOthers + size <= this.budget
     const estimateFree = !estimated || totals.estimatedLoads < this.maxEstimatedLoads
     if (fitsNow && fitsPromise && estimateFree) {
-      if (slot === undefined) slot = this.add(key, size, pinned, estimated, now)
+      if (slot === undefined) slot = this.add(key, size, pinned, estimated, guarded, now)
       slot.phase = 'loading'
       // Its victims' room is its own now (counted in `used`); what they free when released is free for anyone.
       for (const other of this.slots.values()) if (other.owner?.key === key) other.owner = undefined
@@ -152,7 +167,7 @@ export class MemoryBudget<K> {
     const need = promisedOthers + size - this.budget
     if (need <= 0) {
       // The room is promised already: evictions under way free it, or the estimated load in progress finishes.
-      if (slot === undefined) this.add(key, size, pinned, estimated, now)
+      if (slot === undefined) this.add(key, size, pinned, estimated, guarded, now)
       return {kind: 'claimed', victims: []}
     }
     const victims = this.chooseVictims(need, now)
@@ -164,7 +179,7 @@ export class MemoryBudget<K> {
       chosen.phase = 'evicting'
       chosen.owner = {key}
     }
-    if (slot === undefined) this.add(key, size, pinned, estimated, now)
+    if (slot === undefined) this.add(key, size, pinned, estimated, guarded, now)
     return {kind: 'claimed', victims}
   }
 
@@ -201,10 +216,15 @@ export class MemoryBudget<K> {
     return true
   }
 
-  /** `key` served a request now (or at `now`): it moves to the back of the LRU order. */
-  touch(key: K, now = this.clock()): void {
+  /**
+   * `key` served a request now (or at `now`): it moves to the back of the LRU order. A `hit` (the request found it in
+   * memory, rather than waiting for its load) guards it: from now on it is held for minResidencyMs.
+   */
+  touch(key: K, now = this.clock(), hit = false): void {
     const slot = this.slots.get(key)
-    if (slot !== undefined && now > slot.lastUsed) slot.lastUsed = now
+    if (slot === undefined) return
+    if (now > slot.lastUsed) slot.lastUsed = now
+    if (hit) slot.guarded = true
   }
 
   /** Tells `listener` whenever room may have appeared (commit, release, startUnload); returns how to stop. */
@@ -293,7 +313,11 @@ export class MemoryBudget<K> {
   }
 
   private recent(slot: Slot<K>, now: number): boolean {
-    return now - Math.max(slot.loadedAt, slot.lastUsed) < this.minResidencyMs
+    return now - Math.max(slot.loadedAt, slot.lastUsed) < this.residencyOf(slot)
+  }
+
+  private residencyOf(slot: Slot<K>): number {
+    return slot.guarded ? this.minResidencyMs : this.freshResidencyMs
   }
 
   /** The earliest time an idle, unpinned resident version's residency ends, if one is still within it. */
@@ -301,7 +325,7 @@ export class MemoryBudget<K> {
     let earliest: number | undefined
     for (const [key, slot] of this.slots) {
       if (slot.phase !== 'resident' || slot.pinned || !this.recent(slot, now) || this.inFlight(key) > 0) continue
-      const end = Math.max(slot.loadedAt, slot.lastUsed) + this.minResidencyMs
+      const end = Math.max(slot.loadedAt, slot.lastUsed) + this.residencyOf(slot)
       if (earliest === undefined || end < earliest) earliest = end
     }
     return earliest
@@ -342,8 +366,8 @@ export class MemoryBudget<K> {
     return {size, budget: this.budget, pinned: totals.pinned, free: this.budget - (totals.promised - own), inUse, recent, loading, evicting}
   }
 
-  private add(key: K, size: number, pinned: boolean, estimated: boolean, now: number): Slot<K> {
-    const slot: Slot<K> = {size, phase: 'claimed', pinned, estimated, loadedAt: now, lastUsed: now, seq: this.seq++}
+  private add(key: K, size: number, pinned: boolean, estimated: boolean, guarded: boolean, now: number): Slot<K> {
+    const slot: Slot<K> = {size, phase: 'claimed', pinned, estimated, guarded, loadedAt: now, lastUsed: now, seq: this.seq++}
     this.slots.set(key, slot)
     return slot
   }

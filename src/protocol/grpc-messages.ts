@@ -129,4 +129,6 @@ export interface RepositoryIndexResponseMessage {
 export interface RepositoryModelRequestMessage {
   repository_name?: string
   model_name: string
+  /** GRPCInferenceService's load and unload only (Triton's config and file: parameters); keys matter, not values. */
+  parameters?: Record<string, unknown>
 }

@@ -8,6 +8,7 @@ import {MlsError} from '../errors.js'
 import type {Logger} from '../logger.js'
 import type {LoadReason} from '../memory/memory-view.js'
 import type {RuntimeFactory} from '../runtimes/runtime.js'
+import {ClientPaths} from './client-paths.js'
 import {LoadedModel, type RuntimeWrapper} from './loaded-model.js'
 import type {ModelEntry} from './model-entry.js'
 import {modelLabel} from './model-label.js'
@@ -26,6 +27,8 @@ export interface LifecycleOptions {
   readonly hideFailureReasons?: boolean
   /** With a memory_budget: every load asks it for room first, and every freed instance gives its room back. */
   readonly memory?: ModelMemory
+  /** The repository root: a failure's reason (which clients read) names files relative to it; the log keeps them whole. */
+  readonly root?: string
 }
 
 /** Told when an instance starts serving a version, and when an instance's runtime has been freed. */
@@ -41,7 +44,10 @@ export class ModelLifecycle {
   /** Instances freed or being freed: an evicted instance that a reload or unload also lets go is freed once. */
   private readonly freeing = new WeakSet<LoadedModel>()
 
+  private readonly paths?: ClientPaths
+
   constructor(private readonly options: LifecycleOptions) {
+    if (options.root !== undefined) this.paths = new ClientPaths(options.root)
     if (options.memory !== undefined) options.memory.evictInstance = (entry, instance) => this.evict(entry, instance)
   }
 
@@ -59,7 +65,7 @@ export class ModelLifecycle {
       case 'UNLOADING':
         throw new MlsError('MODEL_NOT_READY', `${label} is unloading`)
       case 'UNKNOWN':
-        throw new MlsError('MODEL_UNAVAILABLE', `${label} is not loaded (load it with POST /v2/repository/models/${entry.name}/load)`)
+        throw new MlsError('MODEL_UNAVAILABLE', `${label} is not loaded (load it through the repository API)`)
       case 'NOT_LOADED':
         throw new MlsError('MODEL_NOT_READY', `${label} is not in memory; retry shortly`)
       default:
@@ -93,8 +99,10 @@ export class ModelLifecycle {
     const previous = entry.state === 'READY' ? entry.instance : undefined
     const started = performance.now()
     const fail = (message: string) => {
-      if (previous) entry.set(entry.state, `reload failed, the previous instance keeps serving: ${message}`)
-      else entry.set('UNAVAILABLE', message)
+      // The reason is what clients read (index, errors): paths relative to the root. The log below keeps them whole.
+      const reason = this.paths?.relative(message) ?? message
+      if (previous) entry.set(entry.state, `reload failed, the previous instance keeps serving: ${reason}`)
+      else entry.set('UNAVAILABLE', reason)
       logger.error(`${modelLabel(entry)} failed to ${previous ? 'reload (the previous instance keeps serving)' : 'load'}`, {
         event: 'model_failed',
         model: entry.name,

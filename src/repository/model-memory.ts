@@ -83,6 +83,8 @@ export class ModelMemory {
   /** Loads measuring now: a load or a free during one spoils its measurement. */
   private readonly measuring = new Set<Residency>()
   private readonly lastUsedAt = new WeakMap<ModelEntry, number>()
+  /** When each version was last evicted (performance.now): a load soon after is a sign of thrash (guardedLoad). */
+  private readonly evictedAt = new WeakMap<ModelEntry, number>()
   /** Native libraries loaded at least once in this process (see loaded). */
   private readonly librariesLoaded = new Set<string>()
   /** Frees an evicted instance (the lifecycle's evict): detaches it from its version at once, frees it later. */
@@ -96,6 +98,7 @@ export class ModelMemory {
     this.budget = new MemoryBudget<Residency>({
       budget: settings.budget,
       minResidencyMs: Math.max(settings.minResidency * 1000, FRESH_RESIDENCY_MS),
+      freshResidencyMs: FRESH_RESIDENCY_MS,
       inFlight: (residency) => residency.instance?.inFlight ?? 0,
     })
     this.waiter = new RoomWaiter<Residency>({
@@ -125,11 +128,25 @@ export class ModelMemory {
     if (size.source === 'estimated') bytes = Math.max(1, Math.min(bytes, this.settings.budget - this.budget.pinned))
     const residency = new Residency(entry, reason)
     const asked = performance.now()
-    await this.waiter.acquire(residency, bytes, {pinned: isPinned(entry), estimated: size.source === 'estimated'})
+    await this.waiter.acquire(residency, bytes, {pinned: isPinned(entry), estimated: size.source === 'estimated', guarded: this.guardedLoad(entry, reason, asked)})
     for (const other of this.measuring) other.overlapped = true
     residency.before = sample()
     this.measuring.add(residency)
     return {residency, waitedMs: performance.now() - asked}
+  }
+
+  /**
+   * Whether a load holds its version for the full memory_min_residency from the start: when a user asked for it
+   * (start-up, `repo load`), or when it comes back less than memory_min_residency after its eviction (the sign of two
+   * versions taking turns). A load for a request otherwise is held only FRESH_RESIDENCY_MS, enough to answer the
+   * requests that waited for it, until a request finds it in memory (a hit, see touch): a version loaded for one
+   * request and not asked for again then makes room at once, and the residency does not cap how many one-off loads
+   * a second the budget can take (versions in memory / memory_min_residency).
+   */
+  private guardedLoad(entry: ModelEntry, reason: LoadReason, now: number): boolean {
+    if (reason !== 'request') return true
+    const evicted = this.evictedAt.get(entry)
+    return evicted !== undefined && now - evicted < this.budget.minResidencyMs
   }
 
   /** The load of `ticket` succeeded: its measured size replaces the estimate, and it is resident. */
@@ -169,11 +186,14 @@ export class ModelMemory {
     this.budget.release(ticket.residency)
   }
 
-  /** A request is served by `instance` now: it moves to the back of the eviction order. */
-  touch(instance: LoadedModel): void {
+  /**
+   * A request is served by `instance` now: it moves to the back of the eviction order. A `hit` (the request found it
+   * in memory) holds it for the full memory_min_residency from now on (guardedLoad).
+   */
+  touch(instance: LoadedModel, hit: boolean): void {
     const residency = instance.memory as Residency | undefined
     if (residency === undefined) return
-    this.budget.touch(residency)
+    this.budget.touch(residency, undefined, hit)
     this.lastUsedAt.set(residency.entry, Date.now())
   }
 
@@ -218,6 +238,7 @@ export class ModelMemory {
       bytes: slot,
     })
     this.observer?.evicted(entry.name, entry.version, slot, (performance.now() - victim.started) / 1000)
+    this.evictedAt.set(entry, performance.now())
     // A load's commit (loaded) wakes the loads waiting for room at once, and with memory_min_residency 0 the version
     // it has just made resident can be their victim before the lifecycle attaches it (synchronously, right after
     // loaded returns). Evicting it then would free a runtime that is attached READY a moment later: every request

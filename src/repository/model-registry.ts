@@ -14,6 +14,7 @@ import type {RepositoryIndexItem} from '../protocol/types.js'
 import type {RuntimeFactory} from '../runtimes/runtime.js'
 import {runBounded} from '../util/bounded.js'
 import {KeyedLock} from '../util/keyed-lock.js'
+import {ClientPaths} from './client-paths.js'
 import {confineUri} from './confine-uri.js'
 import {discoverModels, type ModelSpec} from './discover.js'
 import type {LoadedModel, RuntimeWrapper} from './loaded-model.js'
@@ -70,7 +71,10 @@ export class ModelRegistry {
   private startupEntries: ModelEntry[] = []
   private startupDone = false
 
+  private readonly paths: ClientPaths
+
   constructor(private readonly options: RegistryOptions) {
+    this.paths = new ClientPaths(options.root)
     if (options.memory !== undefined) this.memory = new ModelMemory(options.memory, options.logger, options.memoryObserver)
     this.lifecycle = new ModelLifecycle({...options, memory: this.memory})
   }
@@ -206,10 +210,13 @@ export class ModelRegistry {
     if (outcome !== undefined) throw outcome
   }
 
-  /** The instance of a READY `entry` for a request, noted as used (the memory budget's LRU order); else undefined. */
-  serving(entry: ModelEntry): LoadedModel | undefined {
+  /**
+   * The instance of a READY `entry` for a request, noted as used (the memory budget's LRU order); else undefined.
+   * `hit`: the request found it in memory as it arrived (false for one that waited for its load, and for probes).
+   */
+  serving(entry: ModelEntry, hit = true): LoadedModel | undefined {
     const instance = entry.state === 'READY' ? entry.instance : undefined
-    if (instance !== undefined && this.memory !== undefined) this.memory.touch(instance)
+    if (instance !== undefined && this.memory !== undefined) this.memory.touch(instance, hit)
     return instance
   }
 
@@ -260,7 +267,7 @@ export class ModelRegistry {
   async load(name: string): Promise<void> {
     const found = await this.discover()
     if (!found.some((spec) => this.belongsTo(spec, name))) {
-      throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found: no model-settings.json below ${this.options.root} names it`)
+      throw new MlsError('MODEL_NOT_FOUND', `model "${name}" not found: no model-settings.json in the repository names it`)
     }
     await this.lock.run(name, async () => {
       // Matched again under the lock: a load or watch change queued before this one may have moved a file's version.
@@ -269,7 +276,8 @@ export class ModelRegistry {
       const failures = await Promise.all(specs.map((spec) => this.loadSpec(spec)))
       const failed = failures.filter((failure): failure is string => failure !== undefined)
       if (failed.length > 0) {
-        throw new MlsError('MODEL_LOAD_FAILED', `failed to load model "${name}": ${failed.join('; ')}`)
+        // Files named relative to the root: clients read this (the log has each failure with absolute paths).
+        throw new MlsError('MODEL_LOAD_FAILED', this.paths.relative(`failed to load model "${name}": ${failed.join('; ')}`))
       }
     })
   }

@@ -13,6 +13,7 @@ import {
   modelSettingsSchema,
   type ModelSettings,
 } from './model-settings.js'
+import {resolveLabels} from './model-labels.js'
 import {readJsonObject} from './read-json-file.js'
 
 export interface LoadedModelSettings {
@@ -50,7 +51,7 @@ export function loadModelSettings(file: string): LoadedModelSettings {
 
 /**
  * Parsed model-settings fields as the frozen ModelSettings every part of mls reads: `uri` made absolute against
- * `folder`, `name` defaulted. Shared by model-settings.json files and the model the environment describes.
+ * `folder`, `name` defaulted, a labels file read (SettingsError when it cannot be). Shared by model-settings.json files and the model the environment describes.
  */
 export function toModelSettings(data: z.output<typeof modelSettingsSchema>, origin: {source: string; folder: string; defaultName: string}): ModelSettings {
   const parameters = data.parameters ?? {}
@@ -73,6 +74,7 @@ export function toModelSettings(data: z.output<typeof modelSettingsSchema>, orig
     format: parameters.format,
     contentType: parameters.content_type,
     extra: parameters.extra ?? {},
+    labels: resolveLabels(parameters.labels, origin.source, origin.folder),
     source: origin.source,
     folder: origin.folder,
   })

@@ -17,6 +17,8 @@ export const modelParametersSchema = z.object({
   format: z.string().optional(),
   content_type: z.string().optional(),
   extra: z.record(z.string(), z.unknown()).optional(),
+  /** Class labels for the classification extension: an array, or a file in the model's folder, one label per line. */
+  labels: z.union([z.array(z.string()), z.string().min(1)]).optional(),
 })
 
 export const MODEL_PARAMETER_KEYS = Object.keys(modelParametersSchema.shape)
@@ -81,6 +83,8 @@ export interface ModelSettings {
   readonly format?: string
   readonly contentType?: string
   readonly extra: Readonly<Record<string, unknown>>
+  /** Class labels (`parameters.labels`, a file read already): index i names class i in "score:index:label". */
+  readonly labels?: readonly string[]
   /** The model-settings.json this came from. */
   readonly source: string
   /** The folder of that file: the model's own folder. */

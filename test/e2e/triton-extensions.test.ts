@@ -3,13 +3,13 @@
  * reads them (get_model_statistics / get_model_config): the example's models (sklearn-on-ONNX, XGBoost, the custom
  * runtime) and an ONNX model with adaptive batching, in one repository.
  */
-import {cpSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {EXAMPLE, MNIST_DIR, makeRepo, readTestSet, rowRequest} from './helpers/fixtures.js'
+import {MNIST_DIR, MUSHROOM_DIR, makeRepo, readTestSet, rowRequest} from './helpers/fixtures.js'
 import {call, failure, inferenceClient} from './helpers/grpc-client.js'
 import {postJson, request} from './helpers/http.js'
 import {REPO_ROOT, startMls, type MlsProcess} from './helpers/mls-process.js'
+import {pointer, schemaCompiler} from '../unit/docs/document-checks.js'
 
 const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
 const MNIST = '/v2/models/mnist_sklearn/versions/v1.0.0'
@@ -22,9 +22,10 @@ beforeAll(async () => {
   repo = makeRepo({
     'identity/model.onnx': {copy: path.join(REPO_ROOT, 'test/fixtures/models/identity_fp32/model.onnx')},
     'identity/model-settings.json': JSON.stringify({name: 'identity', implementation: 'onnx', max_batch_size: 8, max_batch_time: BATCH_TIME_S}),
+    mnist_sklearn: {copy: MNIST_DIR},
+    mushroom_xgboost: {copy: MUSHROOM_DIR},
+    sentiment: {copy: path.join(REPO_ROOT, 'examples/custom-runtime/models/sentiment')},
   })
-  cpSync(path.join(EXAMPLE, 'models'), repo.dir, {recursive: true})
-  cpSync(path.join(REPO_ROOT, 'examples/custom-runtime/models/sentiment'), path.join(repo.dir, 'sentiment'), {recursive: true})
   server = await startMls(repo.dir)
   client = inferenceClient(server.grpcAddress)
 }, 60_000)
@@ -171,5 +172,31 @@ describe('model configuration', () => {
     expect(await request(server.url + '/v2/models/nope/config')).toMatchObject({status: 404, body: {code: 'MODEL_NOT_FOUND'}})
     expect(await request(server.url + '/v2/models/mnist_sklearn/versions/v9/config')).toMatchObject({status: 404, body: {code: 'MODEL_VERSION_NOT_FOUND'}})
     expect(await failure(client, 'ModelConfig', {name: 'nope'})).toMatchObject({code: 'NOT_FOUND', errorCode: 'MODEL_NOT_FOUND'})
+  })
+})
+
+describe('the OpenAPI document', () => {
+  // Last in the file: the statistics above have counted successes, failures and batched executions by now.
+  it('declares the schema of every statistics and config answer (with batch_stats and dynamic_batching), and its 404s', async () => {
+    const {status, body: document} = await request(server.url + '/v2/docs/dataplane.json')
+    expect(status).toBe(200)
+    const compile = schemaCompiler(document)
+    const check = async (template: string, url: string) => {
+      const answer = await request(server.url + url)
+      const validate = compile(pointer('paths', template, 'get', 'responses', String(answer.status), 'content', 'application/json', 'schema'))
+      expect(validate(answer.body), `${url} -> ${answer.status}: ${JSON.stringify(validate.errors)}`).toBe(true)
+      return answer
+    }
+    const all = await check('/v2/models/stats', '/v2/models/stats')
+    expect(all.body.model_stats.find((m: {name: string}) => m.name === 'identity').batch_stats.length).toBeGreaterThan(0)
+    for (const model of ['mnist_sklearn', 'mushroom_xgboost', 'sentiment', 'identity']) {
+      expect((await check('/v2/models/{name}/stats', `/v2/models/${model}/stats`)).status).toBe(200)
+      expect((await check('/v2/models/{name}/config', `/v2/models/${model}/config`)).status).toBe(200)
+    }
+    expect((await check('/v2/models/{name}/config', '/v2/models/identity/config')).body.dynamic_batching).toBeDefined()
+    expect((await check('/v2/models/{name}/versions/{version}/stats', `${MNIST}/stats`)).status).toBe(200)
+    expect((await check('/v2/models/{name}/versions/{version}/config', `${MNIST}/config`)).status).toBe(200)
+    expect((await check('/v2/models/{name}/stats', '/v2/models/nope/stats')).status).toBe(404)
+    expect((await check('/v2/models/{name}/versions/{version}/config', '/v2/models/mnist_sklearn/versions/v9/config')).status).toBe(404)
   })
 })

@@ -72,7 +72,45 @@ function fill(template: string, name = MODEL, version = VERSION): string {
   return template.replace('{name}', encodeURIComponent(name)).replace('{version}', encodeURIComponent(version))
 }
 
+/**
+ * Every route the REST app serves, as `method template` in OpenAPI form (`:name` -> `{name}`), read from fastify's
+ * route tree (`printRoutes`: one line per node, 4 characters of indent per level, the node's path and its methods).
+ * HEAD is fastify's own twin of each GET.
+ */
+function servedOperations(): string[] {
+  const printed = mls.app.printRoutes({commonPrefix: false})
+  const prefixes: string[] = []
+  const served: string[] = []
+  for (const line of printed.split('\n')) {
+    const match = /^([│├└─ ]*?)(\S+) \(([A-Z, ]+)\)$/.exec(line)
+    if (match === null) continue
+    const depth = Math.floor(match[1].length / 4)
+    const url = (prefixes[depth - 1] ?? '') + match[2]
+    prefixes[depth] = url
+    prefixes.length = depth + 1
+    const template = url.replace(/:(\w+)/g, '{$1}')
+    for (const method of match[3].split(', ')) if (method !== 'HEAD') served.push(`${method.toLowerCase()} ${template}`)
+  }
+  return served
+}
+
+/**
+ * @fastify/swagger-ui's own routes under the docs page (its assets, its wildcard, its json/yaml aliases of the document
+ * it is given): every route under /v2/docs/ but the document itself.
+ */
+const isSwaggerUiAsset = (operation: string) => operation.startsWith('get /v2/docs') && !['get /v2/docs', 'get /v2/docs/dataplane.json'].includes(operation)
+
 describe('OpenAPI documents', () => {
+  it('document every route the server serves, and only those', async () => {
+    const document = await fetchDocument('/v2/docs/dataplane.json')
+    const documented = operationsOf(document).map(({template, method}) => `${method} ${template}`)
+    const served = servedOperations().filter((operation) => !isSwaggerUiAsset(operation))
+    // The parse found the routes (a change in printRoutes' format would otherwise pass vacuously).
+    expect(served).toContain('post /v2/models/{name}/versions/{version}/infer')
+    expect(served.length).toBeGreaterThan(20)
+    expect([...served].sort()).toEqual([...documented].sort())
+  })
+
   it('validate as OpenAPI 3.1: the data plane\'s and each model\'s', async () => {
     for (const url of ['/v2/docs/dataplane.json', `/v2/models/${MODEL}/docs/dataplane.json`, `/v2/models/${MODEL}/versions/${VERSION}/docs/dataplane.json`, '/v2/models/mushroom_xgboost/docs/dataplane.json']) {
       const document = await fetchDocument(url)
@@ -117,11 +155,12 @@ describe('OpenAPI documents', () => {
       const body = example === undefined ? undefined : json(example)
       if (template.includes('{name}')) {
         const unknown = await answersAsDocumented(document, template, method, fill(template, 'no_such_model'), body)
-        expect(unknown.body, template).toMatchObject({code: 'MODEL_NOT_FOUND'})
+        // Readiness of a model that does not exist is a 400 {"ready": false}, as Triton answers it.
+        expect(unknown.body, template).toMatchObject(template.endsWith('/ready') ? {ready: false} : {code: 'MODEL_NOT_FOUND'})
       }
       if (template.includes('{version}')) {
         const unknown = await answersAsDocumented(document, template, method, fill(template, MODEL, 'v9.9.9'), body)
-        expect(unknown.body, template).toMatchObject({code: 'MODEL_VERSION_NOT_FOUND'})
+        expect(unknown.body, template).toMatchObject(template.endsWith('/ready') ? {ready: false} : {code: 'MODEL_VERSION_NOT_FOUND'})
       }
       if (method === 'post') {
         const broken = await answersAsDocumented(document, template, method, fill(template), {text: '{"inputs": [', type: 'application/json'})

@@ -111,7 +111,9 @@ let repository: ReturnType<typeof repositoryClient>
 const fileOf = (bad: BadFile) => path.join(repo.dir, bad.model, bad.file)
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 /** The reason the server must give: the file's path, then the fault. */
-const reasonOf = (bad: BadFile) => new RegExp(`^${escape(fileOf(bad))}: ${bad.reason.source.slice(1)}`)
+/** The file as clients see it: relative to the repository root (the log keeps the absolute path). */
+const shownOf = (bad: BadFile) => path.join(bad.model, bad.file)
+const reasonOf = (bad: BadFile) => new RegExp(`^${escape(shownOf(bad))}: ${bad.reason.source.slice(1)}`)
 
 beforeAll(async () => {
   const files: RepoFiles = {'good/model-settings.json': settingsOf('model.json'), 'good/model.json': MODEL_JSON}
@@ -155,7 +157,7 @@ describe('XGBoost files whose trees are not trees: UNAVAILABLE with the file, tr
     it(`${bad.model} (${bad.file}): REST metadata and infer are 404 MODEL_UNAVAILABLE with the reason; a load again is 400 MODEL_LOAD_FAILED`, async () => {
       const metadata = await server.request(`/v2/models/${bad.model}`)
       expect(metadata.status).toBe(404)
-      expect(metadata.body).toEqual({code: 'MODEL_UNAVAILABLE', error: expect.stringContaining(`failed to load: ${fileOf(bad)}: `)})
+      expect(metadata.body).toEqual({code: 'MODEL_UNAVAILABLE', error: expect.stringContaining(`failed to load: ${shownOf(bad)}: `)})
       const infer = await server.postJson(`/v2/models/${bad.model}/infer`, rowRequest(testSet, 0))
       expect(infer.status).toBe(404)
       expect(infer.body.code).toBe('MODEL_UNAVAILABLE')
@@ -163,7 +165,8 @@ describe('XGBoost files whose trees are not trees: UNAVAILABLE with the file, tr
       const load = await server.request(`/v2/repository/models/${bad.model}/load`, {method: 'POST'})
       expect(load.status).toBe(400)
       expect(load.body.code).toBe('MODEL_LOAD_FAILED')
-      expect(load.body.error).toContain(fileOf(bad))
+      expect(load.body.error).toContain(shownOf(bad))
+      expect(load.body.error).not.toContain(repo.dir)
       await goodAnswers(1)
     })
   }
@@ -182,7 +185,7 @@ describe('XGBoost files whose trees are not trees: UNAVAILABLE with the file, tr
       expect(infer).toMatchObject({code: 'NOT_FOUND', errorCode: 'MODEL_UNAVAILABLE'})
       const load = await failure(repository, 'RepositoryModelLoad', {model_name: bad.model})
       expect(load).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'MODEL_LOAD_FAILED'})
-      expect(load.details).toContain(fileOf(bad))
+      expect(load.details).toContain(shownOf(bad))
     }
     const row = rowRequest(testSet, 2).inputs[0]
     const answer = await call(client, 'ModelInfer', {model_name: 'good', inputs: [{name: 'predict', datatype: 'FP32', shape: row.shape, contents: {fp32s: row.data}}]})

@@ -73,6 +73,8 @@ async function serves(s: Served, name: string, versions: readonly string[]): Pro
 describe('a failed repository load changes nothing that serves (item 7)', () => {
   let s: Served
   const file = (...parts: string[]) => path.join(s.dir, ...parts, 'model-settings.json')
+  /** The file as a client reads it in a failure: relative to the repository root. */
+  const shown = (...parts: string[]) => `: ${path.join(...parts, 'model-settings.json')}: `
 
   beforeAll(async () => {
     s = await serve({
@@ -98,7 +100,7 @@ describe('a failed repository load changes nothing that serves (item 7)', () => 
       const load = await s.server.request('/v2/repository/models/fp/load', {method: 'POST'})
       expect(load.status).toBe(400)
       expect(load.body.code).toBe('MODEL_LOAD_FAILED')
-      expect(load.body.error).toContain(file('fp'))
+      expect(load.body.error).toContain(shown('fp'))
       expect(load.body.error).toContain('not valid JSON')
       // No phantom unversioned entry; the one version still READY, the reason says the reload failed.
       expect(await indexOf(s.server, 'fp')).toEqual([{name: 'fp', version: 'v1', state: 'READY', reason: expect.stringContaining('not valid JSON')}])
@@ -114,7 +116,7 @@ describe('a failed repository load changes nothing that serves (item 7)', () => 
     writeFileSync(file('grpcfp'), '{"name": "grpcfp", "implementation"')
     const load = await failure(s.repository, 'RepositoryModelLoad', {model_name: 'grpcfp'})
     expect(load).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'MODEL_LOAD_FAILED'})
-    expect(load.details).toContain(file('grpcfp'))
+    expect(load.details).toContain(shown('grpcfp'))
     expect(load.details).toContain('not valid JSON')
     const index = (await call(s.repository, 'RepositoryIndex', {})).models.filter((m: Item) => m.name === 'grpcfp')
     expect(index).toEqual([{name: 'grpcfp', version: 'v1', state: 'READY', reason: expect.stringContaining('not valid JSON')}])
@@ -131,7 +133,7 @@ describe('a failed repository load changes nothing that serves (item 7)', () => 
     const load = await s.server.request('/v2/repository/models/multi/load', {method: 'POST'})
     expect(load.status).toBe(400)
     expect(load.body.code).toBe('MODEL_LOAD_FAILED')
-    expect(load.body.error).toContain(file('multi', 'v2'))
+    expect(load.body.error).toContain(shown('multi', 'v2'))
     const grpcLoad = await failure(s.repository, 'RepositoryModelLoad', {model_name: 'multi'})
     expect(grpcLoad).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'MODEL_LOAD_FAILED'})
     const items = await indexOf(s.server, 'multi')
@@ -156,7 +158,7 @@ describe('a failed repository load changes nothing that serves (item 7)', () => 
     const load = await s.server.request('/v2/repository/models/late/load', {method: 'POST'})
     expect(load.status).toBe(400)
     expect(load.body.code).toBe('MODEL_LOAD_FAILED')
-    expect(load.body.error).toContain(file('late', 'v2'))
+    expect(load.body.error).toContain(shown('late', 'v2'))
     const infer = await s.server.postJson('/v2/models/late/infer', body(5))
     expect(infer.status).toBe(200)
     expect(infer.body.model_version).toBe('v1')
@@ -171,7 +173,7 @@ describe('a failed repository load changes nothing that serves (item 7)', () => 
     const load = await s.server.request('/v2/repository/models/newfp/load', {method: 'POST'})
     expect(load.status).toBe(400)
     expect(load.body.code).toBe('MODEL_LOAD_FAILED')
-    expect(load.body.error).toContain(file('newfp'))
+    expect(load.body.error).toContain(shown('newfp'))
     const grpcLoad = await failure(s.repository, 'RepositoryModelLoad', {model_name: 'newfp'})
     expect(grpcLoad).toMatchObject({code: 'INVALID_ARGUMENT', errorCode: 'MODEL_LOAD_FAILED'})
     expect([404]).toContain((await s.server.postJson('/v2/models/newfp/infer', body(1))).status)
@@ -257,7 +259,9 @@ describe('repository_auth_token set: load-failure reasons are not shown to unaut
 
   it('the guarded index (REST and gRPC, with the token) and the server log keep the reason with its path', async () => {
     const items = await indexOf(s.server, 'broken', {authorization: `Bearer ${TOKEN}`})
-    expect(items).toEqual([{name: 'broken', version: 'v1', state: 'UNAVAILABLE', reason: expect.stringContaining(broken)}])
+    // Relative to the root in the answer (clients never learn where the server keeps its files); whole in the log.
+    expect(items).toEqual([{name: 'broken', version: 'v1', state: 'UNAVAILABLE', reason: expect.stringContaining(' in broken')}])
+    expect(JSON.stringify(items)).not.toContain(s.dir)
     expect((await s.server.postJson('/v2/repository/index', {})).status).toBe(401)
     // The gRPC test client sends no token: the index is refused; the reason is not in its answer.
     const refused = await failure(s.repository, 'RepositoryIndex', {})
@@ -269,7 +273,7 @@ describe('repository_auth_token set: load-failure reasons are not shown to unaut
   it('the load answer (guarded) still names the file and the reason', async () => {
     const load = await s.server.request('/v2/repository/models/halfway/load', {method: 'POST', headers: {authorization: `Bearer ${TOKEN}`}})
     expect(load.status).toBe(400)
-    expect(load.body).toEqual({code: 'MODEL_LOAD_FAILED', error: expect.stringContaining(path.join(s.dir, 'halfway', 'model-settings.json'))})
+    expect(load.body).toEqual({code: 'MODEL_LOAD_FAILED', error: expect.stringContaining(`: ${path.join('halfway', 'model-settings.json')}: `)})
   })
 })
 
@@ -280,11 +284,17 @@ describe('no repository_auth_token: the reasons are shown as before', () => {
   }, 60_000)
   afterAll(() => s?.close())
 
-  it('REST and gRPC metadata and infer carry the reason with its path', async () => {
-    const where = path.join(s.dir, 'broken')
-    expect((await s.server.request('/v2/models/broken')).body.error).toContain(where)
-    expect((await s.server.postJson('/v2/models/broken/infer', body(1))).body.error).toContain(where)
-    expect((await failure(s.grpc, 'ModelMetadata', {name: 'broken'})).details).toContain(where)
-    expect((await failure(s.grpc, 'ModelInfer', message('broken', 1))).details).toContain(where)
+  it('REST and gRPC metadata and infer carry the reason with its path, relative to the repository root', async () => {
+    const where = 'expected an ONNX model (model.onnx or *.onnx) in broken'
+    const texts = [
+      (await s.server.request('/v2/models/broken')).body.error,
+      (await s.server.postJson('/v2/models/broken/infer', body(1))).body.error,
+      (await failure(s.grpc, 'ModelMetadata', {name: 'broken'})).details,
+      (await failure(s.grpc, 'ModelInfer', message('broken', 1))).details,
+    ]
+    for (const text of texts) {
+      expect(text).toContain(where)
+      expect(text).not.toContain(s.dir)
+    }
   })
 })

@@ -147,7 +147,7 @@ describe('model uris stay inside the repository root', () => {
       const byName = Object.fromEntries(items.map((m) => [m.name, m]))
       expect(byName.mushroom.state).toBe('READY')
       expect(byName.escape.state).toBe('UNAVAILABLE')
-      expect(byName.escape.reason).toMatch(/escape[/\\]model-settings\.json: parameters\.uri: .*model\.json is outside the repository root .*; move the model inside the repository, or set allow_external_uris: true in settings\.json$/)
+      expect(byName.escape.reason).toMatch(/escape[/\\]model-settings\.json: parameters\.uri: .*model\.json is outside the repository root; move the model inside the repository, or set allow_external_uris: true in settings\.json$/)
       expect(byName.linked.reason).toMatch(/parameters\.uri: .*elsewhere[/\\]model\.json \(which is .*mls-outside-.*model\.json\) is outside the repository root/)
       const load = await server.postJson('/v2/repository/models/linked/load', {})
       expect(load.status).toBe(400)

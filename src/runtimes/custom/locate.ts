@@ -21,7 +21,7 @@ export function locateRuntimeFile(specifier: string, folder: string, root: strin
   if (!isFile) throw new Error(`implementation: no runtime module at ${file} (${specifier} from the model folder)`)
   const real = realPath(file)
   if (!isInsideReal(real, root)) {
-    throw new Error(`implementation: ${specifier} is ${real}, outside the repository root ${root}; a runtime module must live inside the repository`)
+    throw new Error(`implementation: ${specifier} is ${path.relative(realPath(root), real)}, outside the repository root; a runtime module must live inside the repository`)
   }
   return real
 }

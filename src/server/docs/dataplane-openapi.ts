@@ -4,6 +4,7 @@
  */
 import {inferenceRequestSchema, repositoryIndexRequestSchema, requestInputSchema} from '../../protocol/schemas.js'
 import {DATAPLANE_DOCUMENT_URL, DOCS_PREFIX, DOCUMENT_NAME} from './docs-urls.js'
+import {allStatisticsPath, EXTENSIONS_TAG, modelExtensionPaths} from './model-extension-paths.js'
 import {modelPaths} from './model-paths.js'
 import {
   BODY_ERRORS,
@@ -52,6 +53,7 @@ export function buildDataplaneOpenApi(info: DataplaneOpenApiInfo): OpenApiDocume
     tags: [
       {name: 'health', description: 'Liveness, readiness and server metadata.'},
       {name: 'models', description: 'Model metadata, readiness and inference; each also under `/versions/{version}`.'},
+      {name: EXTENSIONS_TAG, description: 'Triton\'s statistics and model configuration extensions; each also under `/versions/{version}`.'},
       {name: 'repository', description: 'The model repository extension: index, load, unload.'},
       {name: 'docs', description: 'These docs: Swagger UI pages and their OpenAPI documents.'},
     ],
@@ -59,6 +61,9 @@ export function buildDataplaneOpenApi(info: DataplaneOpenApiInfo): OpenApiDocume
       ...healthPaths(),
       ...modelPaths({...models, base: '/v2/models/{name}', parameters: NAME_ONLY, idPrefix: 'model'}),
       ...modelPaths({...models, base: '/v2/models/{name}/versions/{version}', parameters: NAME_VERSION, idPrefix: 'modelVersion'}),
+      ...allStatisticsPath(),
+      ...modelExtensionPaths({base: '/v2/models/{name}', parameters: NAME_ONLY, idPrefix: 'model', versioned: false}),
+      ...modelExtensionPaths({base: '/v2/models/{name}/versions/{version}', parameters: NAME_VERSION, idPrefix: 'modelVersion', versioned: true}),
       ...repositoryPaths(),
       ...docsPaths(),
     },

@@ -8,7 +8,6 @@ import {
   INFER_ERRORS,
   jsonRequestBody,
   jsonResponse,
-  LOOKUP_ERRORS,
   SERVING_ERRORS,
   type OpenApiParameter,
   type OpenApiPathItem,
@@ -50,8 +49,8 @@ export function modelPaths(options: ModelPathsOptions): Record<string, OpenApiPa
         ...parameters,
         responses: {
           '200': jsonResponse('The model is READY.', ref('ModelReady')),
-          '400': jsonResponse('The model exists but is not READY (loading, unloading, unloaded or failed).', ref('ModelReady')),
-          ...errorResponses(LOOKUP_ERRORS),
+          '400': jsonResponse('The model is not READY (loading, unloading, unloaded or failed), or no such model or version exists (as Triton).', ref('ModelReady')),
+          ...errorResponses([]),
         },
       },
     },

@@ -6,6 +6,8 @@ import {z} from 'zod'
 import {ERROR_CODES, type ErrorCode} from '../../errors.js'
 import {DATATYPE_NAMES} from '../../protocol/datatypes.js'
 import type {ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../../protocol/types.js'
+import {DATA_TYPES, type ModelConfig} from '../../dataplane/model-config.js'
+import type {VersionStats} from '../../dataplane/statistics.js'
 
 const parameters = z.record(z.string(), z.unknown()).meta({description: 'Free-form parameters (string, number or bool values).'})
 const datatype = z.enum(DATATYPE_NAMES)
@@ -82,6 +84,57 @@ export const repositoryIndexItemSchema = z.object({
 
 export const repositoryIndexResponseSchema = z.array(repositoryIndexItemSchema)
 
+const count = z.int().min(0)
+
+/** Triton's `$duration_stat`. */
+export const durationStatSchema = z.object({
+  count,
+  ns: count.meta({description: 'The cumulative duration, in nanoseconds.'}),
+})
+
+/** Triton's `$model_stat`: one version's counters (src/dataplane/statistics.ts). */
+export const modelVersionStatsSchema = z.object({
+  name: z.string(),
+  version: z.string().optional().meta({description: 'Absent for an unversioned model.'}),
+  last_inference: count.meta({description: 'When the version last answered a request, in milliseconds since the epoch; 0 if never.'}),
+  inference_count: count.meta({description: 'Inferences answered (rows, for a model with adaptive batching).'}),
+  execution_count: count.meta({description: 'Model executions (runtime calls).'}),
+  inference_stats: z
+    .object({
+      success: durationStatSchema,
+      fail: durationStatSchema,
+      queue: durationStatSchema,
+      compute_input: durationStatSchema,
+      compute_infer: durationStatSchema,
+      compute_output: durationStatSchema,
+      cache_hit: durationStatSchema,
+      cache_miss: durationStatSchema,
+    })
+    .meta({description: 'Counts and cumulative durations per phase (see the README\'s "Statistics and model configuration"); cache_hit and cache_miss are always zero.'}),
+  batch_stats: z
+    .array(z.object({batch_size: count, compute_input: durationStatSchema, compute_infer: durationStatSchema, compute_output: durationStatSchema}))
+    .meta({description: 'Model executions by batch size (adaptive batching); empty otherwise.'}),
+}) satisfies z.ZodType<VersionStats>
+
+export const modelStatisticsResponseSchema = z.object({model_stats: z.array(modelVersionStatsSchema)})
+
+const configTensor = z.object({
+  name: z.string(),
+  data_type: z.enum(Object.values(DATA_TYPES) as [string, ...string[]]).meta({description: 'Triton\'s DataType name (`TYPE_STRING` is BYTES).'}),
+  dims: z.array(z.int().min(-1)).meta({description: 'Without the batch dimension when max_batch_size > 0; -1 marks a variable dimension.'}),
+})
+
+/** The part of Triton's ModelConfig that mls fills (src/dataplane/model-config.ts). */
+export const modelConfigSchema = z.object({
+  name: z.string(),
+  platform: z.string(),
+  backend: z.string(),
+  max_batch_size: count.meta({description: 'The adaptive batch size; 0 without adaptive batching.'}),
+  input: z.array(configTensor),
+  output: z.array(configTensor),
+  dynamic_batching: z.object({max_queue_delay_microseconds: count}).optional().meta({description: 'Present with adaptive batching (max_batch_time).'}),
+}) satisfies z.ZodType<ModelConfig>
+
 /** The docs' own JSON answer: just enough to say it is an OpenAPI 3.1 document. */
 export const openApiDocumentSchema = z.looseObject({
   openapi: z.string(),
@@ -103,4 +156,8 @@ export const RESPONSE_SCHEMAS = {
   RepositoryIndexItem: repositoryIndexItemSchema,
   RepositoryIndex: repositoryIndexResponseSchema,
   OpenApiDocument: openApiDocumentSchema,
+  DurationStat: durationStatSchema,
+  ModelVersionStatistics: modelVersionStatsSchema,
+  ModelStatistics: modelStatisticsResponseSchema,
+  ModelConfig: modelConfigSchema,
 } as const satisfies Record<string, z.ZodType>

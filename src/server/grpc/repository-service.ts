@@ -32,7 +32,7 @@ export function repositoryHandlers(dataplane: DataPlane, context: HandlerContext
       context,
       'RepositoryModelLoad',
       guarded(context, async (r: RepositoryModelRequestMessage) => {
-        await dataplane.loadModel(r.model_name)
+        await dataplane.loadModel(r.model_name, r.parameters)
         return {}
       }),
     ),

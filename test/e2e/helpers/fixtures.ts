@@ -28,14 +28,14 @@ export function rowRequest(set: TestSet, row: number, name = 'predict') {
 
 export type RepoFiles = Record<string, string | {copy: string}>
 
-/** A temporary repository: keys are relative paths, values file contents or `{copy: absolutePath}`. */
+/** A temporary repository: keys are relative paths, values file contents or `{copy: absolutePath}` (a file or a folder). */
 export function makeRepo(files: RepoFiles): {dir: string; cleanup(): void} {
   const dir = mkdtempSync(path.join(tmpdir(), 'mls-test-'))
   for (const [relative, content] of Object.entries(files)) {
     const target = path.join(dir, relative)
     mkdirSync(path.dirname(target), {recursive: true})
     if (typeof content === 'string') writeFileSync(target, content)
-    else cpSync(content.copy, target)
+    else cpSync(content.copy, target, {recursive: true})
   }
   return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})}
 }

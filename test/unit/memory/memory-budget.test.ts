@@ -80,6 +80,35 @@ describe('MemoryBudget', () => {
     expect(victims(memory.reserve('x', 10))).toEqual(['a'])
   })
 
+  it('holds an unguarded load only for the fresh residency, until its first hit guards it for the full one', () => {
+    const {memory, clock} = setup(100, {freshResidencyMs: 50})
+    expect(memory.reserve('once', 50, {guarded: false})).toEqual({kind: 'granted'})
+    memory.commit('once', 50)
+    expect(memory.reserve('again', 50, {guarded: false})).toEqual({kind: 'granted'})
+    memory.commit('again', 50)
+    memory.touch('once', clock.now + 10) // the requests that waited for the load: no hit
+    memory.touch('again', clock.now + 10, true) // a request found it in memory
+    clock.now += 30
+    expect(memory.reserve('x', 50)).toMatchObject({kind: 'wait', retryAt: clock.now + 30})
+    clock.now += 30
+    // 'once' is past its 50 ms; 'again' (older by LRU order but guarded by its hit) is held 1000 ms from that hit.
+    expect(victims(memory.reserve('x', 50))).toEqual(['once'])
+    memory.release('once')
+    expect(memory.reserve('y', 50).kind).toBe('wait')
+    clock.now += 1000
+    expect(victims(memory.reserve('y', 50))).toEqual(['again'])
+  })
+
+  it('a guarded load (the default) is held for the full residency even with a shorter fresh one', () => {
+    const {memory, clock} = setup(100, {freshResidencyMs: 50})
+    expect(memory.reserve('a', 100)).toEqual({kind: 'granted'})
+    memory.commit('a', 100)
+    clock.now += 500
+    expect(memory.reserve('x', 10)).toMatchObject({kind: 'wait', retryAt: clock.now + 500})
+    clock.now += 500
+    expect(victims(memory.reserve('x', 10))).toEqual(['a'])
+  })
+
   it("answers 'never' when even every unpinned version evicted leaves too little, 'wait' when room can come", () => {
     const {memory, resident, busy} = setup(100)
     resident('p', 60, {pinned: true})

@@ -1,5 +1,4 @@
-/** A model's uri must resolve inside the repository root, symbolic links followed. */
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -36,10 +35,12 @@ describe('confineUri', () => {
     const up = confineUri(spec('up', '../../../outside/model.json'), root)
     expect(up).toMatchObject({ok: false, name: 'up'})
     expect(up.ok ? '' : up.error).toBe(
-      `${path.join(root, 'models', 'up', 'model-settings.json')}: parameters.uri: ${path.join(outside, 'model.json')} is outside the repository root ${root}; move the model inside the repository, or set allow_external_uris: true in settings.json`,
+      `${path.join(root, 'models', 'up', 'model-settings.json')}: parameters.uri: ${path.relative(realpathSync(root), realpathSync(path.join(outside, 'model.json')))} is outside the repository root; move the model inside the repository, or set allow_external_uris: true in settings.json`,
     )
     const linked = confineUri(spec('via-link', '../link-out/model.json'), root)
-    expect(linked.ok ? '' : linked.error).toMatch(/parameters\.uri: .*link-out\/model\.json \(which is .*outside\/model\.json\) is outside the repository root/)
+    expect(linked.ok ? '' : linked.error).toMatch(/parameters\.uri: models\/link-out\/model\.json \(which is \.\.\/.*outside\/model\.json\) is outside the repository root;/)
+    // Relative to the root: the error is a reason clients read, and never names the root's absolute path.
+    expect(linked.ok ? '' : linked.error.split(': parameters.uri')[1]).not.toContain(root)
     // A file that does not exist yet behind a link that leaves the root: still outside.
     expect(confineUri(spec('later', '../link-out/later.json'), root).ok).toBe(false)
     expect(confineUri(spec('absolute', '/etc/hostname'), root).ok).toBe(false)

@@ -55,7 +55,7 @@ describe('ModelLifecycle', () => {
   it('says why a version has no instance to serve with, by state', () => {
     const {entry, lifecycle} = setUp({loads: 0, unloads: 0})
     expect(() => lifecycle.instanceFor(entry)).toThrow(
-      expect.objectContaining({code: 'MODEL_UNAVAILABLE', message: 'model "m" is not loaded (load it with POST /v2/repository/models/m/load)'}),
+      expect.objectContaining({code: 'MODEL_UNAVAILABLE', message: 'model "m" is not loaded (load it through the repository API)'}),
     )
     entry.set('LOADING')
     expect(() => lifecycle.instanceFor(entry)).toThrow(expect.objectContaining({code: 'MODEL_NOT_READY', message: 'model "m" is loading; retry shortly'}))

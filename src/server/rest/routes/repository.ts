@@ -23,7 +23,7 @@ export function repositoryRoutes(app: FastifyInstance, dataplane: DataPlane, opt
   app.post('/v2/repository/index', guarded, async (request) => dataplane.serverIndex(request.body))
 
   app.post<{Params: {name: string}}>('/v2/repository/models/:name/load', guarded, async (request, reply) => {
-    await dataplane.loadModel(request.params.name)
+    await dataplane.loadModel(request.params.name, (request.body as {parameters?: unknown} | undefined)?.parameters)
     return reply.code(200).send()
   })
 
