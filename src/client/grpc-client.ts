@@ -66,19 +66,24 @@ export class GrpcClient implements MlsClient {
     return new Promise((resolve, reject) =>
       this.stub[method](request, this.metadata(), (error, response) => {
         if (error === null) return resolve(response as T)
-        const code = error.metadata?.get('mls-error-code')[0]
-        // UNAVAILABLE without mls's error code is the channel itself: nothing is listening there.
-        if (error.code === grpc.status.UNAVAILABLE && code === undefined) {
-          const cause = /ECONNREFUSED/.test(error.details)
-            ? 'ECONNREFUSED'
-            : this.tls && /certificate|self.signed|handshake/i.test(error.details)
-              ? `${error.details}: the server's TLS certificate is not trusted; pass its CA with --ca FILE (or MLS_CA_FILE)`
-              : error.details
-          return reject(new ConnectionError(this.target, cause, '--grpc-url / MLS_GRPC_URL'))
-        }
-        reject(new ServerError(grpc.status[error.code], code === undefined ? undefined : String(code), error.details))
+        reject(this.clientError(error))
       }),
     )
+  }
+
+  /** A call's error as the client reports it: the channel (nothing listening, TLS), or the server's answer. */
+  private clientError(error: grpc.ServiceError): Error {
+    const code = error.metadata?.get('mls-error-code')[0]
+    // UNAVAILABLE without mls's error code is the channel itself: nothing is listening there.
+    if (error.code === grpc.status.UNAVAILABLE && code === undefined) {
+      const cause = /ECONNREFUSED/.test(error.details)
+        ? 'ECONNREFUSED'
+        : this.tls && /certificate|self.signed|handshake/i.test(error.details)
+          ? `${error.details}: the server's TLS certificate is not trusted; pass its CA with --ca FILE (or MLS_CA_FILE)`
+          : error.details
+      return new ConnectionError(this.target, cause, '--grpc-url / MLS_GRPC_URL')
+    }
+    return new ServerError(grpc.status[error.code], code === undefined ? undefined : String(code), error.details)
   }
 
   private metadata(): grpc.Metadata {
@@ -108,6 +113,20 @@ export class GrpcClient implements MlsClient {
 
   async infer(name: string, version: string | undefined, request: InferenceRequestBody, options: InferOptions = {}): Promise<InferenceResponse> {
     return fromModelInferResponse(await this.call<ModelInferResponseMessage>('ModelInfer', toModelInferRequest(name, version, request, {raw: options.binary})))
+  }
+
+  /** ModelStreamInfer with one request (the server's default grpc_stream_format, mlserver: plain ModelInferResponse messages). */
+  async *inferStream(name: string, version: string | undefined, request: InferenceRequestBody): AsyncGenerator<InferenceResponse> {
+    const call = (this.stub as unknown as Record<string, (metadata: grpc.Metadata) => grpc.ClientDuplexStream<unknown, ModelInferResponseMessage>>).ModelStreamInfer(this.metadata())
+    call.write(toModelInferRequest(name, version, request))
+    call.end()
+    try {
+      for await (const message of call) yield fromModelInferResponse(message as ModelInferResponseMessage)
+    } catch (error) {
+      throw typeof (error as grpc.ServiceError).code === 'number' ? this.clientError(error as grpc.ServiceError) : error
+    } finally {
+      call.cancel()
+    }
   }
 
   async repositoryIndex(ready?: boolean): Promise<RepositoryIndexItem[]> {

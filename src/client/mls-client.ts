@@ -15,6 +15,11 @@ export interface MlsClient {
   serverMetadata(): Promise<ServerMetadata>
   modelMetadata(name: string, version?: string): Promise<ModelMetadata>
   infer(name: string, version: string | undefined, request: InferenceRequestBody, options?: InferOptions): Promise<InferenceResponse>
+  /**
+   * One request, its answers as the server sends them (REST: infer_stream's events; gRPC: ModelStreamInfer): many
+   * from a model whose runtime streams, else one. An error ends the iteration by throwing.
+   */
+  inferStream(name: string, version: string | undefined, request: InferenceRequestBody): AsyncGenerator<InferenceResponse>
   repositoryIndex(ready?: boolean): Promise<RepositoryIndexItem[]>
   loadModel(name: string): Promise<void>
   unloadModel(name: string): Promise<void>

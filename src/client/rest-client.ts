@@ -4,6 +4,7 @@ import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryI
 import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../protocol/binary-extension.js'
 import {decodeBinaryResponse, encodeBinaryRequest} from './binary-body.js'
 import {ConnectionError, ServerError} from './client-error.js'
+import {inferenceEvents} from './event-stream.js'
 import {connectionCause, type ClientCredentials} from './credentials.js'
 import type {InferOptions, MlsClient} from './mls-client.js'
 
@@ -87,6 +88,28 @@ export class RestClient implements MlsClient {
     const answer = await this.send('POST', path, headers, encoded.body)
     if (answer.binary) return decodeBinaryResponse(answer.binary.body, answer.binary.headerLength)
     return this.parse<InferenceResponse>(answer.status, answer.text)
+  }
+
+  async *inferStream(name: string, version: string | undefined, body: InferenceRequestBody): AsyncGenerator<InferenceResponse> {
+    let response
+    try {
+      response = await request(`${this.target}${modelPath(name, version)}/infer_stream`, {
+        method: 'POST',
+        headers: {...authorizationHeaders(this.credentials), 'content-type': 'application/json', accept: 'text/event-stream'},
+        body: JSON.stringify(body),
+        dispatcher: this.dispatcher,
+      })
+    } catch (error) {
+      throw new ConnectionError(this.target, connectionCause(error))
+    }
+    // An error before the first event is an ordinary error answer.
+    if (response.statusCode >= 400) this.parse(response.statusCode, await response.body.text())
+    try {
+      yield* inferenceEvents(response.body)
+    } finally {
+      // Stopped early (or failed): closing the body closes the connection, which cancels the stream on the server.
+      if (!response.body.destroyed) response.body.destroy()
+    }
   }
 
   async repositoryIndex(ready?: boolean): Promise<RepositoryIndexItem[]> {

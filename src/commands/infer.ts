@@ -12,6 +12,7 @@ export default class Infer extends ClientCommand {
     '<%= config.bin %> infer --model mnist_sklearn --version v1.0.0 --input row.json',
     '<%= config.bin %> infer --model mushroom_xgboost --data "[[1,0,0,...,1]]" --output predict_proba',
     'cat rows.csv | <%= config.bin %> infer --model mnist_sklearn --grpc',
+    '<%= config.bin %> infer --model llm --data \'{"inputs": [...]}\' --stream',
   ]
   static override flags = {
     model: Flags.string({char: 'm', description: 'model name', required: true}),
@@ -19,13 +20,26 @@ export default class Infer extends ClientCommand {
     input: Flags.file({char: 'i', description: 'request file: V2 request JSON, a JSON array, or CSV', exists: false, exclusive: ['data']}),
     data: Flags.string({char: 'd', description: 'request as a JSON string', exclusive: ['input']}),
     output: Flags.string({char: 'o', description: 'output to request (repeatable)', multiple: true, default: []}),
+    stream: Flags.boolean({
+      description: 'print the answers as the server sends them (REST infer_stream, gRPC ModelStreamInfer): several from a model that streams; with --json one JSON line each',
+      default: false,
+    }),
   }
 
-  async run(): Promise<InferenceResponse> {
+  async run(): Promise<InferenceResponse | undefined> {
     const {flags} = await this.parse(Infer)
     const client = this.client(flags)
     const {text, source} = await readInputText({data: flags.data, input: flags.input})
     const request = await buildRequest(parseInputText(text, source), () => client.modelMetadata(flags.model, flags.version), flags.output)
+    if (flags.stream) {
+      let first = true
+      for await (const response of client.inferStream(flags.model, flags.version, request)) {
+        if (this.jsonEnabled()) process.stdout.write(JSON.stringify(response) + '\n')
+        else this.log((first ? '' : '\n') + formatResponse(response))
+        first = false
+      }
+      return undefined
+    }
     const response = await client.infer(flags.model, flags.version, request)
     this.log(formatResponse(response))
     return response

@@ -17,7 +17,7 @@ import {modelLabel} from '../repository/model-label.js'
 import {resolveRuntimeName} from '../runtimes/registry.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
-import {admit, openScope, type InferOptions, type ServerLimits} from './admission.js'
+import {admit, openScope, type AdmissionKind, type InferOptions, type ServerLimits} from './admission.js'
 import {classifyOutputs} from './classify.js'
 import {decodeRequest} from './decode-request.js'
 import {inferenceError} from './inference-error.js'
@@ -44,6 +44,11 @@ export interface InferenceObserver {
 }
 
 const NO_OPTIONS: InferOptions = {}
+
+/** A stream of one request. */
+async function* once(body: unknown): AsyncGenerator<unknown> {
+  yield body
+}
 
 /**
  * Carries out repository load/unload, and reads what belongs to the whole server. The default acts on this process's
@@ -348,13 +353,19 @@ export class DataPlane {
    * decoded as infer() does. The stream holds one place in the model's queue while it runs; it ends at the first
    * error, and when the client goes away or the deadline passes.
    */
-  async *inferStream(name: string, version: string | undefined, bodies: AsyncIterable<unknown>, options: InferOptions = NO_OPTIONS): AsyncGenerator<InferenceResult> {
-    this.stop.refuseWhileStopping()
+  async *inferStream(
+    name: string,
+    version: string | undefined,
+    bodies: AsyncIterable<unknown>,
+    options: InferOptions = NO_OPTIONS,
+    kind: AdmissionKind = 'stream',
+  ): AsyncGenerator<InferenceResult> {
+    if (options.takenBeforeStop !== true) this.stop.refuseWhileStopping()
     checkModelName(name, version)
     const {entry, instance} = this.registry.ready(name, version)
     const stream = instance.runtime.predictStream?.bind(instance.runtime)
     if (stream === undefined) throw new MlsError('INVALID_REQUEST', `${modelLabel(entry)} does not stream (its runtime has no predictStream)`)
-    const scope = admit(entry, instance, this.settings, options, 'stream')
+    const scope = admit(entry, instance, this.settings, options, kind)
     this.inflight.add(scope)
     try {
       yield* streamAnswers(entry, instance, stream, scope, bodies, this.observer, {responseLimit: this.responseLimit, source: options.source})
@@ -362,6 +373,28 @@ export class DataPlane {
       scope.dispose()
       this.inflight.delete(scope)
     }
+  }
+
+  /**
+   * One request answered as a stream of answers (REST infer_stream): through the model's predictStream when its
+   * runtime streams, the whole stream bounded by infer_timeout as one request is; otherwise infer()'s one answer.
+   * Anything wrong before the runtime's first result (unknown model, bad input, queue full) is thrown by the first
+   * next(), before any answer.
+   */
+  async *inferAsStream(name: string, version: string | undefined, body: unknown, options: InferOptions = NO_OPTIONS): AsyncGenerator<InferenceResult> {
+    // With a memory_budget the version may have to load before it can be told whether it streams.
+    if (this.loadsFirst(name, version)) await this.bringIn(name, version, options)
+    let streams = false
+    try {
+      streams = this.streams(name, version)
+    } catch {
+      // infer() reports what is wrong, with the same words as for any request.
+    }
+    if (!streams) {
+      yield await this.infer(name, version, body, options)
+      return
+    }
+    yield* this.inferStream(name, version, once(body), options, 'request')
   }
 
   // Repository

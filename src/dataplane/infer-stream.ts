@@ -48,8 +48,19 @@ export async function* streamAnswers(
     }
   }
   let started = performance.now()
+  const results = stream(requests())[Symbol.asyncIterator]()
+  // Each step of the runtime ends as soon as the scope does (client gone, timeout, stop), not at its next result.
+  const ended = new Promise<never>((_, reject) => scope.on(() => reject(scope.reason)))
+  ended.catch(() => undefined)
+  let finished = false
   try {
-    for await (const result of stream(requests())) {
+    for (;;) {
+      const next = await Promise.race([results.next(), ended])
+      if (next.done === true) {
+        finished = true
+        break
+      }
+      const result = next.value
       scope.throwIfAborted()
       const outputs = lastClassify === undefined ? result.outputs : classifyOutputs(result.outputs, lastClassify, instance.settings.labels)
       checkResponseSize(entry, outputs, responseLimit)
@@ -61,5 +72,9 @@ export async function* streamAnswers(
   } catch (error) {
     observer?.inference(entry.name, entry.version, (performance.now() - started) / 1000, false)
     throw inferenceError(entry, 'stream', error)
+  } finally {
+    // Stops the runtime's generator (its finally blocks run): at once if it waits at a yield, else once its step
+    // settles (an async generator queues return() behind the step it runs). Not awaited: that step may never end.
+    if (!finished) void Promise.resolve(results.return?.()).catch(() => undefined)
   }
 }

@@ -69,7 +69,7 @@ describe.skipIf(!RUN_BROWSER)('Swagger UI in headless chromium', () => {
     let answer: {status: number; body: {outputs: Array<{name: string}>}} | undefined
     const requested = await inBrowser(async (page) => {
       await page.goto(`${mls.url}/v2/models/${MODEL}/docs`)
-      const infer = page.locator('.opblock-post').filter({hasText: `/v2/models/${MODEL}/infer`})
+      const infer = page.locator('.opblock-post').filter({has: page.locator(`[data-path="/v2/models/${MODEL}/infer"]`)})
       await infer.locator('.opblock-summary').click()
       await infer.getByRole('button', {name: 'Try it out'}).click()
       const answered = page.waitForResponse((r) => r.url().endsWith(`/v2/models/${MODEL}/infer`) && r.request().method() === 'POST')
@@ -88,6 +88,22 @@ describe.skipIf(!RUN_BROWSER)('Swagger UI in headless chromium', () => {
     expect(answer?.body.outputs.map((o) => o.name)).toContain('predict')
     expect(requested).toContain(`${mls.url}/v2/models/${MODEL}/docs/dataplane.json`)
     expect(offHost(requested)).toEqual([])
+  })
+
+  it('runs "Try it out" on mnist_sklearn\'s generate_stream and shows the event stream\'s one `data:` event', {timeout: 60_000}, async () => {
+    await inBrowser(async (page) => {
+      await page.goto(`${mls.url}/v2/models/${MODEL}/docs`)
+      const stream = page.locator('.opblock-post').filter({has: page.locator(`[data-path="/v2/models/${MODEL}/generate_stream"]`)})
+      await stream.locator('.opblock-summary').click()
+      await stream.getByRole('button', {name: 'Try it out'}).click()
+      await stream.getByRole('button', {name: 'Execute'}).click()
+      const live = stream.locator('.live-responses-table .response').first()
+      await live.waitFor()
+      expect((await live.locator('.response-col_status').innerText()).trim()).toBe('200')
+      const shown = await live.locator('.response-col_description').innerText()
+      expect(shown).toMatch(/^data: \{"model_name":"mnist_sklearn"/m)
+      expect(shown).toContain('"predict"')
+    })
   })
 
   it('shows the data plane\'s document at /v2/docs, fetching nothing off this machine', {timeout: 60_000}, async () => {

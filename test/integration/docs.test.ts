@@ -126,8 +126,9 @@ describe('OpenAPI documents', () => {
     const checked: string[] = []
     for (const {template, method, operation} of operationsOf(document)) {
       if (lifecycle.includes(template)) continue
-      // The data plane's infer example only shows the form; the model's own document has one that fits it.
-      const example = template.endsWith('/infer') ? mnistExample : operation.requestBody?.content['application/json'].example
+      // The data plane's infer example (and generate's, infer_stream's, generate_stream's) only shows the form; the
+      // model's own document has one that fits it.
+      const example = /\/(infer|generate)(_stream)?$/.test(template) ? mnistExample : operation.requestBody?.content['application/json'].example
       const response = await answersAsDocumented(document, template, method, fill(template), example === undefined ? undefined : json(example))
       expect(response.status, `${method} ${template}`).toBe(200)
       checked.push(`${method} ${template}`)
@@ -178,7 +179,7 @@ describe('OpenAPI documents', () => {
     for (const url of [`/v2/models/${MODEL}/docs/dataplane.json`, `/v2/models/${MODEL}/versions/${VERSION}/docs/dataplane.json`, '/v2/models/mushroom_xgboost/docs/dataplane.json']) {
       const document = await fetchDocument(url)
       const operations = operationsOf(document)
-      expect(operations.map(({method}) => method).sort(), url).toEqual(['get', 'get', 'post'])
+      expect(operations.map(({method}) => method).sort(), url).toEqual(['get', 'get', 'post', 'post', 'post', 'post'])
       for (const {template, method, operation} of operations) {
         const example = operation.requestBody?.content['application/json'].example
         const response = await answersAsDocumented(document, template, method, template, example === undefined ? undefined : json(example))

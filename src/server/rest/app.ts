@@ -103,7 +103,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
 
   registerDocs(app, dataplane)
   healthRoutes(app, dataplane)
-  modelRoutes(app, dataplane, options.drain)
+  modelRoutes(app, dataplane, options.drain, options.logger)
   modelExtensionRoutes(app, dataplane)
   repositoryRoutes(app, dataplane, {auth: options.auth, logger: options.logger})
   return app

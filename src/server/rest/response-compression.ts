@@ -62,7 +62,8 @@ export function registerCompression(app: FastifyInstance, settings: CompressionS
   if (!settings.enabled) return
   const minimumSize = settings.minimumSize
   app.addHook('onSend', (request, reply, payload, done) => {
-    // Streams (the docs' static files) and empty answers go as they are; so does anything already encoded.
+    // Streams (the docs' static files; infer_stream's events, each sent as it is produced) and empty answers go as
+    // they are; so does anything already encoded.
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return done(null, payload)
     const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
     if (size < minimumSize || reply.hasHeader('content-encoding')) return done(null, payload)

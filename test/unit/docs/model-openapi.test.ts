@@ -22,7 +22,14 @@ describe('buildModelOpenApi', () => {
 
   it('documents the model\'s own paths, without parameters', () => {
     const document = buildModelOpenApi(MNIST, {serverVersion: '0.1.0'})
-    expect(Object.keys(document.paths)).toEqual(['/v2/models/mnist_sklearn', '/v2/models/mnist_sklearn/ready', '/v2/models/mnist_sklearn/infer'])
+    expect(Object.keys(document.paths)).toEqual([
+      '/v2/models/mnist_sklearn',
+      '/v2/models/mnist_sklearn/ready',
+      '/v2/models/mnist_sklearn/infer',
+      '/v2/models/mnist_sklearn/generate',
+      '/v2/models/mnist_sklearn/infer_stream',
+      '/v2/models/mnist_sklearn/generate_stream',
+    ])
     for (const item of Object.values(document.paths)) for (const operation of Object.values(item)) expect(operation.parameters).toBeUndefined()
     expect(document.info.title).toBe('mnist_sklearn')
   })

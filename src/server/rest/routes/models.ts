@@ -1,7 +1,12 @@
-/** Per-model endpoints, each with and without /versions/{version}: metadata, ready, infer. */
+/**
+ * Per-model endpoints, each with and without /versions/{version}: metadata, ready, infer, infer_stream, and MLServer's
+ * aliases generate (infer) and generate_stream (infer_stream).
+ */
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import type {DataPlane} from '../../../dataplane/dataplane.js'
+import type {Logger} from '../../../logger.js'
 import {connectionWatch} from '../connection-watch.js'
+import {sendEventStream} from '../event-stream.js'
 import type {RestDrain} from '../drain.js'
 import {encodeRestResponse} from '../binary-response.js'
 import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../../protocol/binary-extension.js'
@@ -19,7 +24,7 @@ function both(app: FastifyInstance, method: 'GET' | 'POST', suffix: string, hand
 }
 
 /** `drain`: the graceful stop's REST side; a request it took before the stop finishes during it. */
-export function modelRoutes(app: FastifyInstance, dataplane: DataPlane, drain?: RestDrain): void {
+export function modelRoutes(app: FastifyInstance, dataplane: DataPlane, drain?: RestDrain, logger?: Logger): void {
   both(app, 'GET', '', async (request) => dataplane.modelMetadata(request.params.name, request.params.version))
 
   both(app, 'GET', '/ready', async (request, reply) => {
@@ -28,10 +33,18 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane, drain?: 
     return reply.code(ready ? 200 : 400).send({name, ...(version ? {version} : {}), ready})
   })
 
-  both(app, 'POST', '/infer', async (request, reply) => {
+  const infer: Handler = async (request, reply) => {
     const result = await dataplane.infer(request.params.name, request.params.version, request.body, {watchClient: connectionWatch(reply), takenBeforeStop: drain?.taken(reply.raw) === true})
     const encoded = encodeRestResponse(result, request.body)
     if (encoded.kind === 'json') return encoded.body
     return reply.type(BINARY_CONTENT_TYPE).header(HEADER_LENGTH, encoded.headerLength).send(encoded.body)
-  })
+  }
+  const inferStream: Handler = async (request, reply) => {
+    const options = {watchClient: connectionWatch(reply), takenBeforeStop: drain?.taken(reply.raw) === true}
+    return sendEventStream(reply, dataplane.inferAsStream(request.params.name, request.params.version, request.body, options), logger)
+  }
+  both(app, 'POST', '/infer', infer)
+  both(app, 'POST', '/generate', infer)
+  both(app, 'POST', '/infer_stream', inferStream)
+  both(app, 'POST', '/generate_stream', inferStream)
 }
