@@ -27,6 +27,7 @@ const SETTINGS_FLAGS = {
   'shutdown-grace-period': 'shutdown_grace_period',
   'memory-budget': 'memory_budget',
   'grpc-stream-format': 'grpc_stream_format',
+  'tracing-server': 'tracing_server',
 } as const
 
 /** A settings flag as oclif parsed it (undefined: not given). */

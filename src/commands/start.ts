@@ -52,6 +52,7 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
     'infer-timeout': Flags.string({description: 'seconds a request may take before it is answered 504 INFER_TIMEOUT; 0: none (settings: infer_timeout; default 0)'}),
     'shutdown-grace-period': Flags.string({description: 'seconds SIGTERM / SIGINT, and an unload or reload of a model, wait for in-flight requests (settings: shutdown_grace_period; default 30)'}),
     'grpc-stream-format': Flags.string({description: 'ModelStreamInfer\'s messages: "mlserver" (plain ModelInferResponse) or "triton" (ModelStreamInferResponse, errors in-stream, as tritonclient\'s start_stream expects) (settings: grpc_stream_format; default mlserver)'}),
+    'tracing-server': Flags.string({description: 'host:port of an OTLP/gRPC collector: every inference is traced and its spans exported there (settings: tracing_server; the OTEL_EXPORTER_OTLP_* variables also turn tracing on)'}),
     tui: Flags.boolean({description: 'show the live dashboard (as mls monitor) with the log in a pane; needs a terminal'}),
     watch: Flags.boolean({description: 'load, reload and unload models as their files change below DIR (development; one process)'}),
   }

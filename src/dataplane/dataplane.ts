@@ -9,7 +9,7 @@
 import {MlsError} from '../errors.js'
 import {checkModelName} from '../protocol/names.js'
 import {repositoryIndexRequestSchema} from '../protocol/schemas.js'
-import type {InferenceResult, InferResult, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
+import type {InferenceResult, InferRequest, InferResult, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
 import type {LoadedModel} from '../repository/loaded-model.js'
 import type {ModelEntry} from '../repository/model-entry.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
@@ -208,6 +208,8 @@ export class DataPlane {
     let inferences = 1
     let ok = false
     let scope: RequestScope | undefined
+    let request: InferRequest | undefined
+    let result: InferResult | undefined
     try {
       // From here the scope holds the request's place in the model's queue, and gives it back (RequestScope.hold).
       if (onDemand === undefined) {
@@ -220,7 +222,7 @@ export class DataPlane {
         instance = await onDemand.instance(entry, scope, {hold: true})
       }
       queued = performance.now()
-      const request = decodeRequest(entry, instance!, body, options.source)
+      request = decodeRequest(entry, instance!, body, options.source)
       scope.throwIfAborted()
       decoded = performance.now()
       // Triton counts every row of a batching model's request as one inference; a model without batching, the request.
@@ -231,7 +233,6 @@ export class DataPlane {
       } catch (error) {
         work = Promise.reject(error)
       }
-      let result: InferResult
       try {
         result = await scope.race(work, true)
         // A result after the client's deadline (the runtime held the thread past it) reaches no one: a timeout.
@@ -258,6 +259,10 @@ export class DataPlane {
       if (ok) counters.succeeded(started, queued, decoded, answered, ended, inferences, !batches(instance!))
       else counters.failed(started, ended)
       if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (ended - started) / 1000, ok)
+      if (options.trace !== undefined) {
+        const times = ok ? {started, queued, decoded, batched: scope!.batchedAt, answered, ended} : undefined
+        options.trace.ran(entry.name, entry.version, times, request?.inputs, result?.outputs)
+      }
     }
   }
 

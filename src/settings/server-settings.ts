@@ -80,6 +80,9 @@ export const serverSettingsFields = {
   memory_budget: nullable(byteSize(1)),
   memory_wait_timeout: lenientNumber(0),
   memory_min_residency: lenientNumber(0),
+  tracing_server: nullable(
+    z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s/:\[\]]+):\d{1,5}$|^https?:\/\/\S+$/, {error: 'expected host:port of an OTLP/gRPC collector (or an http:// or https:// URL)'}),
+  ),
 }
 
 export const serverSettingsLayerSchema = z.object(serverSettingsFields).partial()
@@ -96,7 +99,6 @@ export const IGNORED_SERVER_KEYS = [
   'kafka_servers',
   'kafka_topic_input',
   'kafka_topic_output',
-  'tracing_server',
   'cache_enabled',
   'cache_size',
   'gzip_enabled',
@@ -168,6 +170,8 @@ export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
   memory_wait_timeout: 30,
   /** Seconds a version stays in memory after it was loaded or used before it may be evicted. */
   memory_min_residency: 1,
+  /** host:port of an OTLP/gRPC collector: tracing on, spans exported there (null: the OTEL_EXPORTER_OTLP_* variables decide). */
+  tracing_server: null,
 }
 
 /** Settings fields whose value is a path: relative to the settings file's folder (flags and env: the working folder). */
