@@ -3,6 +3,7 @@ import {ClientCommand} from '../cli/client-command.js'
 import {buildRequest, parseInputText, readInputText} from '../cli/infer-input.js'
 import {formatResponse} from '../cli/output-table.js'
 import type {InferenceResponse} from '../protocol/types.js'
+import {newTraceparent} from '../tracing/traceparent.js'
 
 export default class Infer extends ClientCommand {
   static override summary = 'Send one inference request and print the outputs.'
@@ -19,6 +20,7 @@ export default class Infer extends ClientCommand {
     input: Flags.file({char: 'i', description: 'request file: V2 request JSON, a JSON array, or CSV', exists: false, exclusive: ['data']}),
     data: Flags.string({char: 'd', description: 'request as a JSON string', exclusive: ['input']}),
     output: Flags.string({char: 'o', description: 'output to request (repeatable)', multiple: true, default: []}),
+    trace: Flags.boolean({description: 'start a trace: send a new W3C traceparent (REST header, gRPC metadata) and print its trace id (on stderr), to find the server\'s spans'}),
   }
 
   async run(): Promise<InferenceResponse> {
@@ -26,7 +28,10 @@ export default class Infer extends ClientCommand {
     const client = this.client(flags)
     const {text, source} = await readInputText({data: flags.data, input: flags.input})
     const request = await buildRequest(parseInputText(text, source), () => client.modelMetadata(flags.model, flags.version), flags.output)
-    const response = await client.infer(flags.model, flags.version, request)
+    const trace = flags.trace ? newTraceparent() : undefined
+    // Before the request: a failed one is the one to look up.
+    if (trace !== undefined) this.logToStderr(`trace id: ${trace.traceId}`)
+    const response = await client.infer(flags.model, flags.version, request, {traceparent: trace?.traceparent})
     this.log(formatResponse(response))
     return response
   }
