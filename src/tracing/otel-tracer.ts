@@ -4,7 +4,7 @@
  * FastAPI and gRPC instrumentations give), its parent the client's W3C traceparent; its children, made when the call
  * ends from the times the data plane read anyway: queue, batch (adaptive batching), decode, predict, encode.
  */
-import {ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, trace, type Attributes, type Context, type Span, type Tracer} from '@opentelemetry/api'
+import {ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, trace, type Attributes, type Context, type HrTime, type Span, type Tracer} from '@opentelemetry/api'
 import {W3CTraceContextPropagator} from '@opentelemetry/core'
 import {defaultResource, detectResources, envDetector, resourceFromAttributes} from '@opentelemetry/resources'
 import {BasicTracerProvider, BatchSpanProcessor, type SpanExporter} from '@opentelemetry/sdk-trace-base'
@@ -17,6 +17,20 @@ import type {TracingConfig} from './tracing-config.js'
 
 const GRPC_SERVICE = 'inference.GRPCInferenceService'
 const propagator = new W3CTraceContextPropagator()
+
+const ORIGIN_S = Math.floor(performance.timeOrigin / 1000)
+const ORIGIN_MS = performance.timeOrigin - ORIGIN_S * 1000
+
+/**
+ * A performance.now() reading as OpenTelemetry's HrTime. Every span of a call is timed on this one clock: given
+ * milliseconds, the SDK would shift each span by its own Date.now() reading (whole milliseconds), and a child of a few
+ * microseconds could land outside its parent.
+ */
+function hr(now: number): HrTime {
+  const ms = ORIGIN_MS + now
+  const s = Math.floor(ms / 1000)
+  return [ORIGIN_S + s, Math.round((ms - s * 1000) * 1e6) % 1e9]
+}
 
 async function exporterFor(config: TracingConfig): Promise<SpanExporter> {
   const options = config.url === undefined ? {} : {url: config.url}
@@ -69,7 +83,7 @@ class OtelTrace implements InferenceTrace {
       name = `${GRPC_SERVICE}/${call.method}`
       attributes = {'rpc.system': 'grpc', 'rpc.service': GRPC_SERVICE, 'rpc.method': call.method}
     }
-    this.span = tracer.startSpan(name, {kind: SpanKind.SERVER, attributes}, parent)
+    this.span = tracer.startSpan(name, {kind: SpanKind.SERVER, attributes, startTime: hr(performance.now())}, parent)
     this.context = trace.setSpan(ROOT_CONTEXT, this.span)
   }
 
@@ -102,10 +116,10 @@ class OtelTrace implements InferenceTrace {
       this.span.setAttributes({'error.type': error.code, 'mls.error.code': error.code})
       this.span.setStatus({code: SpanStatusCode.ERROR, message: error.message})
     }
-    this.span.end()
+    this.span.end(hr(performance.now()))
   }
 
   private child(name: string, start: number, end: number): void {
-    this.tracer.startSpan(name, {kind: SpanKind.INTERNAL, startTime: start}, this.context).end(end)
+    this.tracer.startSpan(name, {kind: SpanKind.INTERNAL, startTime: hr(start)}, this.context).end(hr(end))
   }
 }
