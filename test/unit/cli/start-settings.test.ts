@@ -31,7 +31,7 @@ describe('settingsOfFlags', () => {
     const flags = {'http-port': 9000, 'strict-readiness': false, 'infer-timeout': '2.5', 'memory-budget': '512MiB', tui: true, watch: true}
     const layer = settingsOfFlags(flags)
     expect(layer).toMatchObject({http_port: 9000, strict_readiness: false, infer_timeout: '2.5', memory_budget: '512MiB', host: undefined})
-    expect(Object.keys(layer)).toHaveLength(19)
+    expect(Object.keys(layer)).toHaveLength(20)
     expect(layer).not.toHaveProperty('tui')
     expect(layer).not.toHaveProperty('watch')
   })
