@@ -117,6 +117,36 @@ describe('tracing over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT, http/protobuf)', 
     expect([...children.keys()].sort()).toEqual(['decode', 'encode', 'predict', 'queue'])
   })
 
+  it('gRPC ModelStreamInfer to a model that does not stream: each request has its own server span', async () => {
+    const client = inferenceClient(server.grpcAddress)
+    const metadata = new grpc.Metadata()
+    const parent = clientSpan()
+    metadata.set('traceparent', parent.traceparent)
+    const input = rowRequest(mnist, 3).inputs[0]
+    const message = {model_name: 'mnist', inputs: [{name: input.name, datatype: 'FP32', shape: input.shape, contents: {fp32s: input.data}}]}
+    const stream = client.ModelStreamInfer(metadata)
+    const answers: unknown[] = []
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.on('data', (answer: unknown) => answers.push(answer))
+      stream.on('end', resolve)
+      stream.on('error', reject)
+    })
+    stream.write(message)
+    stream.write(message)
+    stream.end()
+    await ended
+    client.close()
+    expect(answers).toHaveLength(2)
+    const spans = await receiver.waitFor(parent.traceId, 10)
+    const servers = byName(spans, 'inference.GRPCInferenceService/ModelStreamInfer')
+    expect(servers).toHaveLength(2)
+    for (const span of servers) {
+      expect(span.parentSpanId).toBe(parent.spanId)
+      expect(span.attributes).toMatchObject({'rpc.method': 'ModelStreamInfer', 'rpc.grpc.status_code': 0, 'mls.model.name': 'mnist'})
+      expect(spans.filter((s) => s.parentSpanId === span.spanId).map((s) => s.name).sort()).toEqual(['decode', 'encode', 'predict', 'queue'])
+    }
+  })
+
   it('a failed inference: the span has the error status, the mapped HTTP status and the stable error code', async () => {
     const client = clientSpan()
     const res = await postJson(`${server.url}/v2/models/mnist/infer`, {inputs: [{name: 'predict', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3]}]}, {traceparent: client.traceparent})
