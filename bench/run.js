@@ -8,6 +8,8 @@
 // - only when named (`npm run bench -- cache`): a hot repeated row on the MLP without and with the response cache;
 // - only when named (`--scenarios density` or `npm run bench -- density`): 1,000 models under a memory budget, Zipf
 //   traffic, hit ratio, latency of hits and misses, RSS against the budget (bench/lib/density.js).
+// - only when named (`npm run bench -- tracing`): the rest request with tracing not configured vs configured and
+//   exporting every request's spans over OTLP/HTTP to a sink on loopback (bench/lib/tracing.js).
 // Run with `npm run bench` (builds first) or `node bench/run.js [--scenarios rest,mlp-batched,...] [--rounds 3] ...`.
 // See bench/README.md.
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -20,10 +22,11 @@ import {printTable, summarize} from './lib/report.js'
 import {LOAD_SCENARIO_IDS, SERVERS, buildScenarios, waitReady} from './lib/scenarios.js'
 import {STARTUP_SCENARIO_IDS, buildStartupScenarios, printStartupTable} from './lib/startup.js'
 import {DENSITY_ID, buildDensityScenario, parseDensityBudget, printDensityTable} from './lib/density.js'
+import {TRACING_ID, startTraceSink} from './lib/tracing.js'
 import {git, root, toolVersion} from './lib/util.js'
 
 const SCENARIO_IDS = [...LOAD_SCENARIO_IDS, ...STARTUP_SCENARIO_IDS, DENSITY_ID]
-const ONLY_WHEN_NAMED = ['large-binary-sum', 'cache', DENSITY_ID]
+const ONLY_WHEN_NAMED = ['large-binary-sum', 'cache', DENSITY_ID, TRACING_ID]
 const DEFAULT_IDS = SCENARIO_IDS.filter((id) => !ONLY_WHEN_NAMED.includes(id))
 
 const USAGE = `usage: node bench/run.js [--scenarios ${DEFAULT_IDS.join(',')}] [--rounds N=3] [--duration SECONDS=5]
@@ -200,6 +203,7 @@ try {
   const results = []
   if (scenarios.length) {
     const needed = [...new Set(scenarios.flatMap((s) => Object.values(s.sides).map((side) => side.server)))]
+    if (needed.includes('mlsTraced')) await startTraceSink(SERVERS.mlsTraced)
     const started = await Promise.all(needed.map((key) => startServer(SERVERS[key])))
     const servers = Object.fromEntries(needed.map((key, i) => [key, started[i]]))
     console.log()

@@ -9,6 +9,7 @@ import {largeInput, mismatch, reference} from './models.js'
 import {REST_INFER_PATH, binaryBody, checkRestInfer, inferPath, jsonBody, postInfer, restBody, waitRestReady} from './rest.js'
 import {childPids, cpuSeconds} from './processes.js'
 import {describeWrk, runWrk, wrkArgs} from './wrk.js'
+import {TRACING_ID, exported, sink} from './tracing.js'
 
 const MLS_FLAGS = ['--host', '127.0.0.1', '--http-port', '0', '--grpc-port', '0', '--metrics-port', '0', '--no-debug']
 
@@ -21,6 +22,8 @@ export const SERVERS = {
   // The same repository served by 2 processes sharing the ports (node:cluster); ready once both have loaded.
   mlsCluster: {name: 'mls-2-processes', args: ['bin/run.js', 'start', 'examples/multi-model', ...MLS_FLAGS, '--processes', '2'], endpoints: ['rest'], readyLine: /\b2 processes ready\b/},
   // The bench's own repository: large_identity, large_sum, mlp, mlp_batched, tiny.
+  // The example with tracing configured (the tracing scenario): OTLP/HTTP to the bench's sink (tracing.js sets the env).
+  mlsTraced: {name: 'mls-traced', args: ['bin/run.js', 'start', 'examples/multi-model', ...MLS_FLAGS], env: {OTEL_BSP_MAX_QUEUE_SIZE: '8192'}, endpoints: ['rest', 'grpc']},
   mlsBench: {name: 'mls-bench-models', args: ['bin/run.js', 'start', 'bench/models', ...MLS_FLAGS], endpoints: ['rest', 'grpc']},
   // The same with the response cache on: mlp_cached opts in, mlp does not.
   mlsCache: {name: 'mls-bench-cache', args: ['bin/run.js', 'start', 'bench/models', ...MLS_FLAGS, '--cache-enabled'], endpoints: ['rest']},
@@ -87,6 +90,48 @@ function mnistRestDebug(context) {
     tool: 'wrk',
     target: {ratio: 0.95, text: 'debug on >= 0.95x debug off'},
     sides: {baseline: side('mls', 'mls --no-debug (baseline)'), mls: side('mlsDebug', 'mls --debug')},
+    request: {path: REST_INFER_PATH, bodyBytes},
+    command: (config) => `wrk ${wrkArgs(config, config.duration).join(' ')} -s bench/post.lua`,
+  }
+}
+
+/**
+ * The rest scenario's request against mls with tracing not configured (baseline: the SDK is not loaded) and configured,
+ * every request's spans exported over OTLP/HTTP to the bench's sink (tracing.js); the traced side's check waits for an
+ * export. Each round records the server's CPU time per request, as rest-debug does.
+ */
+function mnistRestTracing(context) {
+  const {side: jsonSide, bodyBytes} = mnistJsonSide(context)
+  const side = (server, label, traced) => {
+    const base = jsonSide(server, label)
+    return {
+      ...base,
+      async check(s) {
+        const before = sink.exports
+        const checked = await base.check(s)
+        if (!traced) return checked
+        await exported(before)
+        return `${checked}; spans exported to ${sink.url}`
+      },
+      async run(config, s, seconds) {
+        const before = cpuSeconds(s.child.pid)
+        const exports = sink.exports
+        const result = await base.run(config, s, seconds)
+        return {
+          ...result,
+          cpuUs: result.requests ? Math.round(((cpuSeconds(s.child.pid) - before) * 1e7) / result.requests) / 10 : null,
+          ...(traced ? {exports: sink.exports - exports} : {}),
+        }
+      },
+      describe: (result) => `  server CPU ${result.cpuUs ?? '?'} us/request${result.exports === undefined ? '' : `, ${result.exports} OTLP export(s)`}${base.describe(result)}`,
+    }
+  }
+  return {
+    id: TRACING_ID,
+    name: 'mnist_sklearn 1 row REST, tracing',
+    tool: 'wrk',
+    target: {ratio: 0.8, text: 'tracing exporting >= 0.8x not configured'},
+    sides: {baseline: side('mls', 'mls, tracing not configured (baseline)', false), mls: side('mlsTraced', 'mls, tracing to OTLP/HTTP', true)},
     request: {path: REST_INFER_PATH, bodyBytes},
     command: (config) => `wrk ${wrkArgs(config, config.duration).join(' ')} -s bench/post.lua`,
   }
@@ -324,12 +369,13 @@ function hotCache({expected, dir}) {
   }
 }
 
-export const LOAD_SCENARIO_IDS = ['rest', 'rest-debug', 'rest-binary', 'grpc-typed', 'grpc-raw', 'multi-process', 'large-binary', 'large-binary-sum', 'mlp-batched', 'cache']
+export const LOAD_SCENARIO_IDS = ['rest', 'rest-debug', 'rest-binary', 'grpc-typed', 'grpc-raw', 'multi-process', 'large-binary', 'large-binary-sum', 'mlp-batched', 'cache', TRACING_ID]
 
 export function buildScenarios(ids, context) {
   return ids.map((id) => {
     if (id === 'rest') return mnistRest(context)
     if (id === 'rest-debug') return mnistRestDebug(context)
+    if (id === TRACING_ID) return mnistRestTracing(context)
     if (id === 'rest-binary') return mnistBinary(context)
     if (id === 'multi-process') return multiProcess(context)
     if (id.startsWith('grpc-')) return mnistGrpc(id.slice('grpc-'.length), context)

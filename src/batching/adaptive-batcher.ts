@@ -8,7 +8,7 @@
 import {MlsError} from '../errors.js'
 import type {InferRequest, InferResult} from '../protocol/types.js'
 import type {Runtime, RuntimeMetadata} from '../runtimes/runtime.js'
-import {abortOf} from '../util/abortable.js'
+import {abortOf, markBatched} from '../util/abortable.js'
 import {concatRows, rowsOf, sliceRows} from './concat.js'
 
 export interface BatchingOptions {
@@ -142,12 +142,14 @@ export class AdaptiveBatcher implements Runtime {
 
   private async run(items: readonly Pending[], rows: number): Promise<void> {
     this.options.onBatch?.(items.length, rows)
+    // The end of each request's wait in the batch (tracing's batch span).
+    const joining = performance.now()
+    for (const p of items) markBatched(p.request, joining)
     if (items.length === 1) {
       this.alone(items[0].request, rows).then(items[0].resolve, items[0].reject)
       return
     }
     const [first] = items
-    const joining = performance.now()
     const inputs = first.request.inputs.map((_, i) => concatRows(items.map((p) => p.request.inputs[i])))
     const running = performance.now()
     let result: InferResult

@@ -32,6 +32,7 @@ const SETTINGS_FLAGS = {
   'cache-enabled': 'cache_enabled',
   'cache-size': 'cache_size',
   'cache-max-bytes': 'cache_max_bytes',
+  'tracing-server': 'tracing_server',
 } as const
 
 /** A settings flag as oclif parsed it (undefined: not given). */

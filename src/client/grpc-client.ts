@@ -62,9 +62,11 @@ export class GrpcClient implements MlsClient {
   }
 
   /** Calls `method`; T is its response message (src/protocol/grpc-messages.ts). */
-  private call<T>(method: string, request: unknown): Promise<T> {
+  private call<T>(method: string, request: unknown, traceparent?: string): Promise<T> {
+    const metadata = this.metadata()
+    if (traceparent !== undefined) metadata.set('traceparent', traceparent)
     return new Promise((resolve, reject) =>
-      this.stub[method](request, this.metadata(), (error, response) => {
+      this.stub[method](request, metadata, (error, response) => {
         if (error === null) return resolve(response as T)
         reject(this.clientError(error))
       }),
@@ -112,7 +114,7 @@ export class GrpcClient implements MlsClient {
   }
 
   async infer(name: string, version: string | undefined, request: InferenceRequestBody, options: InferOptions = {}): Promise<InferenceResponse> {
-    return fromModelInferResponse(await this.call<ModelInferResponseMessage>('ModelInfer', toModelInferRequest(name, version, request, {raw: options.binary})))
+    return fromModelInferResponse(await this.call<ModelInferResponseMessage>('ModelInfer', toModelInferRequest(name, version, request, {raw: options.binary}), options.traceparent))
   }
 
   /** ModelStreamInfer with one request (the server's default grpc_stream_format, mlserver: plain ModelInferResponse messages). */

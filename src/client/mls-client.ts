@@ -5,6 +5,8 @@ import type {InferenceRequestBody, InferenceResponse, ModelMetadata, RepositoryI
 export interface InferOptions {
   /** Tensor data as bytes: REST's binary tensor data extension (inputs and outputs), gRPC's raw_*_contents. */
   readonly binary?: boolean
+  /** A W3C traceparent sent with the request (REST header, gRPC metadata): the server's span becomes its child. */
+  readonly traceparent?: string
 }
 
 export interface MlsClient {

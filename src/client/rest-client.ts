@@ -31,8 +31,8 @@ export class RestClient implements MlsClient {
     this.dispatcher = dispatcherFor(credentials)
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, okStatuses: number[] = []): Promise<{status: number; body: T}> {
-    const {status, text} = await this.send(method, path, body === undefined ? {} : {'content-type': 'application/json'}, body === undefined ? undefined : JSON.stringify(body))
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, okStatuses: number[] = [], extra: Record<string, string> = {}): Promise<{status: number; body: T}> {
+    const {status, text} = await this.send(method, path, body === undefined ? extra : {'content-type': 'application/json', ...extra}, body === undefined ? undefined : JSON.stringify(body))
     return {status, body: this.parse<T>(status, text, okStatuses)}
   }
 
@@ -82,9 +82,10 @@ export class RestClient implements MlsClient {
 
   async infer(name: string, version: string | undefined, body: InferenceRequestBody, options: InferOptions = {}): Promise<InferenceResponse> {
     const path = `${modelPath(name, version)}/infer`
-    if (!options.binary) return (await this.call<InferenceResponse>('POST', path, body)).body
+    const trace: Record<string, string> = options.traceparent === undefined ? {} : {traceparent: options.traceparent}
+    if (!options.binary) return (await this.call<InferenceResponse>('POST', path, body, [], trace)).body
     const encoded = encodeBinaryRequest(body)
-    const headers = {'content-type': BINARY_CONTENT_TYPE, [HEADER_LENGTH]: String(encoded.headerLength)}
+    const headers = {'content-type': BINARY_CONTENT_TYPE, [HEADER_LENGTH]: String(encoded.headerLength), ...trace}
     const answer = await this.send('POST', path, headers, encoded.body)
     if (answer.binary) return decodeBinaryResponse(answer.binary.body, answer.binary.headerLength)
     return this.parse<InferenceResponse>(answer.status, answer.text)

@@ -3,6 +3,7 @@ import {ClientCommand} from '../cli/client-command.js'
 import {buildRequest, parseInputText, readInputText} from '../cli/infer-input.js'
 import {formatResponse} from '../cli/output-table.js'
 import type {InferenceResponse} from '../protocol/types.js'
+import {newTraceparent} from '../tracing/traceparent.js'
 
 export default class Infer extends ClientCommand {
   static override summary = 'Send one inference request and print the outputs.'
@@ -24,6 +25,7 @@ export default class Infer extends ClientCommand {
       description: 'print the answers as the server sends them (REST infer_stream, gRPC ModelStreamInfer): several from a model that streams; with --json one JSON line each',
       default: false,
     }),
+    trace: Flags.boolean({description: 'start a trace: send a new W3C traceparent (REST header, gRPC metadata) and print its trace id (on stderr), to find the server\'s spans (not with --stream: the streaming endpoints are not traced)', exclusive: ['stream']}),
   }
 
   async run(): Promise<InferenceResponse | undefined> {
@@ -40,7 +42,10 @@ export default class Infer extends ClientCommand {
       }
       return undefined
     }
-    const response = await client.infer(flags.model, flags.version, request)
+    const trace = flags.trace ? newTraceparent() : undefined
+    // Before the request: a failed one is the one to look up.
+    if (trace !== undefined) this.logToStderr(`trace id: ${trace.traceId}`)
+    const response = await client.infer(flags.model, flags.version, request, {traceparent: trace?.traceparent})
     this.log(formatResponse(response))
     return response
   }

@@ -57,6 +57,7 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
     'grpc-stream-format': Flags.string({description: 'ModelStreamInfer\'s messages: "mlserver" (plain ModelInferResponse) or "triton" (ModelStreamInferResponse, errors in-stream, as tritonclient\'s start_stream expects) (settings: grpc_stream_format; default mlserver)'}),
     'gzip-enabled': Flags.boolean({description: 'compress REST answers for clients that send Accept-Encoding gzip or deflate (settings: gzip_enabled; default true)', allowNo: true}),
     'gzip-minimum-size': Flags.integer({description: 'bytes below which a REST answer is never compressed (settings: gzip_minimum_size; default 1000)', min: 0}),
+    'tracing-server': Flags.string({description: 'host:port of an OTLP/gRPC collector: every inference is traced and its spans exported there (settings: tracing_server; the OTEL_EXPORTER_OTLP_* variables also turn tracing on)'}),
     tui: Flags.boolean({description: 'show the live dashboard (as mls monitor) with the log in a pane; needs a terminal'}),
     watch: Flags.boolean({description: 'load, reload and unload models as their files change below DIR (development; one process)'}),
   }

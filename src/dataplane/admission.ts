@@ -9,6 +9,7 @@ import type {ModelEntry} from '../repository/model-entry.js'
 import {modelLabel} from '../repository/model-label.js'
 import type {ModelSettings} from '../settings/model-settings.js'
 import type {ServerSettings} from '../settings/server-settings.js'
+import type {InferenceTrace} from '../tracing/inference-trace.js'
 import {RequestScope, type ClientWatch} from './request-scope.js'
 
 /** The server-wide limits; a model's model-settings.json may override each. */
@@ -33,6 +34,8 @@ export interface InferOptions {
    * arrive later itself: it finishes like the requests already running, instead of being refused SERVER_STOPPING.
    */
   readonly takenBeforeStop?: boolean
+  /** With tracing configured, the call's server span (the transport began it): told the model and the phases' times. */
+  readonly trace?: InferenceTrace
 }
 
 /** One inference (bounded by infer_timeout) or a stream (lasts as long as its client sends; the deadline still holds). */

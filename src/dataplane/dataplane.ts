@@ -9,7 +9,7 @@
 import {MlsError} from '../errors.js'
 import {checkModelName} from '../protocol/names.js'
 import {repositoryIndexRequestSchema} from '../protocol/schemas.js'
-import type {InferenceResult, InferResult, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
+import type {InferenceResult, InferRequest, InferResult, ModelMetadata, RepositoryIndexItem, ServerMetadata} from '../protocol/types.js'
 import type {LoadedModel} from '../repository/loaded-model.js'
 import type {ModelEntry} from '../repository/model-entry.js'
 import type {ModelRegistry} from '../repository/model-registry.js'
@@ -19,7 +19,7 @@ import type {ServerSettings} from '../settings/server-settings.js'
 import {MLS_VERSION} from '../version.js'
 import {admit, openScope, type AdmissionKind, type InferOptions, type ServerLimits} from './admission.js'
 import {classifyOutputs} from './classify.js'
-import {decodeRequest} from './decode-request.js'
+import {decodeRequest, type DecodedRequest} from './decode-request.js'
 import {inferenceError} from './inference-error.js'
 import {streamAnswers} from './infer-stream.js'
 import {InflightRequests} from './inflight.js'
@@ -231,6 +231,8 @@ export class DataPlane {
     let key: string | undefined
     let cacheMs = 0
     let scope: RequestScope | undefined
+    let request: DecodedRequest | undefined
+    let result: InferResult | undefined
     try {
       // From here the scope holds the request's place in the model's queue, and gives it back (RequestScope.hold).
       if (onDemand === undefined) {
@@ -243,13 +245,12 @@ export class DataPlane {
         instance = await onDemand.instance(entry, scope, {hold: true})
       }
       queued = performance.now()
-      const request = decodeRequest(entry, instance!, body, options.source)
+      request = decodeRequest(entry, instance!, body, options.source)
       scope.throwIfAborted()
       decoded = performance.now()
       // Triton counts every row of a batching model's request as one inference; a model without batching, the request.
       if (batches(instance!) && request.inputs.length > 0 && request.inputs[0].shape.length > 0) inferences = request.inputs[0].shape[0]
       // A model that opted in to the response cache: the same request answered before is answered again, no runtime call.
-      let result: InferResult | undefined
       if (this.cache !== undefined && this.cache.covers(instance!)) {
         key = this.cache.key(entry, instance!, request, (body as {outputs?: RequestedOutputs}).outputs)
         result = this.cache.lookup(key)
@@ -300,6 +301,10 @@ export class DataPlane {
         counters.failed(started, ended)
       }
       if (this.observer !== undefined) this.observer.inference(entry.name, entry.version, (ended - started) / 1000, ok)
+      if (options.trace !== undefined) {
+        const times = ok ? {started, queued, decoded, batched: scope!.batchedAt, answered, ended} : undefined
+        options.trace.ran(entry.name, entry.version, times, request?.inputs, result?.outputs)
+      }
     }
   }
 

@@ -22,6 +22,7 @@ import {buildRestApp} from './rest/app.js'
 import {BodyBudget} from './rest/body-budget.js'
 import {RestDrain} from './rest/drain.js'
 import {requestTimeoutOptions} from './rest/request-timeouts.js'
+import type {InferenceTracer} from '../tracing/inference-trace.js'
 
 /** The parts of one server, wired together and not yet listening. */
 export interface ServerParts {
@@ -41,6 +42,8 @@ export interface ServerParts {
   readonly auth?: RepositoryAuth
   /** The certificate and key, when TLS is on. */
   readonly tls?: TlsFiles
+  /** Tracing, when configured (tracing_server, OTEL_EXPORTER_OTLP_*); its spans are flushed by the stop sequence. */
+  readonly tracer?: InferenceTracer
 }
 
 /** Builds the parts; `coordinator` carries out repository load/unload (default: this process's registry alone). */
@@ -48,6 +51,7 @@ export function composeServer(
   settings: ServerSettings,
   logger: Logger,
   coordinator?: (local: RepositoryCoordinator) => RepositoryCoordinator,
+  tracer?: InferenceTracer,
 ): ServerParts {
   const metrics = settings.metrics_endpoint === null ? undefined : new Metrics({restPrefix: settings.metrics_rest_server_prefix})
   // Per-version counters of the statistics extension: the data plane counts requests, adaptive batching its executions.
@@ -104,6 +108,7 @@ export function composeServer(
     connections: new ConnectionTable({transport: 'rest', max: settings.max_connections, observer: metrics}),
     drain: restDrain,
     compression: {enabled: settings.gzip_enabled, minimumSize: settings.gzip_minimum_size},
+    tracer,
   })
-  return {settings, logger, metrics, registry, dataplane, rest, restDrain, bodyBudget, auth, tls}
+  return {settings, logger, metrics, registry, dataplane, rest, restDrain, bodyBudget, auth, tls, tracer}
 }

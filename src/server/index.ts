@@ -14,6 +14,7 @@ import {listenAll, type Listeners} from './listen.js'
 import type {Metrics} from './metrics/metrics.js'
 import {stopServer} from './stop-sequence.js'
 import {loadSummary, logLoaded, startupLine} from './startup-log.js'
+import {startTracing} from '../tracing/start-tracing.js'
 
 export {DEFAULT_GRPC_MAX_MESSAGE_LENGTH} from './listen.js'
 
@@ -71,7 +72,9 @@ async function listenLoaded(parts: ServerParts, serveMetrics: boolean, loaded: P
 }
 
 export async function startServer(settings: ServerSettings, logger: Logger, options: StartServerOptions = {}): Promise<RunningServer> {
-  const parts = composeServer(settings, logger, options.coordinator)
+  // Tracing off (not configured): undefined, and no OpenTelemetry module is loaded.
+  const tracer = await startTracing(settings, logger)
+  const parts = composeServer(settings, logger, options.coordinator, tracer)
   const {registry, dataplane} = parts
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.
   const early = options.listenAfterLoading === true ? undefined : await listenAll(parts, options.serveMetrics !== false)

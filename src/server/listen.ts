@@ -63,6 +63,7 @@ export function startGrpcFor(parts: ServerParts): Promise<GrpcServer> {
     connections: new ConnectionTable({transport: 'grpc', max: settings.max_connections, observer: metrics}),
     limits: settings,
     streamFormat: settings.grpc_stream_format,
+    tracer: parts.tracer,
   })
 }
 

@@ -21,6 +21,9 @@ import type {Listeners} from './listen.js'
  */
 export const DRAIN_QUIET_MS = 500
 
+/** The least time the last spans get to be exported, even when the grace period is over. */
+export const TRACE_FLUSH_MS = 5000
+
 /** What the stop sequence stops. */
 export interface Stoppable {
   readonly parts: ServerParts
@@ -65,6 +68,11 @@ export async function stopServer({parts, listeners, watcher, loaded}: Stoppable)
   if (!(await within(unloaded, left()))) {
     clean = false
     logger.warn(`shutdown_grace_period (${grace} s) ran out before every model unloaded (a runtime still running a request); exiting without unloading`, {event: 'shutdown_grace_expired'})
+  }
+  // The spans still buffered are exported before the process exits (bounded: a collector that is gone does not hold it).
+  if (parts.tracer !== undefined) {
+    const flushed = parts.tracer.shutdown().catch((error: unknown) => logger.warn(`exporting the last spans failed: ${causeOf(error)}`))
+    if (!(await within(flushed, Math.max(left(), TRACE_FLUSH_MS)))) logger.warn(`exporting the last spans took over ${Math.round(Math.max(left(), TRACE_FLUSH_MS))} ms; exiting without them`)
   }
   return {clean}
 }

@@ -85,6 +85,9 @@ export const serverSettingsFields = {
   cache_enabled: lenientBoolean(),
   cache_size: lenientInt(1),
   cache_max_bytes: byteSize(1),
+  tracing_server: nullable(
+    z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s/:\[\]]+):\d{1,5}$|^https?:\/\/\S+$/, {error: 'expected host:port of an OTLP/gRPC collector (or an http:// or https:// URL)'}),
+  ),
 }
 
 export const serverSettingsLayerSchema = z.object(serverSettingsFields).partial()
@@ -101,7 +104,6 @@ export const IGNORED_SERVER_KEYS = [
   'kafka_servers',
   'kafka_topic_input',
   'kafka_topic_output',
-  'tracing_server',
 ] as const
 
 export const SERVER_SETTINGS_KEYS = Object.keys(serverSettingsFields)
@@ -180,6 +182,8 @@ export const SERVER_DEFAULTS: Required<ServerSettingsLayer> = {
   cache_size: 100,
   /** Bytes of output tensors the response cache holds (per process). */
   cache_max_bytes: 64 * 1024 * 1024,
+  /** host:port of an OTLP/gRPC collector: tracing on, spans exported there (null: the OTEL_EXPORTER_OTLP_* variables decide). */
+  tracing_server: null,
 }
 
 /** Settings fields whose value is a path: relative to the settings file's folder (flags and env: the working folder). */

@@ -22,6 +22,8 @@ export class Abortable implements AbortWatch {
   /** Null until a listener comes; undefined once aborted. */
   private listeners: Array<() => void> | null | undefined = null
   private why: unknown
+  /** With adaptive batching, when the request's batch began to run (performance.now(); 0: it waited in none): tracing reads it. */
+  batchedAt = 0
 
   get aborted(): boolean {
     return this.listeners === undefined
@@ -84,6 +86,12 @@ class AbortableRequest implements InferRequest {
   get signal(): AbortSignal {
     return this[OWN].signal
   }
+}
+
+/** Adaptive batching: the batch holding `request` (one of the data plane's) begins to run at `at` (performance.now()). */
+export function markBatched(request: InferRequest, at: number): void {
+  const own = (request as {[OWN]?: Abortable})[OWN]
+  if (own !== undefined) own.batchedAt = at
 }
 
 /** The abort state of a request: the data plane's own (no signal made), else its `signal`'s, else undefined. */

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js'
 import type {Logger} from '../../logger.js'
 import type {RepositoryAuth} from '../repository-auth.js'
 import {toServiceError} from './error-map.js'
+import type {InferenceTracer} from '../../tracing/inference-trace.js'
 
 /** Told of every completed call of the mls services (metrics). */
 export interface GrpcObserver {
@@ -14,6 +15,8 @@ export interface HandlerContext {
   readonly observer?: GrpcObserver
   /** The bearer-token guard of the repository rpcs (repository_auth_token); none when absent. */
   readonly repositoryAuth?: RepositoryAuth
+  /** Tracing, when configured (inference rpcs get a server span). */
+  readonly tracer?: InferenceTracer
 }
 
 export type Unary<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res

@@ -11,6 +11,7 @@ import type {ModelInferRequestMessage, ModelInferResponseMessage, ModelMetadataR
 import type {InferenceResult} from '../../protocol/types.js'
 import type {GrpcStreamFormat} from '../../settings/server-settings.js'
 import {streamMessages, type StreamMessages} from './stream-messages.js'
+import {tracedCall} from './traced-infer.js'
 import {toInferParameters} from '../../protocol/grpc-parameters.js'
 import {extensionHandlers} from './extension-service.js'
 import {repositoryHandlers} from './repository-service.js'
@@ -125,8 +126,14 @@ function modelStreamInfer(dataplane: DataPlane, context: HandlerContext, message
       chain = chain.then(async () => {
         if (failed || call.cancelled) return
         try {
-          const {result, raw} = await inferMessage(dataplane, message, limits)
-          if (!call.cancelled) call.write(messages.answer(result, raw, true))
+          const tracer = context.tracer
+          if (tracer === undefined) {
+            const {result, raw} = await inferMessage(dataplane, message, limits)
+            if (!call.cancelled) call.write(messages.answer(result, raw, true))
+          } else {
+            const answer = await tracedCall(tracer, 'ModelStreamInfer', call.metadata, (trace) => inferMessage(dataplane, message, {...limits, trace}), (result, raw) => messages.answer(result, raw, true))
+            if (!call.cancelled) call.write(answer)
+          }
         } catch (thrown) {
           const error = toMlsError(thrown)
           const inStream = call.cancelled ? undefined : messages.error(error, message)
@@ -199,7 +206,12 @@ export function inferenceHandlers(dataplane: DataPlane, context: HandlerContext,
       const tensor = (t: (typeof metadata.inputs)[number]) => ({name: t.name, datatype: t.datatype, shape: [...t.shape], parameters: toInferParameters(t.parameters)})
       return {...metadata, inputs: metadata.inputs.map(tensor), outputs: metadata.outputs.map(tensor), parameters: toInferParameters(metadata.parameters)}
     }),
-    ModelInfer: unary(context, 'ModelInfer', (r: ModelInferRequestMessage, call) => modelInfer(dataplane, r, callLimits(call))),
+    ModelInfer: unary(context, 'ModelInfer', (r: ModelInferRequestMessage, call) => {
+      const tracer = context.tracer
+      if (tracer === undefined) return modelInfer(dataplane, r, callLimits(call))
+      const limits = callLimits(call)
+      return tracedCall(tracer, 'ModelInfer', call.metadata, (trace) => inferMessage(dataplane, r, {...limits, trace}), toModelInferResponse)
+    }),
     ModelStreamInfer: modelStreamInfer(dataplane, context, streamMessages(streamFormat)),
     ...extensionHandlers(dataplane, context),
     ...repositoryHandlers(dataplane, context),

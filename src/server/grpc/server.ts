@@ -13,6 +13,7 @@ import {guardDeserializers, guardHandlers} from './malformed.js'
 import {inferenceService, loadProtos} from '../../protocol/grpc-protos.js'
 import type {GrpcStreamFormat} from '../../settings/server-settings.js'
 import {repositoryHandlers} from './repository-service.js'
+import type {InferenceTracer} from '../../tracing/inference-trace.js'
 
 export interface GrpcOptions {
   readonly host: string
@@ -30,6 +31,8 @@ export interface GrpcOptions {
   readonly limits: GrpcLimits
   /** ModelStreamInfer's messages (grpc_stream_format; default mlserver). */
   readonly streamFormat?: GrpcStreamFormat
+  /** Tracing, when configured: every inference gets a server span. */
+  readonly tracer?: InferenceTracer
 }
 
 /** The settings that bound gRPC connections, in seconds. */
@@ -70,7 +73,7 @@ export async function startGrpcServer(dataplane: DataPlane, options: GrpcOptions
     'grpc.max_send_message_length': options.maxMessageLength,
     ...grpcConnectionOptions(options.limits),
   })
-  const context = {logger: options.logger, observer: options.observer, repositoryAuth: options.repositoryAuth}
+  const context = {logger: options.logger, observer: options.observer, repositoryAuth: options.repositoryAuth, tracer: options.tracer}
   const streamFormat = options.streamFormat ?? 'mlserver'
   server.addService(guardDeserializers(inferenceService(streamFormat)), guardHandlers(inferenceHandlers(dataplane, context, streamFormat)))
   server.addService(guardDeserializers(protos.modelRepository), guardHandlers(repositoryHandlers(dataplane, context)))

@@ -19,6 +19,7 @@ import {modelRoutes} from './routes/models.js'
 import {repositoryRoutes} from './routes/repository.js'
 import type {RequestTimeoutOptions} from './request-timeouts.js'
 import {registerCompression, type CompressionSettings} from './response-compression.js'
+import type {InferenceTracer} from '../../tracing/inference-trace.js'
 
 /** Told of every REST request but health checks (metrics); `path` is the route template, never the raw URL. */
 export interface RestObserver {
@@ -45,6 +46,8 @@ export interface RestOptions {
   readonly compression?: CompressionSettings
   /** The graceful stop's REST side (drain.ts): installed on the app's server; without it the data plane alone refuses. */
   readonly drain?: RestDrain
+  /** Tracing, when configured (tracing_server, OTEL_EXPORTER_OTLP_*): every inference gets a server span. */
+  readonly tracer?: InferenceTracer
 }
 
 const UNCOUNTED = new Set(['/v2/health/live', '/v2/health/ready'])
@@ -103,7 +106,7 @@ export function buildRestApp(dataplane: DataPlane, options: RestOptions): Fastif
 
   registerDocs(app, dataplane)
   healthRoutes(app, dataplane)
-  modelRoutes(app, dataplane, options.drain, options.logger)
+  modelRoutes(app, dataplane, options.drain, options.logger, options.tracer)
   modelExtensionRoutes(app, dataplane)
   repositoryRoutes(app, dataplane, {auth: options.auth, logger: options.logger})
   return app

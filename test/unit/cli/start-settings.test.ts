@@ -31,7 +31,7 @@ describe('settingsOfFlags', () => {
     const flags = {'http-port': 9000, 'strict-readiness': false, 'infer-timeout': '2.5', 'memory-budget': '512MiB', tui: true, watch: true}
     const layer = settingsOfFlags(flags)
     expect(layer).toMatchObject({http_port: 9000, strict_readiness: false, infer_timeout: '2.5', memory_budget: '512MiB', host: undefined})
-    expect(Object.keys(layer)).toHaveLength(24)
+    expect(Object.keys(layer)).toHaveLength(25)
     expect(settingsOfFlags({'gzip-enabled': false, 'gzip-minimum-size': 0})).toMatchObject({gzip_enabled: false, gzip_minimum_size: 0})
     expect(layer).not.toHaveProperty('tui')
     expect(layer).not.toHaveProperty('watch')

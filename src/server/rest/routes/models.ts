@@ -10,6 +10,8 @@ import {sendEventStream} from '../event-stream.js'
 import type {RestDrain} from '../drain.js'
 import {encodeRestResponse} from '../binary-response.js'
 import {BINARY_CONTENT_TYPE, HEADER_LENGTH} from '../../../protocol/binary-extension.js'
+import type {InferenceTracer} from '../../../tracing/inference-trace.js'
+import {tracedInfer} from '../traced-infer.js'
 
 interface ModelParams {
   name: string
@@ -23,8 +25,11 @@ function both(app: FastifyInstance, method: 'GET' | 'POST', suffix: string, hand
   app.route<{Params: ModelParams}>({method, url: `/v2/models/:name/versions/:version${suffix}`, handler})
 }
 
-/** `drain`: the graceful stop's REST side; a request it took before the stop finishes during it. */
-export function modelRoutes(app: FastifyInstance, dataplane: DataPlane, drain?: RestDrain, logger?: Logger): void {
+/**
+ * `drain`: the graceful stop's REST side; a request it took before the stop finishes during it. `tracer`: tracing,
+ * when configured (traced-infer.ts); without it, inference pays nothing for it.
+ */
+export function modelRoutes(app: FastifyInstance, dataplane: DataPlane, drain?: RestDrain, logger?: Logger, tracer?: InferenceTracer): void {
   both(app, 'GET', '', async (request) => dataplane.modelMetadata(request.params.name, request.params.version))
 
   both(app, 'GET', '/ready', async (request, reply) => {
@@ -34,6 +39,7 @@ export function modelRoutes(app: FastifyInstance, dataplane: DataPlane, drain?: 
   })
 
   const infer: Handler = async (request, reply) => {
+    if (tracer !== undefined) return tracedInfer(tracer, dataplane, request, reply, {watchClient: connectionWatch(reply), takenBeforeStop: drain?.taken(reply.raw) === true})
     const result = await dataplane.infer(request.params.name, request.params.version, request.body, {watchClient: connectionWatch(reply), takenBeforeStop: drain?.taken(reply.raw) === true})
     const encoded = encodeRestResponse(result, request.body)
     if (encoded.kind === 'json') return encoded.body
