@@ -71,7 +71,7 @@ describe.each(['rest', 'grpc'] as const)('over %s', (transport) => {
     expect(load.code).toBe(0)
     expect(load.stdout).toMatch(/mushroom_xgboost\s+v2\.0\.0\s+READY/)
     expect(await list()).toMatch(/mnist_sklearn\s+v1\.0\.0\s+READY[\s\S]*mushroom_xgboost\s+v2\.0\.0\s+READY/)
-  })
+  }, 60_000) // six CLI runs of ~1-3 s each on a busy 2-core machine
 
   it('test: both example models agree 100% with the reference predictions', async () => {
     const a = await runMls(['test', '--model', 'mnist_sklearn', '--version', 'v1.0.0', '--repo', EXAMPLE, ...at[transport]])
