@@ -18,7 +18,7 @@ export type ErrorKind =
   | 'cancelled'
   | 'internal'
 
-/** Every stable error code, with its kind and a one-line description (the README's table is checked against it). */
+/** Every stable error code, with its kind and a one-line description (the table in docs/api.md is checked against it). */
 export const ERROR_CODES = {
   ROUTE_NOT_FOUND: {kind: 'not_found', description: 'No such endpoint.'},
   MODEL_NOT_FOUND: {kind: 'not_found', description: 'No model of that name is in the repository.'},

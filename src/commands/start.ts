@@ -8,7 +8,7 @@ export default class Start extends MlsCommand {
 
   static override description = `Reads DIR/settings.json (when present) and every model-settings.json below DIR, loads the models and serves them over REST.
 Settings precedence: flags > environment (MLS_<FIELD>, then MLSERVER_<FIELD>) > settings.json > defaults.
-Security (README "Security"): repository_auth_token (env MLS_REPOSITORY_AUTH_TOKEN) guards the repository API with a bearer token; ssl_certfile / ssl_keyfile serve REST and gRPC over TLS; cors_settings turns CORS on; allow_external_uris lets model uris point outside DIR.
+Security (docs/operations.md, "Security"): repository_auth_token (env MLS_REPOSITORY_AUTH_TOKEN) guards the repository API with a bearer token; ssl_certfile / ssl_keyfile serve REST and gRPC over TLS; cors_settings turns CORS on; allow_external_uris lets model uris point outside DIR.
 Stops gracefully on SIGINT / SIGTERM: readiness turns false, new requests get 503 / UNAVAILABLE, in-flight requests
 finish within --shutdown-grace-period seconds (then they are answered 503 and the exit code is 1); a second signal
 exits at once (130).

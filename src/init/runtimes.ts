@@ -27,7 +27,7 @@ const PICKLE_EXTENSIONS = ['.joblib', '.pkl', '.pickle']
 const ONNX_EXTENSIONS = ['.onnx']
 const XGBOOST_EXTENSIONS = ['.json', '.ubj']
 
-/** The refusal for a pickled model, with the skl2onnx recipe (the README's "For MLServer users" section). */
+/** The refusal for a pickled model, with the skl2onnx recipe (docs/runtimes.md, "For MLServer users"). */
 export function pickleRefusal(file: string): string {
   return [
     `--model-file ${file}: mls never loads pickles (.joblib, .pkl, .pickle): unpickling runs arbitrary code.`,
@@ -38,7 +38,7 @@ export function pickleRefusal(file: string): string {
     '  onx = to_onnx(model, np.zeros((1, n_features), dtype=np.float32), options={id(model): {"zipmap": False}})',
     '  open("model.onnx", "wb").write(onx.SerializeToString())',
     'then: mls init --model-file model.onnx --runtime sklearn',
-    '(README: "For MLServer users: from model.joblib to model.onnx"; for XGBoost: booster.save_model("model.json"))',
+    '(docs/runtimes.md: "For MLServer users: from model.joblib to model.onnx"; for XGBoost: booster.save_model("model.json"))',
   ].join('\n')
 }
 

@@ -6,7 +6,7 @@ import type {RuntimeName} from './runtimes.js'
 
 const WHAT_TO_PUT: Readonly<Record<Exclude<RuntimeName, 'custom'>, string>> = {
   onnx: 'an ONNX graph',
-  sklearn: 'the scikit-learn model exported to ONNX with skl2onnx (README: "For MLServer users")',
+  sklearn: 'the scikit-learn model exported to ONNX with skl2onnx (docs/runtimes.md: "For MLServer users")',
   xgboost: 'the XGBoost model saved with booster.save_model("model.json")',
 }
 

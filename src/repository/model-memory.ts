@@ -31,7 +31,7 @@ export interface MemorySettings {
   readonly minResidency: number
 }
 
-/** The state and reason of a version that is servable but not in memory (documented in the README). */
+/** The state and reason of a version that is servable but not in memory (documented in docs/memory.md). */
 export const NOT_IN_MEMORY = 'not in memory; loads on the next request'
 export const EVICTED = 'evicted (least recently used); loads on the next request'
 

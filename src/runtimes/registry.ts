@@ -59,7 +59,7 @@ function unknownImplementation(settings: ModelSettings, implementation: string):
   const known = [...Object.keys(BUILTIN_RUNTIMES), ...Object.keys(IMPLEMENTATION_ALIASES)].join(', ')
   let hint = ''
   if (/^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+$/.test(implementation) && /[A-Z]/.test(implementation)) {
-    hint = '; it looks like an MLServer Python class: write the runtime in TypeScript or JavaScript (README: "Writing a runtime")'
+    hint = '; it looks like an MLServer Python class: write the runtime in TypeScript or JavaScript (docs/runtimes.md: "Writing a runtime")'
   } else if (existsSync(path.join(settings.folder, implementation.split('#')[0]))) {
     hint = `; a runtime module is a path: "./${implementation}"`
   }

@@ -1,4 +1,4 @@
-/** The error catalogue and the README's table agree: every code documented, with the status REST answers. */
+/** The error catalogue and the table in docs/api.md agree: every code documented, with the status REST answers. */
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {ERROR_CODES, MlsError, toMlsError} from '../../src/errors.js'
@@ -6,13 +6,13 @@ import {status} from '@grpc/grpc-js'
 import {GRPC_STATUS, toServiceError} from '../../src/server/grpc/error-map.js'
 import {HTTP_STATUS, toHttpError} from '../../src/server/rest/error-map.js'
 
-const readme = readFileSync('README.md', 'utf8')
+const readme = readFileSync('docs/api.md', 'utf8')
 const rows = [...readme.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \| ([A-Z_]+) \|/gm)]
 const documented = new Map(rows.map((m) => [m[1], Number(m[2])]))
 const documentedGrpc = new Map(rows.map((m) => [m[1], m[3]]))
 
 describe('error catalogue', () => {
-  it('documents every code in the README with its HTTP and gRPC status, and nothing else', () => {
+  it('documents every code in docs/api.md with its HTTP and gRPC status, and nothing else', () => {
     for (const [code, {kind}] of Object.entries(ERROR_CODES)) {
       expect(documented.get(code), code).toBe(HTTP_STATUS[kind])
       expect(documentedGrpc.get(code), code).toBe(status[GRPC_STATUS[kind]])

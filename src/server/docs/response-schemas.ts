@@ -18,7 +18,7 @@ export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...Error
 /** Every failure: a message naming the field, what was expected and what was found, and a stable code. */
 export const errorResponseSchema = z.object({
   error: z.string().meta({description: 'What went wrong, naming the field, what was expected and what was found.'}),
-  code: z.enum(ERROR_CODE_NAMES).meta({description: 'A stable error code (see the README\'s "Errors" table).'}),
+  code: z.enum(ERROR_CODE_NAMES).meta({description: 'A stable error code (see the "Errors" table of docs/api.md).'}),
 })
 
 export const liveResponseSchema = z.object({live: z.boolean()})
@@ -110,7 +110,7 @@ export const modelVersionStatsSchema = z.object({
       cache_hit: durationStatSchema,
       cache_miss: durationStatSchema,
     })
-    .meta({description: 'Counts and cumulative durations per phase (see the README\'s "Statistics and model configuration"); cache_hit and cache_miss are always zero.'}),
+    .meta({description: 'Counts and cumulative durations per phase (see "Statistics and model configuration" in docs/api.md); cache_hit and cache_miss count the response cache\'s hits and misses (zero for a model that has not opted in).'}),
   batch_stats: z
     .array(z.object({batch_size: count, compute_input: durationStatSchema, compute_infer: durationStatSchema, compute_output: durationStatSchema}))
     .meta({description: 'Model executions by batch size (adaptive batching); empty otherwise.'}),

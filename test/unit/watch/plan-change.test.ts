@@ -106,7 +106,7 @@ describe('watch wording', () => {
     expect(causeText({kind: 'handed-over', cause: {kind: 'gone', file: 'a/model-settings.json'}, heir: 'copy/model-settings.json'})).toBe('a/model-settings.json is gone; copy/model-settings.json defines it')
   })
 
-  it('words a step before and after, with the log line the README shows', () => {
+  it('words a step before and after, with the log line docs/cli.md shows', () => {
     const remove = {kind: 'remove', entry: entry('digits', 'v1'), cause: {kind: 'gone', file: 'models/digits/model-settings.json'}} as const
     expect(before(remove)).toEqual({
       who: remove.entry,
