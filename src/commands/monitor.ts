@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ClientCommand} from '../cli/client-command.js'
 import {runMonitor} from '../cli/run-monitor.js'
-import {resolveEndpoints} from '../client/index.js'
 import {toMonitorJson, type MonitorJson} from '../tui/state/monitor-json.js'
 import {plainReport} from '../tui/state/plain-report.js'
 
@@ -29,12 +28,13 @@ When stdin or stdout is not a terminal (or with --json) it prints one snapshot, 
 
   async run(): Promise<MonitorJson | undefined> {
     const {flags} = await this.parse(Monitor)
-    const endpoints = resolveEndpoints({url: flags.url, grpcUrl: flags['grpc-url'], metricsUrl: flags['metrics-url'], repo: flags.repo})
+    const endpoints = this.endpoints(flags, ['rest', 'metrics', ...(flags.grpc ? (['grpc'] as const) : [])])
     const view = await runMonitor({
       url: endpoints.rest,
+      origin: endpoints.origin.rest,
       metricsUrl: endpoints.metrics,
-      client: this.client(flags),
-      credentials: this.credentials(flags),
+      client: this.client(flags, endpoints),
+      credentials: this.credentials(flags, endpoints),
       intervalMs: flags.interval,
       snapshot: this.jsonEnabled(),
     })
