@@ -18,9 +18,12 @@ import {MlsCommand} from './mls-command.js'
 
 export abstract class ClientCommand extends MlsCommand {
   static override baseFlags = {
-    url: Flags.string({description: 'REST URL of the server (env MLS_URL; default from ./settings.json, else http://127.0.0.1:8080)', helpGroup: 'SERVER'}),
+    url: Flags.string({
+      description: 'REST URL of the server (env MLS_URL; default from ./settings.json, else the one running mls start (see mls ps), else http://127.0.0.1:8080)',
+      helpGroup: 'SERVER',
+    }),
     'grpc-url': Flags.string({
-      description: 'gRPC address host:port, grpcs://host:port for TLS (env MLS_GRPC_URL; default from ./settings.json, else 127.0.0.1:8081)',
+      description: 'gRPC address host:port, grpcs://host:port for TLS (env MLS_GRPC_URL; default from ./settings.json, else the one running mls start, else 127.0.0.1:8081)',
       helpGroup: 'SERVER',
     }),
     repo: Flags.directory({description: 'model repository whose settings.json gives the ports (default: the current folder)', helpGroup: 'SERVER'}),

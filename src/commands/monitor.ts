@@ -22,7 +22,7 @@ When stdin or stdout is not a terminal (or with --json) it prints one snapshot, 
   static override enableJsonFlag = true
 
   static override flags = {
-    'metrics-url': Flags.string({description: 'metrics URL (env MLS_METRICS_URL; default from ./settings.json, else http://127.0.0.1:8082/metrics)', helpGroup: 'SERVER'}),
+    'metrics-url': Flags.string({description: 'metrics URL (env MLS_METRICS_URL; default from ./settings.json, else the one running mls start, else http://127.0.0.1:8082/metrics)', helpGroup: 'SERVER'}),
     interval: Flags.integer({description: 'milliseconds between polls', default: 1000, min: 100}),
   }
 
