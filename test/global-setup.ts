@@ -11,19 +11,27 @@ import path from 'node:path'
 
 /** What tools keep in the temporary folder on purpose, across runs: tsx's compile cache (`tsx-<uid>`). */
 const TOOL_CACHES = [/^tsx-[^/]+$/]
+/** The runtime folder of the run's servers: a server killed with SIGKILL (some tests do) leaves its file, by design. */
+const RUNTIME_DIR = 'mls-runtime'
 
 /** Sets TMPDIR to a fresh folder; the returned teardown removes it and fails the run if tests left entries in it. */
 export default function setup(): () => void {
   const previous = process.env.TMPDIR
+  const previousRuntime = process.env.MLS_RUNTIME_DIR
   const root = mkdtempSync(path.join(tmpdir(), 'mls-run-'))
   process.env.TMPDIR = root
+  // The servers the tests start leave their runtime files (src/running/) here, never in the user's runtime folder,
+  // where a developer's own `mls start` would meet them (and `mls ps` list them).
+  process.env.MLS_RUNTIME_DIR = path.join(root, RUNTIME_DIR)
   // ORT_DISABLE_TELEMETRY is not set here: mls sets it itself (bin/run.js, runtimes/onnx/open-session.ts), so that
   // onnxruntime's .ses / mat-debug-<pid>.log files are never left behind; this guard is what shows it.
   return () => {
-    const left = readdirSync(root).filter((name) => !TOOL_CACHES.some((cache) => cache.test(name)))
+    const left = readdirSync(root).filter((name) => name !== RUNTIME_DIR && !TOOL_CACHES.some((cache) => cache.test(name)))
     rmSync(root, {recursive: true, force: true})
     if (previous === undefined) delete process.env.TMPDIR
     else process.env.TMPDIR = previous
+    if (previousRuntime === undefined) delete process.env.MLS_RUNTIME_DIR
+    else process.env.MLS_RUNTIME_DIR = previousRuntime
     if (left.length > 0) {
       // Vitest only logs an error thrown here and still exits 0: fail the run through the exit code.
       process.exitCode = 1

@@ -9,6 +9,7 @@ import {
   resolveCredentials,
   resolveEndpoints,
   type ClientCredentials,
+  type Endpoint,
   type Endpoints,
   type MlsClient,
 } from '../client/index.js'
@@ -17,9 +18,12 @@ import {MlsCommand} from './mls-command.js'
 
 export abstract class ClientCommand extends MlsCommand {
   static override baseFlags = {
-    url: Flags.string({description: 'REST URL of the server (env MLS_URL; default from ./settings.json, else http://127.0.0.1:8080)', helpGroup: 'SERVER'}),
+    url: Flags.string({
+      description: 'REST URL of the server (env MLS_URL; default from ./settings.json, else the one running mls start (see mls ps), else http://127.0.0.1:8080)',
+      helpGroup: 'SERVER',
+    }),
     'grpc-url': Flags.string({
-      description: 'gRPC address host:port, grpcs://host:port for TLS (env MLS_GRPC_URL; default from ./settings.json, else 127.0.0.1:8081)',
+      description: 'gRPC address host:port, grpcs://host:port for TLS (env MLS_GRPC_URL; default from ./settings.json, else the one running mls start, else 127.0.0.1:8081)',
       helpGroup: 'SERVER',
     }),
     repo: Flags.directory({description: 'model repository whose settings.json gives the ports (default: the current folder)', helpGroup: 'SERVER'}),
@@ -33,16 +37,22 @@ export abstract class ClientCommand extends MlsCommand {
 
   private clients: MlsClient[] = []
 
-  protected endpoints(flags: {url?: string; 'grpc-url'?: string; repo?: string}): Endpoints {
-    return resolveEndpoints({url: flags.url, grpcUrl: flags['grpc-url'], repo: flags.repo})
+  /** Where the server is; `needs`: the addresses the command talks to (running servers are looked at only if none was given). */
+  protected endpoints(flags: {url?: string; 'grpc-url'?: string; 'metrics-url'?: string; repo?: string}, needs?: readonly Endpoint[]): Endpoints {
+    return resolveEndpoints({url: flags.url, grpcUrl: flags['grpc-url'], metricsUrl: flags['metrics-url'], repo: flags.repo, needs})
   }
 
-  protected credentials(flags: {repo?: string; token?: string; ca?: string}): ClientCredentials {
-    return resolveCredentials({token: flags.token, ca: flags.ca, repo: flags.repo})
+  /**
+   * Token and CA. Without --repo, the token of settings.json is read from the repository of the running server the
+   * addresses came from (`endpoints`), else from the current folder.
+   */
+  protected credentials(flags: {repo?: string; token?: string; ca?: string}, endpoints?: Endpoints): ClientCredentials {
+    return resolveCredentials({token: flags.token, ca: flags.ca, repo: flags.repo ?? endpoints?.repositoryRoot})
   }
 
-  protected client(flags: {url?: string; 'grpc-url'?: string; repo?: string; grpc?: boolean; token?: string; ca?: string}): MlsClient {
-    const client = createClient(this.endpoints(flags), {grpc: flags.grpc, credentials: this.credentials(flags)})
+  protected client(flags: {url?: string; 'grpc-url'?: string; repo?: string; grpc?: boolean; token?: string; ca?: string}, endpoints?: Endpoints): MlsClient {
+    const where = endpoints ?? this.endpoints(flags, [flags.grpc ? 'grpc' : 'rest'])
+    const client = createClient(where, {grpc: flags.grpc, credentials: this.credentials(flags, where)})
     this.clients.push(client)
     return client
   }

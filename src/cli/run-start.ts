@@ -5,12 +5,15 @@
 import {runClusterPrimary} from '../cluster/index.js'
 import {createLogger} from '../logger.js'
 import {pinnedBeyondBudget} from '../repository/model-memory.js'
+import {publishRuntimeFile} from '../running/publish.js'
 import {gracefulStop} from '../server/graceful-stop.js'
 import {startServer} from '../server/index.js'
-import {redactSettings} from '../settings/server-settings.js'
+import {logReady, modelCounts} from '../server/ready-banner.js'
+import {redactSettings, tlsEnabled} from '../settings/server-settings.js'
 import {LogBuffer} from '../tui/sources/log-buffer.js'
 import {canShowDashboard} from '../tui/terminal/load-renderer.js'
 import {usageError} from './cli-error.js'
+import {checkImplicitRoot} from './implicit-root.js'
 import {dashboardChoice, startSettings, type SettingsFlags} from './start-settings.js'
 
 /** What `mls start` was given. */
@@ -33,6 +36,8 @@ export interface StartOptions {
  */
 export async function runStart(options: StartOptions): Promise<number> {
   const {settings, file, warnings} = startSettings({root: options.root, flags: options.flags, watch: options.watch})
+  // No DIR and nothing else naming the repository: refuse a folder that is not one (a clone of mls, a home folder).
+  checkImplicitRoot({root: options.root, settingsFile: file, repositoryRoot: settings.model_repository_root})
   const dashboard = dashboardChoice(options.tui, settings.processes, canShowDashboard())
   // With the dashboard the log goes to its pane, never over the screen.
   const log = dashboard.show ? new LogBuffer() : undefined
@@ -47,8 +52,18 @@ export async function runStart(options: StartOptions): Promise<number> {
     const problem = await pinnedBeyondBudget(settings.model_repository_root, settings.memory_budget)
     if (problem !== undefined) throw usageError(`invalid settings (SETTINGS_INVALID)\n${problem}`)
   }
+  const structured = settings.use_structured_logging
   if (settings.processes > 1) {
-    await runClusterPrimary(settings, logger)
+    // Only the primary writes the runtime file: it is the process a user stops, and it outlives its workers.
+    let published: {remove(): void} | undefined
+    await runClusterPrimary(settings, logger, {
+      onListening: (at) => {
+        published = publishRuntimeFile({...at, tls: tlsEnabled(settings), repositoryRoot: settings.model_repository_root, version: options.version}, logger)
+      },
+      onReady: (at, counts) => logReady(logger, {...at, repositoryRoot: settings.model_repository_root, counts}, structured),
+      onStopping: () => published?.remove(),
+    })
+    published?.remove()
     logger.info('stopped')
     return 0
   }
@@ -60,8 +75,25 @@ export async function runStart(options: StartOptions): Promise<number> {
     log?.passThrough((line) => process.stderr.write(line + '\n'), Number.POSITIVE_INFINITY)
     return 1
   }
+  const published = publishRuntimeFile(
+    {restUrl: server.restUrl, grpcAddress: server.grpcAddress, tls: tlsEnabled(settings), metricsUrl: server.metricsUrl, repositoryRoot: settings.model_repository_root, version: options.version},
+    logger,
+  )
+  const at = {restUrl: server.restUrl, grpcAddress: server.grpcAddress, metricsUrl: server.metricsUrl, repositoryRoot: settings.model_repository_root}
+  const ready = () => logReady(logger, {...at, counts: modelCounts(server.registry.all())}, structured)
+  // After the start-up lines (`loaded` logs the last one); a failed start-up load was logged, and the counts say it.
+  void server.loaded.then(ready, ready)
+  // A stopping server refuses new requests: its runtime file goes at once, so that no client picks it any more.
+  const onStopping = () => published.remove()
   // The dashboard (Ink, React) is imported only when it is shown: a plain `mls start` does not pay for it.
-  const code = log ? await (await import('./server-dashboard.js')).runServerDashboard({server, logger, log}) : await gracefulStop(server, logger).stopped
+  let code
+  if (log) code = await (await import('./server-dashboard.js')).runServerDashboard({server, logger, log, onStopping})
+  else {
+    const stop = gracefulStop(server, logger)
+    stop.onStopping(onStopping)
+    code = await stop.stopped
+  }
+  published.remove()
   logger.info(code === 0 ? 'stopped' : `stopped (exit code ${code}: the shutdown grace period ran out)`)
   return code
 }

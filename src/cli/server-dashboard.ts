@@ -5,6 +5,7 @@
  * the graceful way, as SIGINT / SIGTERM do; afterwards the last log lines are printed on the normal screen.
  */
 import type {Logger} from '../logger.js'
+import {loopbackUrl} from '../running/loopback.js'
 import {gracefulStop} from '../server/graceful-stop.js'
 import type {RunningServer} from '../server/index.js'
 import {inProcessSource} from '../tui/sources/in-process-source.js'
@@ -13,11 +14,6 @@ import {loadRenderer} from '../tui/terminal/load-renderer.js'
 
 /** Log lines printed after the dashboard closes, so the end of the story stays on screen. */
 const TAIL_LINES = 10
-
-/** A URL the dashboard can poll: a wildcard bind address becomes the loopback address. */
-export function loopbackUrl(url: string): string {
-  return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:')
-}
 
 /** Sends what is written to process.stderr into `log` until the returned function is called. */
 function captureStderr(log: LogBuffer): () => void {
@@ -41,11 +37,14 @@ export interface ServerDashboardOptions {
   readonly log: LogBuffer
   /** Time between polls, ms (default 1000). */
   readonly intervalMs?: number
+  /** Called when the stop begins (q, SIGINT or SIGTERM). */
+  readonly onStopping?: () => void
 }
 
 /** Shows the dashboard until the server has stopped (q, SIGINT or SIGTERM); resolves with the stop's exit code. */
-export async function runServerDashboard({server, logger, log, intervalMs = 1000}: ServerDashboardOptions): Promise<number> {
+export async function runServerDashboard({server, logger, log, intervalMs = 1000, onStopping}: ServerDashboardOptions): Promise<number> {
   const stopper = gracefulStop(server, logger)
+  if (onStopping !== undefined) stopper.onStopping(onStopping)
   const metricsUrl = server.metricsUrl === undefined ? undefined : loopbackUrl(server.metricsUrl)
   const source = inProcessSource(server, loopbackUrl(server.restUrl), metricsUrl)
   const {showServerDashboard} = await loadRenderer()

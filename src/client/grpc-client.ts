@@ -47,9 +47,11 @@ export class GrpcClient implements MlsClient {
   private readonly tls: boolean
 
   /** `target` is host:port, or grpcs://host:port for TLS (trusting `credentials.ca`, else the system's roots). */
+  /** `origin`: where `target` came from, for the unreachable-server message (endpoints.ts). */
   constructor(
     readonly target: string,
     private readonly credentials: ClientCredentials = {},
+    private readonly origin?: string,
   ) {
     const Service = grpc.makeGenericClientConstructor(loadProtos().inference, 'GRPCInferenceService')
     this.tls = TLS_SCHEME.test(target)
@@ -83,7 +85,7 @@ export class GrpcClient implements MlsClient {
         : this.tls && /certificate|self.signed|handshake/i.test(error.details)
           ? `${error.details}: the server's TLS certificate is not trusted; pass its CA with --ca FILE (or MLS_CA_FILE)`
           : error.details
-      return new ConnectionError(this.target, cause, '--grpc-url / MLS_GRPC_URL')
+      return new ConnectionError(this.target, cause, '--grpc-url / MLS_GRPC_URL', this.origin)
     }
     return new ServerError(grpc.status[error.code], code === undefined ? undefined : String(code), error.details)
   }

@@ -24,9 +24,11 @@ export function authorizationHeaders(credentials: ClientCredentials): Record<str
 export class RestClient implements MlsClient {
   private readonly dispatcher?: Dispatcher
 
+  /** `origin`: where `target` came from, for the unreachable-server message (endpoints.ts). */
   constructor(
     readonly target: string,
     private readonly credentials: ClientCredentials = {},
+    private readonly origin?: string,
   ) {
     this.dispatcher = dispatcherFor(credentials)
   }
@@ -41,7 +43,7 @@ export class RestClient implements MlsClient {
     try {
       response = await request(this.target + path, {method, headers: {...authorizationHeaders(this.credentials), ...headers}, body, dispatcher: this.dispatcher})
     } catch (error) {
-      throw new ConnectionError(this.target, connectionCause(error))
+      throw new ConnectionError(this.target, connectionCause(error), undefined, this.origin)
     }
     const binaryLength = response.headers[HEADER_LENGTH]
     if (binaryLength !== undefined && response.statusCode < 400) {
@@ -101,7 +103,7 @@ export class RestClient implements MlsClient {
         dispatcher: this.dispatcher,
       })
     } catch (error) {
-      throw new ConnectionError(this.target, connectionCause(error))
+      throw new ConnectionError(this.target, connectionCause(error), undefined, this.origin)
     }
     // An error before the first event is an ordinary error answer.
     if (response.statusCode >= 400) this.parse(response.statusCode, await response.body.text())

@@ -2,6 +2,7 @@
 import type {VersionStats} from '../dataplane/statistics.js'
 import type {ErrorCode} from '../errors.js'
 import type {RepositoryIndexItem} from '../protocol/types.js'
+import type {ModelCounts} from '../server/ready-banner.js'
 
 /** Set (to the process number, 1-based) in a worker's environment: the process serves, it does not fork. */
 export const WORKER_ENV = 'MLS_CLUSTER_WORKER'
@@ -30,7 +31,7 @@ export interface WireError {
 /** Worker -> primary. */
 export type WorkerMessage =
   | {readonly type: 'mls:listening'; readonly restUrl: string; readonly grpcAddress: string}
-  | {readonly type: 'mls:loaded'; readonly summary: string}
+  | {readonly type: 'mls:loaded'; readonly summary: string; readonly counts: ModelCounts}
   | {readonly type: 'mls:failed'; readonly message: string}
   /** A load/unload that arrived at this worker: to be done in every process. */
   | {readonly type: 'mls:repo'; readonly id: number; readonly op: RepositoryOp; readonly name: string}

@@ -9,6 +9,7 @@ import {AggregatorRegistry} from 'prom-client'
 import type {Logger} from '../logger.js'
 import {gracefulStop} from '../server/graceful-stop.js'
 import {startMetricsServer, type MetricsServer} from '../server/metrics/server.js'
+import type {ModelCounts} from '../server/ready-banner.js'
 import {logListening, logLoaded} from '../server/startup-log.js'
 import {tlsEnabled, type ServerSettings} from '../settings/server-settings.js'
 import {RepositoryBroadcast, type BroadcastTarget} from './broadcast.js'
@@ -18,8 +19,25 @@ import {isMlsMessage, REPLACEMENT_ENV, SETTINGS_ENV, WORKER_ENV, type PrimaryMes
 import {resolvePorts} from './ports.js'
 import {WorkerSlot} from './worker-slot.js'
 
+/** Where the cluster listens, once the first process says so. */
+export interface ClusterAddresses {
+  readonly restUrl: string
+  readonly grpcAddress: string
+  readonly metricsUrl?: string
+}
+
+/** What the caller hears of the cluster's life (mls start: the runtime file and the ready banner). */
+export interface ClusterHooks {
+  /** The first process listens (every process listens on the same ports). */
+  readonly onListening?: (at: ClusterAddresses) => void
+  /** Every first process has loaded; `counts` are the last one's (each process serves every model). */
+  readonly onReady?: (at: ClusterAddresses, counts: ModelCounts) => void
+  /** The stop begins. */
+  readonly onStopping?: () => void
+}
+
 /** Runs the primary until a signal has stopped every worker; when the first workers cannot start, stops them all with exit code 1. */
-export async function runClusterPrimary(settings: ServerSettings, logger: Logger): Promise<void> {
+export async function runClusterPrimary(settings: ServerSettings, logger: Logger, hooks: ClusterHooks = {}): Promise<void> {
   const n = settings.processes
   const [httpPort, grpcPort] = await resolvePorts(settings.host, [settings.http_port, settings.grpc_port])
   const workerSettings: ServerSettings = {...settings, http_port: httpPort, grpc_port: grpcPort}
@@ -38,7 +56,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
   // The index and the statistics are the server's: read from every serving process and merged.
   const gather = new ClusterGather(serving)
   let stopping = false
-  let announced = false
+  let announced: ClusterAddresses | undefined
   let startupFailure: ((error: Error) => void) | undefined
   const startupFailed = new Promise<never>((_, reject) => (startupFailure = reject))
   let exitedAll: () => void = () => {}
@@ -51,7 +69,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
         slot.markListening()
         // Every process listens on the same ports: the first to say so speaks for all.
         if (announced) return
-        announced = true
+        announced = {restUrl: m.restUrl, grpcAddress: m.grpcAddress, metricsUrl: metricsServer?.url}
         logListening(logger, {
           restUrl: m.restUrl,
           grpcAddress: m.grpcAddress,
@@ -60,6 +78,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
           repositoryAuth: settings.repository_auth_token !== null,
           repositoryRoot: settings.model_repository_root,
         })
+        hooks.onListening?.(announced)
         return
       case 'mls:loaded':
         slot.markLoaded()
@@ -69,6 +88,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
           // In this order: tools wait for the start-up line and then expect the whole start-up log.
           logger.info(`${n} processes ready`)
           logLoaded(logger, m.summary)
+          if (announced !== undefined) hooks.onReady?.(announced, m.counts)
         }
         return
       case 'mls:failed':
@@ -132,6 +152,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
     await metricsServer?.close()
   }
   const stop = gracefulStop({close: stopAll}, logger)
+  if (hooks.onStopping !== undefined) stop.onStopping(hooks.onStopping)
   startupFailed.catch((error: Error) => {
     logger.error(`cannot start: ${error.message}`)
     process.exitCode = 1

@@ -10,6 +10,7 @@ import {createLogger, type LogFields, type Logger} from '../logger.js'
 import {gracefulStop} from '../server/graceful-stop.js'
 import {startServer} from '../server/index.js'
 import {loadSummary, settleStartupLoading, STARTUP_LINE} from '../server/startup-log.js'
+import {modelCounts} from '../server/ready-banner.js'
 import type {ServerSettings} from '../settings/server-settings.js'
 import {applyAggregators} from './aggregators.js'
 import {isMlsMessage, REPLACEMENT_ENV, SETTINGS_ENV, WORKER_ENV, type GatherKind, type GatherPart, type PrimaryMessage, type RepositoryOp, type WireError, type WorkerMessage} from './messages.js'
@@ -128,7 +129,7 @@ export async function runClusterWorker(): Promise<void> {
   send({type: 'mls:listening', restUrl: running.restUrl, grpcAddress: running.grpcAddress})
   // A failed start-up load is logged (repository and cause); the process serves what it has, as one process does.
   await settleStartupLoading(running.loaded, logger, settings.model_repository_root)
-  send({type: 'mls:loaded', summary: loadSummary(running.registry.all(), running.dataplane.ready())})
+  send({type: 'mls:loaded', summary: loadSummary(running.registry.all(), running.dataplane.ready()), counts: modelCounts(running.registry.all())})
   const code = await stop.stopped
   logger.debug('stopped')
   process.disconnect()

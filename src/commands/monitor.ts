@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ClientCommand} from '../cli/client-command.js'
 import {runMonitor} from '../cli/run-monitor.js'
-import {resolveEndpoints} from '../client/index.js'
 import {toMonitorJson, type MonitorJson} from '../tui/state/monitor-json.js'
 import {plainReport} from '../tui/state/plain-report.js'
 
@@ -23,18 +22,19 @@ When stdin or stdout is not a terminal (or with --json) it prints one snapshot, 
   static override enableJsonFlag = true
 
   static override flags = {
-    'metrics-url': Flags.string({description: 'metrics URL (env MLS_METRICS_URL; default from ./settings.json, else http://127.0.0.1:8082/metrics)', helpGroup: 'SERVER'}),
+    'metrics-url': Flags.string({description: 'metrics URL (env MLS_METRICS_URL; default from ./settings.json, else the one running mls start, else http://127.0.0.1:8082/metrics)', helpGroup: 'SERVER'}),
     interval: Flags.integer({description: 'milliseconds between polls', default: 1000, min: 100}),
   }
 
   async run(): Promise<MonitorJson | undefined> {
     const {flags} = await this.parse(Monitor)
-    const endpoints = resolveEndpoints({url: flags.url, grpcUrl: flags['grpc-url'], metricsUrl: flags['metrics-url'], repo: flags.repo})
+    const endpoints = this.endpoints(flags, ['rest', 'metrics', ...(flags.grpc ? (['grpc'] as const) : [])])
     const view = await runMonitor({
       url: endpoints.rest,
+      origin: endpoints.origin.rest,
       metricsUrl: endpoints.metrics,
-      client: this.client(flags),
-      credentials: this.credentials(flags),
+      client: this.client(flags, endpoints),
+      credentials: this.credentials(flags, endpoints),
       intervalMs: flags.interval,
       snapshot: this.jsonEnabled(),
     })

@@ -17,7 +17,9 @@ Backpressure: --max-queue-size bounds the requests a model holds (then 503 + Ret
 With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the server's log in a pane; q stops the server gracefully.
 With --watch (for development) it follows the files below DIR: a new model-settings.json loads its model, a changed
 model file or model-settings.json reloads that model version (the old one serves until the new one is READY; if the
-reload fails the old one keeps serving and the reason is logged), a deleted model-settings.json unloads it. One process only.`
+reload fails the old one keeps serving and the reason is logged), a deleted model-settings.json unloads it. One process only.
+Without DIR, the current folder is served only if it has a settings.json or a model-settings.json at most 3 folders below (node_modules, dot-folders, test, bench, examples, templates and other code folders not counted); otherwise it exits 2 saying what to type (\`mls start .\` serves it anyway).
+While it runs, a runtime file (MLS_RUNTIME_DIR, else $XDG_RUNTIME_DIR/mls, else ~/.local/share/mls/runtime) tells the client commands where it listens; \`mls ps\` lists the running servers.`
 
   static override examples = [
     '<%= config.bin %> start examples/multi-model',
@@ -29,7 +31,7 @@ reload fails the old one keeps serving and the reason is logged), a deleted mode
   ]
 
   static override args = {
-    dir: Args.directory({description: 'model repository root (default: the current folder)', exists: true}),
+    dir: Args.directory({description: 'model repository root (default: the current folder, if it looks like one: a settings.json, or a model-settings.json up to 3 folders below)', exists: true}),
   }
 
   static override flags = {

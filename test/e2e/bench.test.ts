@@ -138,7 +138,7 @@ describe('mls bench', () => {
     expect(version.stderr).toMatch(/no version "v9" \(versions: v1\.0\.0\)/)
     const down = await runMls(['bench', '-m', 'mnist_sklearn', '--url', 'http://127.0.0.1:9'])
     expect(down.code).toBe(1)
-    expect(down.stderr).toMatch(/cannot reach an mls server at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)\. Start one with `mls start <dir>`/)
+    expect(down.stderr).toMatch(/cannot reach an mls server at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\); the address came from --url\. Start one with `mls start <dir>`/)
     const usage = await runMls(['bench', '-m', 'mnist_sklearn', '--url', server.url, '-c', '1,0'])
     expect(usage.code).toBe(2)
     expect(usage.stderr).toMatch(/--concurrency takes a comma-separated list of integers from 1 to 1024/)

@@ -116,10 +116,10 @@ describe('errors a user sees', () => {
   it('server not reachable: says which URL and how to start one (REST and gRPC)', async () => {
     const rest = await runMls(['repo', 'list', '--url', 'http://127.0.0.1:9'])
     expect(rest.code).toBe(1)
-    expect(rest.stderr).toMatch(/cannot reach an mls server at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)\. Start one with `mls start <dir>`/)
+    expect(rest.stderr).toMatch(/cannot reach an mls server at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\); the address came from --url\. Start one with `mls start <dir>`/)
     const grpc = await runMls(['repo', 'list', '--grpc', '--grpc-url', '127.0.0.1:9'])
     expect(grpc.code).toBe(1)
-    expect(grpc.stderr).toMatch(/cannot reach an mls server at 127\.0\.0\.1:9 \(ECONNREFUSED\)/)
+    expect(grpc.stderr).toMatch(/cannot reach an mls server at 127\.0\.0\.1:9 \(ECONNREFUSED\); the address came from --grpc-url\. /)
   })
 
   it('a request file that is not valid JSON: exit 2 naming the file', async () => {
