@@ -31,7 +31,8 @@ async function registerHooks(): Promise<void> {
   // tsx compiles TypeScript; the tsconfig of the server's working folder is none of the runtime's business.
   tsx.register({tsconfig: false})
   // Registered after tsx, so these run first and hand tsx a format it keeps (see loader-hooks.ts).
-  register('./loader-hooks.js', import.meta.url, {data: {selfName: 'mls', selfParent: import.meta.url}})
+  // "mls" was the package's name until it became mls-server (see loader-hooks.ts).
+  register('./loader-hooks.js', import.meta.url, {data: {selfName: 'mls-server', aliases: ['mls'], selfParent: import.meta.url}})
 }
 
 /** Registers the hooks once (concurrent callers share the registration). */
