@@ -6,19 +6,21 @@
 #   docker run --rm -p 8080:8080 -e MLS_MODEL_NAME=digits -e MLS_MODEL_IMPLEMENTATION=sklearn \
 #     -v "$PWD/model.onnx:/mnt/models/model.onnx:ro" mls:0.1.0
 
+# Node 22 LTS, pinned to the exact release .ci/run tests the suite on (it reads the version from this line).
 # --- build: compile TypeScript to dist/ and write the oclif manifest ---
-FROM node:20-slim AS build
+FROM node:22.23.5-bookworm-slim AS build
 WORKDIR /app
-# .npmrc skips onnxruntime-node's CUDA download (onnxruntime-node-install=skip).
+# .npmrc skips the dependencies' install scripts, onnxruntime-node's CUDA download among them (ignore-scripts=true).
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 
 # --- runtime: production dependencies and the compiled server only ---
-FROM node:20-slim
+FROM node:22.23.5-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 # onnxruntime-node ships its native library for every platform (about 250 MB): keep linux/<this arch> alone, the one
@@ -32,7 +34,7 @@ COPY templates ./templates
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/oclif.manifest.json ./
 RUN mkdir -p /mnt/models
-# node:20-slim's "node" user, numeric so Kubernetes' runAsNonRoot can check it.
+# The node image's "node" user, numeric so Kubernetes' runAsNonRoot can check it.
 USER 1000:1000
 ENV NODE_ENV=production \
     MLS_MODEL_REPOSITORY_ROOT=/mnt/models \

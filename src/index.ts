@@ -1,9 +1,9 @@
 /**
- * mls's public API: what a runtime author imports from "mls". The runtime contract and its base class, the Open
- * Inference Protocol (V2) types, the content types (codecs) and the error a runtime throws to refuse a request.
- * Everything else in the package is internal and may change without notice.
+ * mls's public API: what a runtime author imports from "mls-server" (the npm package; the command is `mls`). The
+ * runtime contract and its base class, the Open Inference Protocol (V2) types, the content types (codecs) and the error
+ * a runtime throws to refuse a request. Everything else in the package is internal and may change without notice.
  *
- *     import {BaseRuntime, Table, type InferRequest, type InferResult} from 'mls'
+ *     import {BaseRuntime, Table, type InferRequest, type InferResult} from 'mls-server'
  *
  *     export default class Doubler extends BaseRuntime {
  *       async predict(request: InferRequest): Promise<InferResult> {

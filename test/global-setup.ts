@@ -9,8 +9,11 @@ import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-/** What tools keep in the temporary folder on purpose, across runs: tsx's compile cache (`tsx-<uid>`). */
-const TOOL_CACHES = [/^tsx-[^/]+$/]
+/**
+ * What tools keep in the temporary folder on purpose, across runs: tsx's compile cache (`tsx-<uid>`), and Node's
+ * module compile cache (`node-compile-cache`, Node 22.1 and later), which tsc turns on (the build test runs tsc).
+ */
+const TOOL_CACHES = [/^tsx-[^/]+$/, /^node-compile-cache$/]
 /** The runtime folder of the run's servers: a server killed with SIGKILL (some tests do) leaves its file, by design. */
 const RUNTIME_DIR = 'mls-runtime'
 

@@ -5,10 +5,13 @@ import {SERVER_DEFAULTS} from '../settings/server-settings.js'
 export const MODEL_MOUNT = '/mnt/models'
 /** Where mls lives inside the image. */
 export const APP_DIR = '/app'
-/** The non-root user the image runs as (node:20-slim's "node"), numeric so Kubernetes' runAsNonRoot can check it. */
+/** The non-root user the image runs as (the node image's "node"), numeric so Kubernetes' runAsNonRoot can check it. */
 export const IMAGE_USER = '1000:1000'
-/** The Node base image. */
-export const NODE_IMAGE = 'node:20-slim'
+/**
+ * The Node base image of the repository's Dockerfile: Node 22 LTS, pinned to an exact release so that a rebuild gets
+ * the Node that was tested (.ci/run runs the suite on this version too, read from the Dockerfile's FROM line).
+ */
+export const NODE_IMAGE = 'node:22.23.5-bookworm-slim'
 /** Liveness and readiness paths of the REST server. */
 export const HEALTH_PATHS = {live: '/v2/health/live', ready: '/v2/health/ready'} as const
 

@@ -3,10 +3,11 @@
  * [[1, 2, 3], [4, 5, 6]] -> [[6], [15]]. Make it yours: read your model in load(), compute in predict(), and update
  * "inputs" / "outputs" in model-settings.json and the rows of test-set.json (`mls test --model <name>` sends them).
  *
- * mls compiles this file when it loads the model: there is no build step. `from 'mls'` resolves wherever this folder
- * is (mls gives the runtimes it loads its own API); `npm install --save-dev mls` beside it gives your editor the types.
+ * mls compiles this file when it loads the model: there is no build step. `from 'mls-server'` resolves wherever this
+ * folder is (mls gives the runtimes it loads its own API); `npm install --save-dev mls-server` beside it gives your
+ * editor the types. (The npm package named "mls" is an unrelated project: do not install it.)
  */
-import {BaseRuntime, type InferRequest, type InferResult, type NdArray} from 'mls'
+import {BaseRuntime, type InferRequest, type InferResult, type NdArray} from 'mls-server'
 
 export default class SumRuntime extends BaseRuntime {
   // A custom metric, served on the metrics port (/metrics) with the labels model and version.

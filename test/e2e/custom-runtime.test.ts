@@ -2,7 +2,8 @@ import {tmpdir} from 'node:os'
 /**
  * Custom runtimes through the built CLI: the bundled example served beside the multi-model one by `mls start
  * examples`, and runtimes written in a temporary repository (TypeScript compiled on load, no package.json, importing
- * "mls" from a folder where no node_modules provides it), over REST and gRPC, with their content types, their failures
+ * "mls-server" from a folder where no node_modules provides it, or "mls", its name before the rename, from one where
+ * node_modules holds other packages of those names), over REST and gRPC, with their content types, their failures
  * (UNAVAILABLE with the reason load() gave) and their custom metrics on /metrics.
  */
 import {rmSync, writeFileSync} from 'node:fs'
@@ -84,7 +85,7 @@ describe('mls start examples: the custom-runtime example beside the multi-model 
 })
 
 const TABLE_RUNTIME = `
-import {BaseRuntime, Table, type InferRequest, type InferResult} from 'mls'
+import {BaseRuntime, Table, type InferRequest, type InferResult} from 'mls-server'
 import {weekday} from './dates.ts'
 
 /** A pd runtime: one row per order; total = price * qty, the weekday of its date, its name in capitals. */
@@ -121,6 +122,24 @@ export default {
   },
 }
 `
+
+/** Written before the package was renamed: imports 'mls', and 'mls-server' to see that both are the server's modules. */
+const LEGACY_RUNTIME = `
+import {BaseRuntime, MlsError, type InferRequest, type InferResult} from 'mls'
+import * as current from 'mls-server'
+
+export default class Legacy extends BaseRuntime {
+  override async predict(request: InferRequest): Promise<InferResult> {
+    if (request.inputs[0].data[0] < 0) throw new MlsError('INVALID_DATA', 'legacy: no negative numbers')
+    return this.encodeResponse({same: Int32Array.of(BaseRuntime === current.BaseRuntime && MlsError === current.MlsError ? 1 : 0)})
+  }
+}
+`
+
+/** What node_modules beside the repository's runtimes holds: the unrelated npm package "mls", and a copy of mls-server. */
+const DECOY_MLS = {name: 'mls', version: '9.9.9', type: 'module', exports: './index.js'}
+const DECOY_COPY = {name: 'mls-server', version: '0.0.1', type: 'module', exports: './index.js'}
+const DECOY_CODE = "throw new Error('a package beside the runtime was loaded instead of the server')\n"
 
 const BROKEN_RUNTIME = `
 export default class Broken {
@@ -159,6 +178,12 @@ describe('runtimes written in a temporary repository', () => {
       'models/escape/model-settings.json': '',
       'models/typo/model-settings.json': JSON.stringify({implementation: 'runtime.js'}),
       'models/typo/runtime.js': echo('typo'),
+      'models/legacy/model-settings.json': JSON.stringify({implementation: './runtime.ts'}),
+      'models/legacy/runtime.ts': LEGACY_RUNTIME,
+      'node_modules/mls/package.json': JSON.stringify(DECOY_MLS),
+      'node_modules/mls/index.js': DECOY_CODE,
+      'node_modules/mls-server/package.json': JSON.stringify(DECOY_COPY),
+      'node_modules/mls-server/index.js': DECOY_CODE,
     })
     outside = `${repo.dir}-outside.js`
     writeFileSync(outside, echo('outside'))
@@ -250,6 +275,17 @@ describe('runtimes written in a temporary repository', () => {
     expect((await postJson(server.url + '/v2/repository/models/echo/load', {})).status).toBe(200)
     const res = await postJson(server.url + '/v2/models/echo/infer', {inputs: [{name: 'x', shape: [1], datatype: 'BOOL', data: [true]}]})
     expect(res.body.outputs[0]).toMatchObject({name: 'v2_x', data: [true]})
+  })
+
+  it("'mls-server' and 'mls' both resolve to the running server, never to packages of those names beside the runtime", async () => {
+    expect((await index(server)).find((m) => m.name === 'legacy')).toMatchObject({state: 'READY', reason: ''})
+    const ok = await postJson(server.url + '/v2/models/legacy/infer', {inputs: [{name: 'x', shape: [1], datatype: 'FP64', data: [1]}]})
+    expect(ok.status).toBe(200)
+    expect(ok.body.outputs[0]).toMatchObject({name: 'same', data: [1]})
+    // The server's own MlsError: its code reaches the client (a foreign error class would be INFERENCE_FAILED).
+    const refused = await postJson(server.url + '/v2/models/legacy/infer', {inputs: [{name: 'x', shape: [1], datatype: 'FP64', data: [-1]}]})
+    expect(refused.status).toBe(400)
+    expect(refused.body).toEqual({error: 'legacy: no negative numbers', code: 'INVALID_DATA'})
   })
 
   it('its custom metric is on /metrics', async () => {

@@ -20,7 +20,7 @@ import {PROBE_RUNTIME, SLEEP_RUNTIME, sleepMessage, sleepRequest, untilSleeping}
 
 /** A runtime whose load takes `parameters.extra.load_ms` and whose predict answers at once (input echoed). */
 const SLOW_LOAD_RUNTIME = `
-import type {InferRequest, RuntimeContext} from 'mls'
+import type {InferRequest, RuntimeContext} from 'mls-server'
 
 export default {
   async load(context: RuntimeContext) {

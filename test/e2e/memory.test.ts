@@ -31,7 +31,7 @@ const settingsFile = (value: Record<string, unknown>): RepoFiles => ({'settings.
 
 /** Yields x then 2x per request, then the count (as test/e2e/stream.test.ts's). */
 const STREAMING_RUNTIME = `
-import type {InferRequest} from 'mls'
+import type {InferRequest} from 'mls-server'
 export default {
   async predict(request: InferRequest) {
     return {outputs: [{name: 'y', datatype: 'FP64', shape: [1, 1], data: new Float64Array([-1])}]}

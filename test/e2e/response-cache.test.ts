@@ -13,7 +13,7 @@ import {startMls, type MlsProcess} from './helpers/mls-process.js'
 
 /** Answers "calls" (its calls so far, FP64 [1,1]) and "echo" (its input x); the requested outputs only, if any. */
 const COUNTER_RUNTIME = `
-import type {InferRequest, RuntimeContext} from 'mls'
+import type {InferRequest, RuntimeContext} from 'mls-server'
 
 const counts = ((globalThis as any).cacheTestCalls ??= {}) as Record<string, number>
 let name = ''

@@ -15,7 +15,7 @@ const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
 
 /** For each request [[x]]: yields x, then 2x (two answers per request), then, once the requests end, the count. */
 const STREAMING_RUNTIME = `
-import type {InferRequest} from 'mls'
+import type {InferRequest} from 'mls-server'
 
 export default {
   async predict(request: InferRequest) {

@@ -18,7 +18,7 @@ const WIDTH = mnist.request.inputs[0].shape[1]
 
 /** Doubles x; fails (the runtime throws) for a negative x. */
 const DOUBLER_RUNTIME = `
-import type {InferRequest} from 'mls'
+import type {InferRequest} from 'mls-server'
 export default {
   async predict(request: InferRequest) {
     const x = (request.inputs[0].data as Float64Array)[0]
@@ -30,7 +30,7 @@ export default {
 
 /** predictStream: for each request [[x]], yields x then 2x. */
 const STREAMING_RUNTIME = `
-import type {InferRequest} from 'mls'
+import type {InferRequest} from 'mls-server'
 export default {
   async predict() {
     return {outputs: [{name: 'y', datatype: 'FP64', shape: [1, 1], data: new Float64Array([-1])}]}

@@ -30,8 +30,12 @@ async function registerHooks(): Promise<void> {
   const tsx = await import('tsx/esm/api')
   // tsx compiles TypeScript; the tsconfig of the server's working folder is none of the runtime's business.
   tsx.register({tsconfig: false})
-  // Registered after tsx, so these run first and hand tsx a format it keeps (see loader-hooks.ts).
-  register('./loader-hooks.js', import.meta.url, {data: {selfName: 'mls', selfParent: import.meta.url}})
+  // Registered after tsx, so these run first and hand tsx a format it keeps (see loader-hooks.ts). The file beside this
+  // one: loader-hooks.js in dist/, loader-hooks.ts when this module runs from source (the in-process tests). Node 20
+  // let tsx map './loader-hooks.js' to the .ts file; Node 22 resolves it without tsx and finds nothing.
+  const hooks = new URL(new URL(import.meta.url).pathname.endsWith('.ts') ? './loader-hooks.ts' : './loader-hooks.js', import.meta.url)
+  // "mls" was the package's name until it became mls-server (see loader-hooks.ts).
+  register(hooks, {data: {selfName: 'mls-server', aliases: ['mls'], selfParent: import.meta.url}})
 }
 
 /** Registers the hooks once (concurrent callers share the registration). */

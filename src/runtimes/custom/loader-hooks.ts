@@ -4,8 +4,11 @@
  * - A runtime file in a folder whose package.json says no "type" (or that has none, like a model repository) loads as
  *   an ES module: any .ts / .tsx file, and a .js / .jsx file that has import or export statements. Left alone, tsx
  *   would load it as CommonJS, and on Node 20 its imports of other .ts files (or of ES modules) fail.
- * - `mls` (and `mls/...`) resolves to this installation when nothing else provides it, so a runtime in any folder can
- *   `import {BaseRuntime} from 'mls'` and gets the very modules the server runs (one codec registry, one MlsError).
+ * - `mls-server` (and `mls-server/...`) always resolves to this installation, so a runtime in any folder can
+ *   `import {BaseRuntime} from 'mls-server'` and gets the very modules the server runs (one codec registry, one
+ *   MlsError), even where a copy of mls-server is installed beside it for the editor's types. `mls`, the package's
+ *   name before it was renamed, resolves the same way, for runtimes written before the rename: an unrelated package
+ *   of that name is on the npm registry, and one installed by mistake must not be loaded in mls's place.
  * - `mls-runtime-package:?name=N&from=URL` resolves package N as a module in folder URL would (for an implementation
  *   that names an installed package: it resolves from the model's folder, not from mls's own).
  */
@@ -17,9 +20,11 @@ import {fileURLToPath} from 'node:url'
 export const PACKAGE_SCHEME = 'mls-runtime-package:'
 
 interface HookData {
-  /** This package's name ("mls"). */
+  /** This package's name ("mls-server"), resolved from inside the package (a package may import itself by name). */
   readonly selfName: string
-  /** A file URL inside this package, to resolve `mls` from (a package may import itself by name). */
+  /** Other names that mean this package ("mls", its name before the rename): resolved as `selfName`. */
+  readonly aliases: readonly string[]
+  /** A file URL inside this package, to resolve `selfName` from. */
   readonly selfParent: string
 }
 
@@ -81,8 +86,13 @@ function asModule(result: ResolveResult): ResolveResult {
   return {...result, format: 'module'}
 }
 
-function isSelf(specifier: string): boolean {
-  return data !== undefined && (specifier === data.selfName || specifier.startsWith(`${data.selfName}/`))
+/** `specifier` in terms of this package's own name when it names this package (or an alias of it), else undefined. */
+function selfSpecifier(specifier: string): string | undefined {
+  if (data === undefined) return undefined
+  for (const name of [data.selfName, ...data.aliases]) {
+    if (specifier === name || specifier.startsWith(`${name}/`)) return data.selfName + specifier.slice(name.length)
+  }
+  return undefined
 }
 
 export async function resolve(specifier: string, context: ResolveContext, next: NextResolve): Promise<ResolveResult> {
@@ -90,12 +100,7 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
     const query = new URL(specifier).searchParams
     return resolve(query.get('name') ?? '', {...context, parentURL: query.get('from') ?? undefined}, next)
   }
-  let result: ResolveResult
-  try {
-    result = await next(specifier, context)
-  } catch (error) {
-    if (!isSelf(specifier)) throw error
-    result = await next(specifier, {...context, parentURL: data!.selfParent})
-  }
-  return asModule(result)
+  const self = selfSpecifier(specifier)
+  if (self !== undefined) return next(self, {...context, parentURL: data!.selfParent})
+  return asModule(await next(specifier, context))
 }

@@ -8,7 +8,7 @@
  */
 export const SLEEP_RUNTIME = `
 import {appendFileSync} from 'node:fs'
-import type {InferRequest, RuntimeContext} from 'mls'
+import type {InferRequest, RuntimeContext} from 'mls-server'
 
 const sleeping = ((globalThis as any).sleeping ??= {}) as Record<string, number>
 let name = ''
@@ -55,7 +55,7 @@ export default {
 
 /** Answers how many requests the sleep runtime of model `parameters.extra.watch` is running ("sleeping", FP64 [1, 1]). */
 export const PROBE_RUNTIME = `
-import type {RuntimeContext} from 'mls'
+import type {RuntimeContext} from 'mls-server'
 
 let watch = ''
 export default {

@@ -9,7 +9,7 @@
  */
 export const TOKEN_RUNTIME = `
 import {appendFileSync} from 'node:fs'
-import type {InferRequest, RuntimeContext} from 'mls'
+import type {InferRequest, RuntimeContext} from 'mls-server'
 
 let stoppedFile = ''
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -6,7 +6,7 @@ import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {CliError} from '../../../src/cli/cli-error.js'
 import {DEFAULT_BASE_IMAGE, renderDockerfile} from '../../../src/deploy/dockerfile.js'
-import {HEALTH_PATHS, IMAGE_CMD, IMAGE_ENTRYPOINT, IMAGE_ENV, IMAGE_PORTS, MODEL_MOUNT} from '../../../src/deploy/image.js'
+import {HEALTH_PATHS, IMAGE_CMD, IMAGE_ENTRYPOINT, IMAGE_ENV, IMAGE_PORTS, MODEL_MOUNT, NODE_IMAGE} from '../../../src/deploy/image.js'
 import {writeDockerfile} from '../../../src/deploy/write-dockerfile.js'
 import {SERVER_DEFAULTS, SERVER_SETTINGS_KEYS} from '../../../src/settings/server-settings.js'
 import {all, envOf, execForm, healthcheck, last, parseDockerfile, readDockerfile} from './dockerfile-parse.js'
@@ -21,12 +21,15 @@ afterEach(() => {
 })
 
 describe('Dockerfile (repository)', () => {
-  it('is multi-stage on Node 20 slim: build with .npmrc, npm ci and npm run build; runtime with npm ci --omit=dev', () => {
-    expect(repoStages.map((s) => s.from)).toEqual(['node:20-slim', 'node:20-slim'])
+  it('is multi-stage on Node 22 slim pinned by release: build with .npmrc, npm ci and npm run build; runtime with npm ci --omit=dev', () => {
+    expect(NODE_IMAGE).toMatch(/^node:22\.\d+\.\d+-bookworm-slim$/)
+    expect(repoStages.map((s) => s.from)).toEqual([NODE_IMAGE, NODE_IMAGE])
     const build = repoStages[0]
     expect(all(build, 'COPY')[0]).toContain('.npmrc')
+    expect(all(build, 'COPY')).toContain('scripts ./scripts')
     expect(all(build, 'RUN')).toEqual(['npm ci', 'npm run build'])
-    expect(readFileSync('.npmrc', 'utf8')).toContain('onnxruntime-node-install=skip')
+    // No dependency's install script runs: onnxruntime-node's would download CUDA from outside the npm registry.
+    expect(readFileSync('.npmrc', 'utf8')).toMatch(/^ignore-scripts=true$/m)
     expect(all(runtime, 'COPY')[0]).toContain('.npmrc')
     expect(all(runtime, 'RUN')[0]).toMatch(/^npm ci --omit=dev/)
     expect(all(runtime, 'COPY').some((c) => c.startsWith(`--from=${build.name} /app/dist`))).toBe(true)
@@ -54,7 +57,7 @@ describe('Dockerfile (repository)', () => {
   })
 
   it('copies what package.json ships (bin, dist, proto, templates, the manifest)', () => {
-    const files = (JSON.parse(readFileSync('package.json', 'utf8')) as {files: string[]}).files.filter((f) => !f.startsWith('examples'))
+    const files = (JSON.parse(readFileSync('package.json', 'utf8')) as {files: string[]}).files.filter((f) => !f.startsWith('examples') && !f.startsWith('!'))
     const copied = all(runtime, 'COPY').join(' ')
     for (const file of files) expect(copied).toContain(file)
   })

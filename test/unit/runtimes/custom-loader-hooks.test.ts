@@ -19,14 +19,14 @@ const SELF = 'file:///opt/mls/dist/runtimes/custom/import-module.js'
 function next(known: Record<string, string>, seen: Array<{specifier: string; parentURL?: string}> = []) {
   return async (specifier: string, context?: {parentURL?: string}) => {
     seen.push({specifier, parentURL: context?.parentURL})
-    const key = specifier === 'mls' && context?.parentURL === SELF ? 'mls@self' : specifier
+    const key = specifier === 'mls-server' && context?.parentURL === SELF ? 'mls-server@self' : specifier
     if (!(key in known)) throw Object.assign(new Error(`Cannot find package '${specifier}'`), {code: 'ERR_MODULE_NOT_FOUND'})
     return {url: known[key], format: 'commonjs'}
   }
 }
 
 beforeAll(async () => {
-  await initialize({selfName: 'mls', selfParent: SELF})
+  await initialize({selfName: 'mls-server', aliases: ['mls'], selfParent: SELF})
 })
 afterAll(() => rmSync(root, {recursive: true, force: true}))
 
@@ -49,11 +49,19 @@ describe('loader hooks', () => {
     expect((await resolve('dep', {}, next({dep}))).format).toBe('commonjs')
   })
 
-  it('resolves mls from mls itself when nothing else provides it', async () => {
+  it('resolves mls-server, and mls (its name before the rename), from mls itself even where another is installed', async () => {
+    const runtime = 'file:///tmp/repo/models/a/runtime.ts'
+    const known = {'mls-server@self': 'file:///opt/mls/dist/index.js', 'mls-server': 'file:///tmp/repo/node_modules/mls-server/index.js', mls: 'file:///tmp/repo/node_modules/mls/index.js'}
+    for (const specifier of ['mls-server', 'mls']) {
+      const seen: Array<{specifier: string; parentURL?: string}> = []
+      expect((await resolve(specifier, {parentURL: runtime}, next(known, seen))).url).toBe('file:///opt/mls/dist/index.js')
+      expect(seen).toEqual([{specifier: 'mls-server', parentURL: SELF}])
+    }
     const seen: Array<{specifier: string; parentURL?: string}> = []
-    const result = await resolve('mls', {parentURL: 'file:///tmp/repo/models/a/runtime.ts'}, next({'mls@self': 'file:///opt/mls/dist/index.js'}, seen))
-    expect(result.url).toBe('file:///opt/mls/dist/index.js')
-    expect(seen.map((s) => s.parentURL)).toEqual(['file:///tmp/repo/models/a/runtime.ts', SELF])
+    await resolve('mls/package.json', {parentURL: runtime}, next({'mls-server/package.json': 'file:///opt/mls/package.json'}, seen)).catch(() => undefined)
+    expect(seen).toEqual([{specifier: 'mls-server/package.json', parentURL: SELF}])
+    // Names that only start like it are other packages.
+    expect((await resolve('mlsx', {parentURL: runtime}, next({mlsx: 'file:///tmp/repo/node_modules/mlsx/index.js'}))).url).toBe('file:///tmp/repo/node_modules/mlsx/index.js')
     await expect(resolve('lodash', {}, next({}))).rejects.toThrow("Cannot find package 'lodash'")
   })
 

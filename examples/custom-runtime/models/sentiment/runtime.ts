@@ -9,7 +9,7 @@
  */
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {BaseRuntime, MlsError, type InferRequest, type InferResult} from 'mls'
+import {BaseRuntime, MlsError, type InferRequest, type InferResult} from 'mls-server'
 
 interface Lexicon {
   readonly positive: readonly string[]
