@@ -176,6 +176,22 @@ describe('--json', () => {
   })
 })
 
+describe('mls infer --input CSV', () => {
+  it('a header row (pandas to_csv) and ";" or tab delimiters, detected or given with --delimiter', async () => {
+    const {shape, data} = mnist.request.inputs[0]
+    const rows = [0, 1].map((r) => data.slice(r * shape[1], (r + 1) * shape[1]))
+    const header = Array.from({length: shape[1]}, (_, i) => `pixel_${i}`)
+    for (const [sep, extra] of [[';', []], ['\t', ['--delimiter', 'tab']]] as const) {
+      const csv = [header, ...rows].map((cells) => cells.join(sep)).join('\n') + '\n'
+      const {code, stdout, stderr} = await runMls(['infer', '-m', 'mnist_sklearn', '--url', server.url, '--json', ...extra], {}, {input: csv})
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+      const predict = JSON.parse(stdout).outputs.find((o: {name: string}) => o.name === 'predict')
+      expect(predict.data).toEqual([mnist.expected.predict[0], mnist.expected.predict[1]])
+    }
+  })
+})
+
 describe('mls test', () => {
   /** model_infer_request_failure_total of mnist_sklearn, summed over its label sets. */
   async function mnistFailures(): Promise<number> {
