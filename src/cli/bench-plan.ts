@@ -15,7 +15,7 @@ export interface BenchFlags {
   readonly requests?: number
   readonly warmup: string
   readonly timeout: string
-  readonly shape: readonly string[]
+  readonly shape?: readonly string[]
 }
 
 /** What the flags ask for. */
@@ -41,7 +41,7 @@ export function parseSeconds(name: string, value: string | undefined, min: numbe
 /** The plan of the flags; throws a CliError (exit 2) for the first value that does not fit, in the order of the flags. */
 export function benchPlan(flags: BenchFlags): BenchPlan {
   const levels = parseConcurrencyLevels(flags.concurrency)
-  const shapes = parseShapes(flags.shape)
+  const shapes = parseShapes(flags.shape ?? [])
   const duration = parseSeconds('duration', flags.duration, 0.1, MAX_DURATION_S) ?? (flags.requests === undefined ? DEFAULT_DURATION_S : undefined)
   const warmupSeconds = parseSeconds('warmup', flags.warmup, 0, 60)!
   const timeoutSeconds = parseSeconds('timeout', flags.timeout, 0.1, 3600)!

@@ -14,11 +14,13 @@ export type ExitCode = typeof EXIT_FAILURE | typeof EXIT_USAGE
 
 /** A user-facing failure: the command prints `message` and exits with `exitCode`. */
 export class CliError extends Error {
+  /** `cause`: the error this one reports (its code is the one --json shows, error-report.ts). */
   constructor(
     message: string,
     readonly exitCode: ExitCode = EXIT_FAILURE,
+    options?: {cause?: unknown},
   ) {
-    super(message)
+    super(message, options)
     this.name = 'CliError'
   }
 }

@@ -58,7 +58,9 @@ export abstract class ClientCommand extends MlsCommand {
   }
 
   protected override async explain(error: CliError): Promise<string> {
-    if (error instanceof ServerError && error.code === 'MODEL_NOT_FOUND' && this.clients.length > 0) return error.message + (await this.knownModels())
+    // Also when it is the cause of the error reported (the first request of `mls test`).
+    const server = error instanceof ServerError ? error : error.cause instanceof ServerError ? error.cause : undefined
+    if (server?.code === 'MODEL_NOT_FOUND' && this.clients.length > 0) return error.message + (await this.knownModels())
     return error.message
   }
 

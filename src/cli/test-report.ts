@@ -6,7 +6,8 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`
 
 export function formatTestSummary(s: TestSummary, passed: boolean, minAgreement: number): string {
   const rows: string[][] = [
-    ['model', `${s.model}${s.version ? ` ${s.version}` : ''}`],
+    // The version that answered: the one asked for, or the server's default.
+    ['model', `${s.model}${s.version ? ` ${s.version}` : ''}${s.versionRequested ? '' : ' (the default version)'}`],
     ['rows / requests', `${s.rows} / ${s.requests}`],
     ['errors', s.errors === 0 ? '0' : paint('red', String(s.errors))],
     ['agreement', `${pct(s.agreement)} (${s.agreeingRows}/${s.rows} rows; tolerance ${s.tolerance})`],

@@ -6,17 +6,19 @@ import {ClientCommand} from '../cli/client-command.js'
 import {benchFailure, runBench} from '../cli/run-bench.js'
 
 export default class Bench extends ClientCommand {
-  static override summary = 'Measure throughput and latency of a model on a running server, at one or more concurrency levels.'
+  static override summary = "Measure a model's throughput and latency on a running server."
   static override description = `Like Triton's perf_analyzer: for each --concurrency level, that many requests are kept in flight (each loop sends its next request when the previous one is answered) for --duration seconds and/or --requests requests, after --warmup seconds of unmeasured load. Prints requests/s, rows/s, latency p50/p90/p99 and errors per level; --json prints the same as JSON.
 Requests come from the model's test set (test-set.json beside its model-settings.json in the repository of the current folder or --repo DIR, or --dataset FILE), cut into requests of --batch-size rows; without one, or with --random, from the model's metadata: random values of each input's datatype, -1 dimensions set to --batch-size (--shape NAME:D1,D2 sets an input's shape).
 --binary sends tensors as bytes: the binary tensor data extension over REST, raw_input_contents over gRPC.
 The client shares the machine with the server when both run here: for the server's own capacity, see npm run bench (wrk, h2load). Exits 1 if any measured request failed.`
   static override enableJsonFlag = true
+  static override snakeCaseJson = true
+  static override usage = '<%= command.id %> --model <value> [--random | --dataset <value>] [FLAGS]'
   static override examples = [
     '<%= config.bin %> bench --model mnist_sklearn --version v1.0.0',
     '<%= config.bin %> bench -m mnist_sklearn --concurrency 1,4,16 --duration 10 --binary',
     '<%= config.bin %> bench -m mushroom_xgboost --grpc --batch-size 32 --requests 5000 --json',
-    '<%= config.bin %> bench -m my-model --random --shape input:1,3,224,224 --url http://10.0.0.5:8080',
+    {description: 'Random data of a given shape, against another machine', command: '<%= config.bin %> bench -m my-model --random --shape input:1,3,224,224 --url http://10.0.0.5:8080'},
   ]
   static override flags = {
     model: Flags.string({char: 'm', description: 'model name', required: true}),
@@ -27,9 +29,9 @@ The client shares the machine with the server when both run here: for the server
     warmup: Flags.string({description: 'seconds of unmeasured load before each level (0 to 60)', default: '1'}),
     'batch-size': Flags.integer({char: 'b', description: 'rows per request (dimension 0)', default: 1, min: 1, max: 65_536}),
     binary: Flags.boolean({description: 'send tensors as bytes: REST binary tensor data extension, gRPC raw_input_contents', default: false}),
-    random: Flags.boolean({description: "random data from the model's metadata even if it has a test set", default: false, exclusive: ['dataset']}),
+    random: Flags.boolean({description: "random data from the model's metadata even if it has a test set (not with --dataset)", default: false, exclusive: ['dataset']}),
     dataset: Flags.file({description: 'test set file to take requests from (default: test-set.json beside the model)', exists: true}),
-    shape: Flags.string({description: 'shape of a random input, NAME:D1,D2,... (repeatable)', multiple: true, default: []}),
+    shape: Flags.string({description: 'shape of a random input, NAME:D1,D2,... (repeatable)', multiple: true}),
     timeout: Flags.string({description: 'seconds after which an unanswered request counts as failed', default: '30'}),
   }
 

@@ -4,9 +4,9 @@ import {DEFAULT_BASE_IMAGE} from '../deploy/dockerfile.js'
 import {writeDockerfile, type WriteDockerfileResult} from '../deploy/write-dockerfile.js'
 
 export default class Dockerfile extends MlsCommand {
-  static override summary = 'Write a Dockerfile that builds an image serving a model repository (as mlserver dockerfile).'
+  static override summary = 'Write a Dockerfile for an image that serves a model repository.'
 
-  static override description = `Writes DIR/Dockerfile (and DIR/.dockerignore when there is none): FROM the mls image, with DIR copied to /mnt/models, run as a non-root user, ports 8080 (REST), 8081 (gRPC), 8082 (metrics) and a HEALTHCHECK on /v2/health/ready. When DIR has a package.json (custom runtimes' dependencies) they are installed with npm ci.
+  static override description = `As mlserver dockerfile. Writes DIR/Dockerfile (and DIR/.dockerignore when there is none): FROM the mls image, with DIR copied to /mnt/models, run as a non-root user, ports 8080 (REST), 8081 (gRPC), 8082 (metrics) and a HEALTHCHECK on /v2/health/ready. When DIR has a package.json (custom runtimes' dependencies) they are installed with npm ci.
 Build the mls base image first from the mls repository (docker build -t ${DEFAULT_BASE_IMAGE} .), or pass --base-image.
 Never overwrites a Dockerfile unless --force. Exit codes: 0 written, 2 bad usage or the Dockerfile exists.`
 
@@ -16,9 +16,11 @@ Never overwrites a Dockerfile unless --force. Exit codes: 0 written, 2 bad usage
   ]
 
   static override enableJsonFlag = true
+  static override snakeCaseJson = true
+  static override usage = '<%= command.id %> [DIR] [FLAGS]'
 
   static override args = {
-    dir: Args.string({description: 'model repository folder (default: the current folder)', default: '.'}),
+    dir: Args.string({description: 'model repository folder', default: '.'}),
   }
 
   static override flags = {
@@ -29,10 +31,6 @@ Never overwrites a Dockerfile unless --force. Exit codes: 0 written, 2 bad usage
   // Messages read on from the command's name; printed as is (oclif's error box re-wraps paths and multi-line advice).
   protected override errorLabel(): string {
     return `${this.config.bin} dockerfile`
-  }
-
-  protected override jsonErrorDocument(): boolean {
-    return true
   }
 
   async run(): Promise<WriteDockerfileResult> {

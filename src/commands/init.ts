@@ -12,7 +12,7 @@ const MODEL_FLAGS = ['name', 'runtime', 'model-file', 'version']
 const SETTINGS_FLAGS = ['host', 'http-port', 'grpc-port', 'metrics-port']
 
 export default class Init extends MlsCommand {
-  static override summary = 'Scaffold a model repository (settings.json and models/<name>/model-settings.json) that mls start serves.'
+  static override summary = 'Scaffold a model repository that mls start serves.'
 
   static override description = `Writes DIR/settings.json and DIR/models/<name>/model-settings.json from the templates bundled with mls, and copies the model file in (as model.onnx, model.json or model.ubj). Without --runtime the runtime comes from the model file: .onnx -> onnx, .json / .ubj -> xgboost. Pickles (.joblib, .pkl, .pickle) are refused: export them to ONNX.
 When stdin and stdout are a terminal and the model name or runtime is neither given nor detectable, init asks; otherwise it uses "${DEFAULT_MODEL_NAME}" and onnx.
@@ -28,6 +28,11 @@ Exit codes: 0 written, 1 failed (nothing or part written, as the message says), 
   ]
 
   static override enableJsonFlag = true
+  static override snakeCaseJson = true
+  static override usage = [
+    '<%= command.id %> [DIR] [--model-file <value>] [--name <value>] [--runtime <value>] [FLAGS]',
+    '<%= command.id %> [DIR] --example multi-model|custom-runtime [FLAGS]',
+  ]
 
   static override args = {
     dir: Args.string({description: 'folder of the model repository, created when missing', default: '.'}),
@@ -43,18 +48,14 @@ Exit codes: 0 written, 1 failed (nothing or part written, as the message says), 
     'grpc-port': Flags.integer({description: 'gRPC port (settings.json: grpc_port; default 8081)', min: 0, max: 65535}),
     'metrics-port': Flags.integer({description: 'metrics port (settings.json: metrics_port; default 8082)', min: 0, max: 65535}),
     force: Flags.boolean({char: 'f', description: 'overwrite files that exist'}),
-    'skip-settings': Flags.boolean({description: 'leave settings.json out (add a model to an existing repository)', exclusive: SETTINGS_FLAGS}),
-    example: Flags.string({description: 'copy a bundled example repository instead of scaffolding a model', options: [...EXAMPLES], exclusive: MODEL_FLAGS}),
+    'skip-settings': Flags.boolean({description: 'leave settings.json out (add a model to an existing repository; not with --host and the port flags)', exclusive: SETTINGS_FLAGS}),
+    example: Flags.string({description: 'copy a bundled example repository instead of scaffolding a model (not with --name, --runtime, --model-file, --version)', options: [...EXAMPLES], exclusive: MODEL_FLAGS}),
     yes: Flags.boolean({char: 'y', description: 'never ask: use the defaults for anything not given'}),
   }
 
   // Messages read on from the command's name; printed as is (oclif's error box re-wraps paths and multi-line advice).
   protected override errorLabel(): string {
     return `${this.config.bin} init`
-  }
-
-  protected override jsonErrorDocument(): boolean {
-    return true
   }
 
   async run(): Promise<InitJson> {

@@ -5,7 +5,7 @@ import {toMonitorJson, type MonitorJson} from '../tui/state/monitor-json.js'
 import {plainReport} from '../tui/state/plain-report.js'
 
 export default class Monitor extends ClientCommand {
-  static override summary = 'A live dashboard of a running server: health, models, request rates, latencies, events.'
+  static override summary = 'A live dashboard of a running server: models, request rates, latencies.'
 
   static override description = `Attaches to a running server and shows, refreshed every --interval: the server's name, version and health; each model version's state (and reason), requests/s, error rate, p50 / p99 latency and in-flight requests over the last few polls; a sparkline of total requests/s; the latest events (state changes, failed requests).
 Reads only public endpoints (health, GET /v2, the repository index (with --token when the server protects it), the metrics endpoint), so it also watches other Open Inference Protocol servers with the repository extension; what a server does not expose shows as "-".
@@ -14,12 +14,13 @@ When stdin or stdout is not a terminal (or with --json) it prints one snapshot, 
 
   static override examples = [
     '<%= config.bin %> monitor',
-    '<%= config.bin %> monitor --url http://127.0.0.1:9080 --metrics-url http://127.0.0.1:9082/metrics',
+    {description: 'A server on other ports', command: '<%= config.bin %> monitor --url http://127.0.0.1:9080 --metrics-url http://127.0.0.1:9082/metrics'},
     '<%= config.bin %> monitor --repo examples/multi-model --interval 500',
     '<%= config.bin %> monitor --json | jq .models',
   ]
 
   static override enableJsonFlag = true
+  static override usage = '<%= command.id %> [FLAGS]'
 
   static override flags = {
     'metrics-url': Flags.string({description: 'metrics URL (env MLS_METRICS_URL; default from ./settings.json, else the one running mls start, else http://127.0.0.1:8082/metrics)', helpGroup: 'SERVER'}),

@@ -1,7 +1,11 @@
+import {statSync} from 'node:fs'
 import {Args, Flags} from '@oclif/core'
 import {MlsCommand} from '../cli/mls-command.js'
+import {ParseError} from '../cli/parse-error.js'
 import {runStart} from '../cli/run-start.js'
 import {isClusterWorker, runClusterWorker} from '../cluster/index.js'
+
+const isDirectory = (dir: string) => statSync(dir, {throwIfNoEntry: false})?.isDirectory() === true
 
 export default class Start extends MlsCommand {
   static override summary = 'Serve every model below a folder over the Open Inference Protocol (KServe V2).'
@@ -9,29 +13,29 @@ export default class Start extends MlsCommand {
   static override description = `Reads DIR/settings.json (when present) and every model-settings.json below DIR, loads the models and serves them over REST.
 Settings precedence: flags > environment (MLS_<FIELD>, then MLSERVER_<FIELD>) > settings.json > defaults.
 Security (docs/operations.md, "Security"): repository_auth_token (env MLS_REPOSITORY_AUTH_TOKEN) guards the repository API with a bearer token; ssl_certfile / ssl_keyfile serve REST and gRPC over TLS; cors_settings turns CORS on; allow_external_uris lets model uris point outside DIR.
-Stops gracefully on SIGINT / SIGTERM: readiness turns false, new requests get 503 / UNAVAILABLE, in-flight requests
-finish within --shutdown-grace-period seconds (then they are answered 503 and the exit code is 1); a second signal
-exits at once (130).
-Backpressure: --max-queue-size bounds the requests a model holds (then 503 + Retry-After / RESOURCE_EXHAUSTED);
---infer-timeout answers 504 / DEADLINE_EXCEEDED instead of waiting on a slow model.
+Stops gracefully on SIGINT / SIGTERM: readiness turns false, new requests get 503 / UNAVAILABLE, in-flight requests finish within --shutdown-grace-period seconds (then they are answered 503 and the exit code is 1); a second signal exits at once (130).
+Backpressure: --max-queue-size bounds the requests a model holds (then 503 + Retry-After / RESOURCE_EXHAUSTED); --infer-timeout answers 504 / DEADLINE_EXCEEDED instead of waiting on a slow model.
 With --tui (in a terminal) it shows the dashboard of \`mls monitor\` with the server's log in a pane; q stops the server gracefully.
-With --watch (for development) it follows the files below DIR: a new model-settings.json loads its model, a changed
-model file or model-settings.json reloads that model version (the old one serves until the new one is READY; if the
-reload fails the old one keeps serving and the reason is logged), a deleted model-settings.json unloads it. One process only.
+With --watch (for development) it follows the files below DIR: a new model-settings.json loads its model, a changed model file or model-settings.json reloads that model version (the old one serves until the new one is READY; if the reload fails the old one keeps serving and the reason is logged), a deleted model-settings.json unloads it. One process only.
 Without DIR, the current folder is served only if it has a settings.json or a model-settings.json at most 3 folders below (node_modules, dot-folders, test, bench, examples, templates and other code folders not counted); otherwise it exits 2 saying what to type (\`mls start .\` serves it anyway).
-While it runs, a runtime file (MLS_RUNTIME_DIR, else $XDG_RUNTIME_DIR/mls, else ~/.local/share/mls/runtime) tells the client commands where it listens; \`mls ps\` lists the running servers.`
+While it runs, a runtime file (MLS_RUNTIME_DIR, else $XDG_RUNTIME_DIR/mls, else ~/.local/share/mls/runtime) tells the client commands where it listens; \`mls ps\` lists the running servers.
+Exit codes: 0 stopped gracefully, 1 failed (a port in use, requests cut off at shutdown), 2 bad usage (a flag, a folder that does not exist, invalid settings), 130 a second signal.`
+
+  static override usage = '<%= command.id %> [DIR] [FLAGS]'
 
   static override examples = [
     '<%= config.bin %> start examples/multi-model',
     '<%= config.bin %> start . --http-port 9000 --host 127.0.0.1',
-    'MLS_DEBUG=true <%= config.bin %> start ./models --strict-readiness',
-    'MLS_REPOSITORY_AUTH_TOKEN=s3cret <%= config.bin %> start ./models --ssl-certfile cert.pem --ssl-keyfile key.pem',
+    '$ MLS_DEBUG=true <%= config.bin %> start ./models --strict-readiness',
+    {description: 'The repository API behind a token, REST and gRPC over TLS', command: '$ MLS_REPOSITORY_AUTH_TOKEN=s3cret <%= config.bin %> start ./models --ssl-certfile cert.pem --ssl-keyfile key.pem'},
     '<%= config.bin %> start examples/multi-model --tui',
     '<%= config.bin %> start my-repo --watch --tui',
   ]
 
   static override args = {
-    dir: Args.directory({description: 'model repository root (default: the current folder, if it looks like one: a settings.json, or a model-settings.json up to 3 folders below)', exists: true}),
+    // Checked after parsing, not by oclif's exists: an unknown flag's value taken as DIR (`--htp-port 1`) would
+    // otherwise be reported as a missing folder before the unknown flag.
+    dir: Args.string({description: 'model repository root (default: the current folder, if it looks like one: a settings.json, or a model-settings.json up to 3 folders below)'}),
   }
 
   static override flags = {
@@ -73,6 +77,7 @@ While it runs, a runtime file (MLS_RUNTIME_DIR, else $XDG_RUNTIME_DIR/mls, else 
     // A process forked by `--processes N`: its settings come from the primary.
     if (isClusterWorker()) return runClusterWorker()
     const {args, flags} = await this.parse(Start)
+    if (args.dir !== undefined && !isDirectory(args.dir)) throw new ParseError(`no folder at ${args.dir}`)
     const code = await runStart({root: args.dir, flags, watch: flags.watch, tui: flags.tui, version: this.config.version})
     // Something cut off (a runtime that never returns) may still hold the event loop: exit now.
     if (code !== 0) process.exit(code)

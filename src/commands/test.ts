@@ -8,14 +8,16 @@ import {runTestSet, type TestSummary} from '../testing/run-test-set.js'
 import {readTestSet} from '../testing/test-set.js'
 
 export default class Test extends ClientCommand {
-  static override summary = "Send a model's test set and report agreement, accuracy, latency and throughput."
+  static override summary = "Send a model's test set; report agreement, accuracy, latency and throughput."
   static override description = `The test set is test-set.json beside the model's model-settings.json (found in the repository of the current folder or --repo DIR), or --dataset FILE in the same format: {"request": <V2 request of N rows>, "expected": {"<output>": [N values]}, "labels": [N], "tolerance": 1e-6}.
 Exits 1 when agreement with the reference predictions is below --min-agreement.`
   static override enableJsonFlag = true
+  static override snakeCaseJson = true
+  static override usage = '<%= command.id %> --model <value> [FLAGS]'
   static override examples = [
     '<%= config.bin %> test --model mnist_sklearn --version v1.0.0',
     '<%= config.bin %> test --model mushroom_xgboost --batch-size 64 --concurrency 8 --grpc',
-    '<%= config.bin %> test --model my-model --dataset holdout.json --min-agreement 0.99 --json',
+    {description: 'Another test set, 99% agreement enough, JSON output', command: '<%= config.bin %> test --model my-model --dataset holdout.json --min-agreement 0.99 --json'},
   ]
   static override flags = {
     model: Flags.string({char: 'm', description: 'model name', required: true}),

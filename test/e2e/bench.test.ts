@@ -25,19 +25,19 @@ interface Level {
   concurrency: number
   requests: number
   errors: number
-  firstError?: string
-  durationMs: number
-  requestsPerSecond: number
-  rowsPerSecond: number
-  latencyMs: {p50: number; p90: number; p99: number; mean: number; max: number} | null
+  first_error?: string
+  duration_ms: number
+  requests_per_second: number
+  rows_per_second: number
+  latency_ms: {p50: number; p90: number; p99: number; mean: number; max: number} | null
 }
 
 function expectHealthy(level: Level) {
   expect(level.errors).toBe(0)
-  expect(level.firstError).toBeUndefined()
+  expect(level.first_error).toBeUndefined()
   expect(level.requests).toBeGreaterThan(0)
-  expect(level.requestsPerSecond).toBeGreaterThan(0)
-  const latency = level.latencyMs!
+  expect(level.requests_per_second).toBeGreaterThan(0)
+  const latency = level.latency_ms!
   expect(latency.p50).toBeGreaterThan(0)
   expect(latency.p50).toBeLessThanOrEqual(latency.p90)
   expect(latency.p90).toBeLessThanOrEqual(latency.p99)
@@ -58,10 +58,10 @@ describe('mls bench', () => {
       transport: 'rest',
       target: server.url,
       binary: false,
-      batchSize: 1,
+      batch_size: 1,
       data: {source: 'test-set', file: path.join(MNIST_DIR, 'test-set.json'), requests: 899},
-      durationSeconds: 0.5,
-      warmupSeconds: 0.2,
+      duration_seconds: 0.5,
+      warmup_seconds: 0.2,
       errors: 0,
     })
     expect(report.levels.map((l: Level) => l.concurrency)).toEqual([1, 2])
@@ -93,11 +93,11 @@ describe('mls bench', () => {
     const {code, stdout} = await runMls(['bench', '-m', 'mushroom_xgboost', '--repo', EXAMPLE, '--grpc', '--grpc-url', server.grpcAddress, '-b', '8', '-n', '40', '-c', '2', '--warmup', '0', '--json', ...extra])
     expect(code).toBe(0)
     const report = JSON.parse(stdout)
-    expect(report).toMatchObject({transport: 'grpc', target: server.grpcAddress, version: 'v2.0.0', binary: extra.length > 0, batchSize: 8, requestsPerLevel: 40, errors: 0, requests: 40})
-    expect(report.durationSeconds).toBeUndefined()
+    expect(report).toMatchObject({transport: 'grpc', target: server.grpcAddress, version: 'v2.0.0', binary: extra.length > 0, batch_size: 8, requests_per_level: 40, errors: 0, requests: 40})
+    expect(report.duration_seconds).toBeUndefined()
     expect(report.levels).toHaveLength(1)
     expectHealthy(report.levels[0])
-    expect(report.levels[0].rowsPerSecond).toBeCloseTo(report.levels[0].requestsPerSecond * 8, 0)
+    expect(report.levels[0].rows_per_second).toBeCloseTo(report.levels[0].requests_per_second * 8, 0)
   })
 
   it('without a test set (or with --random): random data from the metadata, -1 dimensions as the batch size', async () => {

@@ -5,6 +5,7 @@ import type {RepositoryIndexItem} from '../../protocol/types.js'
 export default class RepoUnload extends ClientCommand {
   static override summary = 'Unload every version of a model (in-flight requests finish first).'
   static override enableJsonFlag = true
+  static override usage = '<%= command.id %> NAME [FLAGS]'
   static override examples = ['<%= config.bin %> repo unload mushroom_xgboost', '<%= config.bin %> repo unload mnist_sklearn --url http://127.0.0.1:9080']
   static override args = repoActionArgs
   static override flags = repoActionFlags
