@@ -3,7 +3,8 @@
  * its shell blocks exits 0, and the output the README shows in `# ` comments under a command is in what it printed
  * (`…` stands for anything). The tour's browser URLs answer 200.
  */
-import {readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {spawn} from 'node:child_process'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -83,17 +84,20 @@ function runLine(command: TourCommand, env: Record<string, string>): Promise<{co
 let server: MlsProcess
 let env: Record<string, string>
 
+let runtimeDir: string
+
 beforeAll(async () => {
-  server = await startMls(EXAMPLE)
-  // The tour runs inside examples/multi-model, whose settings.json points the client commands at the ports `npm start`
-  // serves (9080-9082). This server is on ephemeral ports, so the same commands are pointed at it through the
-  // variables client commands read before settings.json (MLS_URL and the others). Once `mls start` writes its runtime
-  // file (issue 18, another branch), commands will also find a server this way with no settings.json at all; the
-  // tour's text needs neither.
-  env = {MLS_URL: server.url, MLS_GRPC_URL: server.grpcAddress, MLS_METRICS_URL: server.metricsUrl!}
+  // The tour runs inside examples/multi-model, whose settings.json names the ports `npm start` serves (9080-9082). This
+  // server is on ephemeral ports, and the commands still find it as a user's would: a server running on the very
+  // folder a command runs in is taken from its runtime file before the folder's settings.json ports. A private runtime
+  // folder keeps the other test files' servers out of sight (with several, a command would ask which).
+  runtimeDir = mkdtempSync(path.join(tmpdir(), 'tour-runtime-'))
+  env = {MLS_RUNTIME_DIR: runtimeDir}
+  server = await startMls(EXAMPLE, {env})
 })
 afterAll(async () => {
   expect(await server.stop()).toBe(0)
+  rmSync(runtimeDir, {recursive: true, force: true})
 })
 
 describe('the README tour', () => {

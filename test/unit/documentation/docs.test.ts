@@ -46,6 +46,10 @@ function checkInvocation(manifest: Manifest, invocation: Invocation): string | u
   const offset = positional[0] === 'help' ? 1 : 0
   const first = positional[offset]
   if (first === undefined || first.startsWith('<')) return undefined // `mls <command> --help`: no command named
+  // An example of a mistake, written to show what mls answers to it: the line says so in its comment.
+  if (/#\s*(?:mistyped|a typo)\b/.test(invocation.text)) return undefined
+  // `mls help <topic>`: a topic (repo) is the first word of its commands.
+  if (offset === 1 && positional.length === 2 && Object.keys(manifest.commands).some((id) => id.startsWith(`${first}:`))) return undefined
   const flagWords = offset === 0 ? words : []
   const twoWords = `${first}:${positional[offset + 1] ?? ''}`
   const id = manifest.commands[twoWords] ? twoWords : first
