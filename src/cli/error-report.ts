@@ -40,7 +40,8 @@ export function errorDocument(report: ErrorReport): {error: {code: string; messa
 export function printError(report: ErrorReport, options: {json: boolean; label: string}): void {
   process.exitCode = report.exitCode
   if (options.json) {
-    process.stdout.write(JSON.stringify(errorDocument(report), null, 2) + '\n')
+    // One line: after `mls infer --stream --json`'s answers (one JSON document a line) the error is one more line.
+    process.stdout.write(JSON.stringify(errorDocument(report)) + '\n')
     return
   }
   process.stderr.write([`${options.label}: ${report.message}`, ...(report.hints ?? [])].join('\n') + '\n')

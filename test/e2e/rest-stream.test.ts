@@ -311,8 +311,12 @@ describe('mls infer --stream', () => {
     const at = transport === 'rest' ? ['--url', server.url] : ['--grpc', '--grpc-url', server.grpcAddress]
     const {code, lines, stderr} = await runTimed(['infer', '-m', 'generator', '--data', JSON.stringify(tokenRequest(5, 0, 2)), '--stream', '--json', ...at])
     expect(code).toBe(1)
-    expect(lines.map((l) => JSON.parse(l.text).outputs[0].data[0])).toEqual([0, 1])
-    expect(stderr).toMatch(/INFERENCE_FAILED.*the generator failed at token 2/)
+    // With --json everything is on stdout, one JSON document a line: the answers, then the error (docs/cli.md).
+    const documents = lines.map((l) => JSON.parse(l.text))
+    expect(documents.slice(0, -1).map((d) => d.outputs[0].data[0])).toEqual([0, 1])
+    expect(documents.at(-1).error).toMatchObject({code: 'INFERENCE_FAILED', exit_code: 1})
+    expect(documents.at(-1).error.message).toMatch(/the generator failed at token 2/)
+    expect(stderr).toBe('')
   })
 })
 
