@@ -3,14 +3,14 @@
  * `use_structured_logging`. Events carry fields (model, version, duration_ms, reason...) that JSON keeps as keys and
  * the human form appends as key=value. `debug` lines (access logs among them) only with the `debug` setting.
  *
- * Lines go to stderr through a LogSink (log-sink.ts: writes leave the event loop and coalesce under load; what is still
- * pending is written synchronously on exit). Logging never stops the server: a line stderr cannot take (a full disk, a
+ * Lines go to stderr through a LogSink (log-sink.ts: writes coalesce under load and never block the event loop; what
+ * is not yet written is written synchronously on exit). Logging never stops the server: a line stderr cannot take (a full disk, a
  * closed pipe) is dropped and counted, and stdout / stderr stream errors are ignored. Secrets never reach a line:
  * fields named like one are censored, and bearer tokens and private-key blocks inside messages are cut out.
  */
 import {isMainThread} from 'node:worker_threads'
 import {pino, type DestinationStream, type Logger as Pino} from 'pino'
-import {guardStandardStreams, LogSink} from './log-sink.js'
+import {guardStandardStreams, LogSink, nonBlockingStderr} from './log-sink.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>
@@ -85,7 +85,8 @@ let shared: DestinationStream | undefined
 function stderr(): DestinationStream {
   if (shared) return shared
   guardStandardStreams()
-  const sink = new LogSink(2, {sync: !isMainThread})
+  const nonBlocking = isMainThread ? nonBlockingStderr() : undefined
+  const sink = new LogSink(nonBlocking ?? 2, {sync: !isMainThread, nonBlocking: nonBlocking !== undefined})
   if (isMainThread) process.on('exit', () => sink.flushSync())
   shared = sink
   return shared

@@ -136,4 +136,27 @@ describe('logging never kills the server', () => {
     })
     await survives(server)
   }, 120_000)
+
+  it('stderr on a pipe whose reader stopped reading: serves, and SIGTERM still ends it, with code 0, within a few seconds', async () => {
+    // Read the first line (the server has started logging), then never again: the pipe and this side's buffer fill.
+    const server = await start(['ignore', 'pipe'])
+    await new Promise<void>((resolve) => server.child.stderr!.once('data', () => resolve()))
+    server.child.stderr!.pause()
+    await ready(server)
+    // 2,000 access lines (about 300 KB, several times what the pipe and this side's buffer take) while nobody reads.
+    for (let round = 0; round < 7; round++) await load(server)
+    expect((await request(`${server.url}/v2/health/live`)).status).toBe(200)
+    const stopping = Date.now()
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toEqual({code: 0, signal: null})
+    // The exit flush waits at most a second for the stalled reader, then gives up on what is left.
+    expect(Date.now() - stopping).toBeLessThan(10_000)
+    // The stall was real: what the pipe holds, read now, ends before the stop's last line.
+    let text = ''
+    server.child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()))
+    server.child.stderr!.resume()
+    await new Promise((resolve) => server.child.stderr!.once('close', resolve))
+    expect(text).toMatch(/event=http_request/)
+    expect(text).not.toMatch(/INFO {2}stopped\n?$/)
+  }, 120_000)
 })

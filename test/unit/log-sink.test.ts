@@ -1,5 +1,6 @@
 /** The log sink (src/log-sink.ts): lines it cannot write are dropped and counted, never thrown; pending bytes are bounded. */
-import {closeSync, existsSync, openSync, readFileSync} from 'node:fs'
+import {execFileSync, spawn} from 'node:child_process'
+import {closeSync, constants, existsSync, openSync, readFileSync, readSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {LogSink, logLinesDropped} from '../../src/log-sink.js'
@@ -70,5 +71,100 @@ describe('LogSink', () => {
     const sink = new LogSink(fd, {sync: true})
     expect(() => sink.write(line(0))).not.toThrow()
     expect(logLinesDropped() - before).toBe(1)
+  })
+
+  describe.skipIf(process.platform !== 'linux')('on a non-blocking pipe (stderr on a pipe, reopened with O_NONBLOCK)', () => {
+    /** A named pipe opened at both ends without blocking, and a reader that takes what the pipe holds now. */
+    const pipe = () => {
+      const fifo = path.join(tempFolder('mls-sink-'), 'fifo')
+      execFileSync('mkfifo', [fifo])
+      const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+      const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+      const chunk = Buffer.alloc(1 << 20)
+      const read = () => {
+        let text = ''
+        for (;;) {
+          try {
+            const n = readSync(reader, chunk)
+            if (n === 0) return text
+            text += chunk.toString('utf8', 0, n)
+          } catch {
+            return text // EAGAIN: nothing more now
+          }
+        }
+      }
+      return {reader, writer, read}
+    }
+
+    it('writes every line in order while the reader reads, many times what the pipe holds', async () => {
+      const {reader, writer, read} = pipe()
+      const sink = new LogSink(writer, {nonBlocking: true})
+      const before = logLinesDropped()
+      const lines = 20_000 // 2 MB, about 30 times a pipe's 64 KiB
+      for (let i = 0; i < lines; i++) sink.write(line(i))
+      let text = ''
+      await until(() => (text += read()).length === lines * 100)
+      closeSync(writer)
+      closeSync(reader)
+      expect(text.length).toBe(lines * 100)
+      expect(text).toBe(Array.from({length: lines}, (_, i) => line(i)).join(''))
+      expect(logLinesDropped() - before).toBe(0)
+    })
+
+    it('the exit flush writes every line not yet written, waiting for a reader in another process', async () => {
+      const folder = tempFolder('mls-sink-')
+      const fifo = path.join(folder, 'fifo')
+      const out = path.join(folder, 'out')
+      execFileSync('mkfifo', [fifo])
+      const cat = spawn('sh', ['-c', `exec cat < '${fifo}' > '${out}'`], {stdio: 'ignore'})
+      const exited = new Promise((resolve) => cat.once('exit', resolve))
+      // Keep a reading end open here (never read) so that the writing end opens whether or not cat has yet.
+      const holder = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+      const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+      const sink = new LogSink(writer, {nonBlocking: true})
+      const before = logLinesDropped()
+      for (let i = 0; i < 2000; i++) sink.write(line(i))
+      // Nothing is written yet (that happens on a later turn of the event loop): the flush writes all 200 KB, more than
+      // the pipe holds, in this turn, waiting on EAGAIN for cat to read.
+      sink.flushSync()
+      closeSync(writer)
+      closeSync(holder)
+      await exited
+      expect(logLinesDropped() - before).toBe(0)
+      expect(readFileSync(out, 'utf8')).toBe(Array.from({length: 2000}, (_, i) => line(i)).join(''))
+    })
+
+    it('a reader that stops: the event loop never blocks, the bound drops and counts, the exit flush gives up after its wait', async () => {
+      const {reader, writer, read} = pipe()
+      const sink = new LogSink(writer, {nonBlocking: true, maxPending: 200_000})
+      const before = logLinesDropped()
+      for (let i = 0; i < 3000; i++) sink.write(line(i)) // 300 KB: 2,000 fit the bound, 1,000 are dropped
+      expect(logLinesDropped() - before).toBe(1000)
+      // The pipe takes 64 KiB (655 whole lines and part of one); the rest waits here, retried on timers.
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const started = Date.now()
+      sink.flushSync()
+      const waited = Date.now() - started
+      expect(waited).toBeGreaterThanOrEqual(900)
+      expect(waited).toBeLessThan(5000)
+      // Every line that was not written whole is counted (the partly written one too): what the pipe took is not.
+      const pipeTook = Buffer.concat(Array.from({length: 4}, () => Buffer.from(read()))).length
+      const notWritten = logLinesDropped() - before - 1000
+      expect(pipeTook).toBeGreaterThan(4096)
+      expect(notWritten).toBe(2000 - Math.floor(pipeTook / 100))
+      closeSync(writer)
+      closeSync(reader)
+    })
+
+    it('a reader that is gone (EPIPE): every line is counted, nothing throws', async () => {
+      const {reader, writer} = pipe()
+      closeSync(reader)
+      const sink = new LogSink(writer, {nonBlocking: true})
+      const before = logLinesDropped()
+      for (let i = 0; i < 50; i++) sink.write(line(i))
+      await until(() => logLinesDropped() - before >= 50)
+      expect(logLinesDropped() - before).toBe(50)
+      closeSync(writer)
+    })
   })
 })
