@@ -11,7 +11,7 @@ import {anchorsOf, linkTargets, mlsInvocations, splitMarkdown, type Invocation} 
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const DOCS = path.join(ROOT, 'docs')
-const FILES = ['README.md', ...readdirSync(DOCS).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)]
+const FILES = ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', ...readdirSync(DOCS).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)]
 
 /**
  * Commands the docs already describe that land with a parallel branch of issue 18 (`mls ps`, from the runtime-file
@@ -135,6 +135,18 @@ describe('the README and docs/', () => {
       'errors',
       'errors-1',
     ])
+  })
+
+  it('come with the project files users expect: the license package.json names, a changelog, a contributing guide', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {license: string}
+    expect(pkg.license).toBe('Apache-2.0')
+    const license = readFileSync(path.join(ROOT, 'LICENSE'), 'utf8')
+    expect(license).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/)
+    expect(license).toMatch(/END OF TERMS AND CONDITIONS/)
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+    for (const file of ['LICENSE', 'CHANGELOG.md', 'CONTRIBUTING.md']) expect(linkTargets(parts('README.md').prose), file).toContain(file)
+    expect(readme).toMatch(/Apache-2\.0/)
+    expect(parts('CHANGELOG.md').headings).toContain('0.1.0 (unreleased)')
   })
 
   it('has an index that links every page of docs/', () => {
