@@ -4,13 +4,12 @@
  * usage error exit 2 in a few lines rather than a help dump, --json errors as one document on stdout, snake_case keys
  * in every --json document, and `mls test` stopping at a first request that fails and naming the version that answered.
  */
-import {execFileSync} from 'node:child_process'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {tempFolders} from '../temp-folders.js'
 import {EXAMPLE, MNIST_DIR, makeRepo, readTestSet} from './helpers/fixtures.js'
 import {request} from './helpers/http.js'
 import {BIN, runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
+import {hasTmux, terminals} from './helpers/terminal.js'
 
 const COMMANDS = ['bench', 'dockerfile', 'infer', 'init', 'monitor', 'repo list', 'repo load', 'repo unload', 'start', 'test']
 const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
@@ -113,27 +112,10 @@ describe('mistyped commands and flags', () => {
 })
 
 describe.skipIf(!hasTmux())('a mistyped command on a terminal (tmux)', () => {
-  const session = `mls-typo-e2e-${process.pid}`
-  const folder = tempFolders()
-  // Made in the test, so a filtered run that skips it leaves no folder behind.
-  let socket: string | undefined
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket!, ...args], {encoding: 'utf8'})
-  afterAll(() => {
-    try {
-      if (socket !== undefined) tmux('kill-server')
-    } catch {
-      // already gone
-    }
-  })
+  const terminal = terminals()
 
   it('prints the suggestion and exits 2 without asking "Did you mean ...? (Y/n)"', async () => {
-    socket = path.join(folder('mls-tmux-'), 'socket')
-    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '20', `${process.execPath} ${BIN} reop list; echo "EXIT=$?"; sleep 30`)
-    let screen = ''
-    for (let i = 0; i < 100 && !screen.includes('EXIT='); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      screen = tmux('capture-pane', '-p', '-t', session)
-    }
+    const screen = await terminal('typo', `${process.execPath} ${BIN} reop list`, {columns: 100, rows: 20}).waitFor('EXIT=')
     expect(screen).toContain('Did you mean `mls repo list`?')
     expect(screen).toContain('EXIT=2')
     expect(screen).not.toMatch(/\(Y\/n\)/)
@@ -226,11 +208,3 @@ describe('mls test', () => {
   })
 })
 
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-}

@@ -2,7 +2,6 @@
  * `mls init` through the built CLI (not a terminal, so it never asks): what it writes starts with `mls start`
  * unchanged and serves; what it refuses exits 2 with a message and writes nothing.
  */
-import {execFileSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -10,7 +9,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {EXAMPLE, MNIST_DIR, MUSHROOM_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
 import {postJson} from './helpers/http.js'
 import {BIN, runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
-import {tempFolders} from '../temp-folders.js'
+import {hasTmux, terminals} from './helpers/terminal.js'
 
 const MNIST_MODEL = 'examples/multi-model/models/mnist_sklearn/model.onnx'
 const MUSHROOM_MODEL = 'examples/multi-model/models/mushroom_xgboost/model.json'
@@ -251,47 +250,22 @@ describe('mls init --json', () => {
   })
 })
 
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-}
-
 describe.skipIf(!hasTmux())('mls init in a terminal (tmux)', () => {
-  const session = `mls-init-e2e-${process.pid}`
-  // A tmux server of its own (its socket in a temporary folder removed after the tests; tmux never removes it): the
-  // session starts with this process's environment (the run's TMPDIR), not that of the machine's shared server.
-  const socket = path.join(tempFolders()('mls-tmux-'), 'socket')
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], {encoding: 'utf8'})
-  const screen = () => tmux('capture-pane', '-p', '-t', session)
-  const waitFor = async (text: string) => {
-    for (let i = 0; i < 100 && !screen().includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(screen()).toContain(text)
-  }
-  afterAll(() => {
-    try {
-      tmux('kill-server')
-    } catch {
-      // already gone
-    }
-  })
+  const terminal = terminals()
 
   it('asks for the name and the runtime it is missing, then writes', async () => {
     const dir = newDir()
-    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '30', `${process.execPath} ${BIN} init ${dir}; echo "EXIT=$?"; sleep 30`)
-    await waitFor('? Model name (my-model)')
-    tmux('send-keys', '-t', session, '-l', 'typed_name')
-    tmux('send-keys', '-t', session, 'Enter')
-    await waitFor('? Runtime')
-    tmux('send-keys', '-t', session, 'Down')
-    await waitFor('❯ sklearn')
-    tmux('send-keys', '-t', session, 'Enter')
-    await waitFor('EXIT=0')
-    expect(screen()).toContain('✔ Model name typed_name')
-    expect(screen()).toContain('✔ Runtime sklearn')
+    const term = terminal('init', `${process.execPath} ${BIN} init ${dir}`, {columns: 160, rows: 30})
+    await term.waitFor('? Model name (my-model)')
+    term.keys('-l', 'typed_name')
+    term.keys('Enter')
+    await term.waitFor('? Runtime')
+    term.keys('Down')
+    await term.waitFor('❯ sklearn')
+    term.keys('Enter')
+    const screen = await term.waitFor('EXIT=0')
+    expect(screen).toContain('✔ Model name typed_name')
+    expect(screen).toContain('✔ Runtime sklearn')
     expect(JSON.parse(readFileSync(path.join(dir, 'models/typed_name/model-settings.json'), 'utf8'))).toMatchObject({name: 'typed_name', implementation: 'sklearn'})
   })
 })
