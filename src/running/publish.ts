@@ -7,6 +7,7 @@ import {rmSync} from 'node:fs'
 import type {Logger} from '../logger.js'
 import {DOCS_PREFIX} from '../server/docs/docs-urls.js'
 import {loopbackAddress, loopbackUrl} from './loopback.js'
+import {processStartOf} from './process-start.js'
 import {runtimeDir} from './runtime-dir.js'
 import {writeRuntimeFile, type RuntimeInfo} from './runtime-file.js'
 
@@ -24,6 +25,7 @@ export interface ListeningServer {
 /** The runtime file's content for this process serving `server`. */
 export function runtimeInfoOf(server: ListeningServer, now = new Date()): RuntimeInfo {
   const rest = loopbackUrl(server.restUrl)
+  const started = processStartOf(process.pid)
   return {
     pid: process.pid,
     rest_url: rest,
@@ -33,6 +35,7 @@ export function runtimeInfoOf(server: ListeningServer, now = new Date()): Runtim
     repository_root: server.repositoryRoot,
     started_at: now.toISOString(),
     mls_version: server.version,
+    ...(started === undefined ? {} : {process_started: started}),
   }
 }
 

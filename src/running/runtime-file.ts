@@ -2,11 +2,13 @@
  * A running server's runtime file: a small JSON document in the per-user runtime folder (runtime-dir.ts), named by
  * the server's pid, that says where it listens and what it serves. `mls start` writes it once it listens and removes
  * it when it stops; client commands read the folder to find the server (endpoints.ts) and `mls ps` lists it.
- * A file whose pid is no longer alive (a server killed with SIGKILL, a crash) is stale: readers ignore and remove it.
+ * A file whose pid is no longer alive (a server killed with SIGKILL, a crash), or is alive but started at another time
+ * than the server that wrote it (the pid reused since), is stale: readers ignore and remove it.
  */
 import {chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {z} from 'zod'
+import {processStartOf} from './process-start.js'
 
 /** What a runtime file holds. URLs are ones a client on this machine can use (a wildcard bind becomes loopback). */
 export interface RuntimeInfo {
@@ -24,6 +26,8 @@ export interface RuntimeInfo {
   /** ISO 8601. */
   readonly started_at: string
   readonly mls_version: string
+  /** When the server's process started, as the kernel counts it (process-start.ts); absent where that is unknown. */
+  readonly process_started?: string
 }
 
 /** A runtime file as read: its content and where it is. */
@@ -40,6 +44,7 @@ const runtimeInfoSchema = z.object({
   repository_root: z.string().min(1),
   started_at: z.string(),
   mls_version: z.string(),
+  process_started: z.string().optional(),
 })
 
 const FILE_NAME = /^mls-(\d+)\.json$/
@@ -73,10 +78,11 @@ export function isAlive(pid: number): boolean {
 }
 
 /**
- * The servers whose runtime files are in `dir` and whose pid is alive, oldest first. A stale file (its pid gone) is
- * removed; an unreadable or malformed one is skipped (and left: it may be a newer mls's). A missing folder: none.
+ * The servers whose runtime files are in `dir` and whose pid is alive, oldest first. A stale file (its pid gone, or
+ * reused by a process that started at another time) is removed; an unreadable or malformed one is skipped (and left:
+ * it may be a newer mls's). A missing folder: none.
  */
-export function readRunningServers(dir: string, alive: (pid: number) => boolean = isAlive): RunningServer[] {
+export function readRunningServers(dir: string, alive: (pid: number) => boolean = isAlive, startOf: (pid: number) => string | undefined = processStartOf): RunningServer[] {
   let names: string[]
   try {
     names = readdirSync(dir)
@@ -98,7 +104,13 @@ export function readRunningServers(dir: string, alive: (pid: number) => boolean 
     } catch {
       continue
     }
-    if (parsed.success && parsed.data.pid === Number(match[1])) servers.push({...parsed.data, file})
+    if (!parsed.success || parsed.data.pid !== Number(match[1])) continue
+    const started = parsed.data.process_started === undefined ? undefined : startOf(parsed.data.pid)
+    if (started !== undefined && started !== parsed.data.process_started) {
+      rmSync(file, {force: true})
+      continue
+    }
+    servers.push({...parsed.data, file})
   }
   return servers.sort((a, b) => a.started_at.localeCompare(b.started_at) || a.pid - b.pid)
 }

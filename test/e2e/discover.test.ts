@@ -42,6 +42,7 @@ interface PsEntry {
   repository_root: string
   started_at: string
   mls_version: string
+  process_started?: string
   file: string
 }
 
@@ -79,6 +80,7 @@ describe('the CLI finds the dev server', () => {
         repository_root: a,
         started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         mls_version: '0.1.0',
+        process_started: expect.stringMatching(/^\d+$/),
         file: path.join(runtime, `mls-${first.child.pid}.json`),
       },
     ])

@@ -2,6 +2,7 @@ import {readdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runtimeDir} from '../../../src/running/runtime-dir.js'
+import {processStartOf} from '../../../src/running/process-start.js'
 import {readRunningServers, runtimeFileOf, writeRuntimeFile, type RuntimeInfo} from '../../../src/running/runtime-file.js'
 import {tempFolders} from '../../temp-folders.js'
 
@@ -34,5 +35,21 @@ describe('runtime files', () => {
     // A file whose pid is not alive is removed; the malformed one of a live pid is left (a newer mls's, maybe).
     expect(readRunningServers(dir, (pid) => pid !== process.pid)).toEqual([])
     expect(readdirSync(dir).sort()).toEqual([`mls-${process.ppid}.json`, 'notes.txt'])
+  })
+
+  it.skipIf(process.platform !== 'linux')('a live pid that started at another time than the server that wrote the file (reused): stale, removed', () => {
+    const dir = path.join(tempFolder('mls-rt-'), 'runtime')
+    const mine = processStartOf(process.pid)
+    expect(mine).toMatch(/^\d+$/)
+    // The parent started before this process (or in the same tick): its start is never after ours.
+    expect(Number(processStartOf(process.ppid))).toBeLessThanOrEqual(Number(mine))
+    writeRuntimeFile(dir, {...info(process.pid), process_started: mine})
+    expect(readRunningServers(dir).map((s) => s.pid)).toEqual([process.pid])
+    writeRuntimeFile(dir, {...info(process.pid), process_started: String(Number(mine) + 1)})
+    expect(readRunningServers(dir)).toEqual([])
+    expect(readdirSync(dir)).toEqual([])
+    // A file without the field (another system, an older mls): the pid's liveness alone decides.
+    writeRuntimeFile(dir, info(process.pid))
+    expect(readRunningServers(dir).map((s) => s.pid)).toEqual([process.pid])
   })
 })
