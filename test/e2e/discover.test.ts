@@ -122,7 +122,7 @@ describe('the CLI finds the dev server', () => {
     expect(none.stderr).toMatch(
       /^Error: cannot reach an mls server at http:\/\/127\.0\.0\.1:8080 \(ECONNREFUSED\); the address came from the default \(no --url, MLS_URL, settings\.json or running mls start found\)\. Start one with/,
     )
-  })
+  }, 90_000)
 
   it('with --processes 2 only the primary writes the runtime file', async () => {
     const runtime = path.join(tempFolder('mls-rt-'), 'runtime')
