@@ -24,8 +24,16 @@ export interface ContainerProcess {
   stop(): Promise<number | null>
 }
 
-/** Runs `node bin/run.js ...args` with env on top of this process's, and resolves once /v2/health/ready answers 200. */
-export async function startContainer(args: readonly string[], env: Readonly<Record<string, string>>, options: {entry?: string; cwd?: string} = {}): Promise<ContainerProcess> {
+export interface ContainerOptions {
+  /** The script node runs (default the built CLI, bin/run.js). */
+  readonly entry?: string
+  readonly cwd?: string
+  /** The health endpoint that must answer 200: `ready` (default), or `live` where models are loaded later. */
+  readonly waitFor?: 'ready' | 'live'
+}
+
+/** Runs `node bin/run.js ...args` with env on top of this process's, and resolves once /v2/health/<waitFor> answers 200. */
+export async function startContainer(args: readonly string[], env: Readonly<Record<string, string>>, options: ContainerOptions = {}): Promise<ContainerProcess> {
   const child = spawn(process.execPath, [options.entry ?? BIN, ...args], {cwd: options.cwd ?? REPO_ROOT, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   let output = ''
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -43,11 +51,11 @@ export async function startContainer(args: readonly string[], env: Readonly<Reco
   }
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline && child.exitCode === null) {
-    const ready = await request(url + '/v2/health/ready').catch(() => undefined)
-    if (ready?.status === 200) return handle
+    const health = await request(`${url}/v2/health/${options.waitFor ?? 'ready'}`).catch(() => undefined)
+    if (health?.status === 200) return handle
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   child.kill('SIGKILL')
   await exited
-  throw new Error(`the container's command did not become ready:\n${output}`)
+  throw new Error(`the container's command did not become ${options.waitFor ?? 'ready'}:\n${output}`)
 }

@@ -5,24 +5,17 @@
  * storageUri's base name) and free ports instead of 8080-8082. A KServe user's checks: ready, the model named after the
  * InferenceService, and the answers MLServer's runtime for that format gives, right against the example's test set.
  */
-import {copyFileSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {copyFileSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {parseAllDocuments} from 'yaml'
-import {IMAGE_ENV, MODEL_MOUNT} from '../../src/deploy/image.js'
-import {freePort, startContainer, type ContainerProcess} from './helpers/container.js'
+import {MODEL_MOUNT} from '../../src/deploy/image.js'
+import {startContainer, type ContainerProcess} from './helpers/container.js'
 import {MNIST_DIR, MUSHROOM_DIR, readTestSet, type TestSet} from './helpers/fixtures.js'
 import {postJson, request} from './helpers/http.js'
-import {REPO_ROOT} from './helpers/mls-process.js'
+import {containerEnv, readManifests, type Doc} from './helpers/manifests.js'
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Doc = Record<string, any>
-
-const KSERVE = path.join(REPO_ROOT, 'deploy/kserve')
-const docs: Doc[] = ['cluster-serving-runtimes.yaml', 'inference-services.yaml'].flatMap((file) =>
-  parseAllDocuments(readFileSync(path.join(KSERVE, file), 'utf8')).map((d) => d.toJS() as Doc),
-)
+const docs = ['kserve/cluster-serving-runtimes.yaml', 'kserve/inference-services.yaml'].flatMap((file) => readManifests(file))
 const runtimes = new Map(docs.filter((d) => d.kind === 'ClusterServingRuntime').map((d) => [d.metadata.name as string, d]))
 const services = docs.filter((d) => d.kind === 'InferenceService')
 
@@ -58,9 +51,7 @@ async function startAsKServe(service: Doc): Promise<ContainerProcess> {
   cleanups.push(() => rmSync(models, {recursive: true, force: true}))
   copyFileSync(FORMATS[modelFormat.name].model, path.join(models, path.posix.basename(new URL(storageUri).pathname)))
   const localize = (value: string) => value.replaceAll(MODEL_MOUNT, models).replaceAll('{{.Name}}', service.metadata.name)
-  const env: Record<string, string> = {...IMAGE_ENV}
-  for (const {name, value} of container.env) env[name] = localize(String(value))
-  Object.assign(env, {MLS_HOST: '127.0.0.1', MLS_HTTP_PORT: String(await freePort()), MLS_GRPC_PORT: String(await freePort()), MLS_METRICS_PORT: String(await freePort())})
+  const {env} = await containerEnv(container, localize)
   const server = await startContainer(container.args.map(localize), env)
   cleanups.push(() => server.stop())
   return server
