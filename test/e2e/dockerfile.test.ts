@@ -63,10 +63,11 @@ function layOutNodeModules(target: string): void {
   }
 }
 
+/** The image's HEALTHCHECK command, its script read from the image layout. */
 function runHealthcheck(): number | null {
   const [command, ...args] = healthcheck(stage).command
   expect(command).toBe('node')
-  return spawnSync(process.execPath, args, {env: {...process.env, ...env}, timeout: 10_000}).status
+  return spawnSync(process.execPath, args.map(localize), {env: {...process.env, ...env}, timeout: 15_000}).status
 }
 
 beforeAll(async () => {
