@@ -44,6 +44,6 @@ ENV NODE_ENV=production \
     MLS_METRICS_PORT=8082
 # REST, gRPC, metrics
 EXPOSE 8080 8081 8082
-HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["node","-e","const g=(m,o)=>new Promise((y,n)=>require(m).get({host:'127.0.0.1',port:process.env.MLS_HTTP_PORT||8080,path:'/v2/health/ready',timeout:4000,...o},r=>{r.resume();y(r.statusCode)}).on('error',n).on('timeout',function(){this.destroy(new Error('timeout'))}));g('http').catch(()=>g('https',{rejectUnauthorized:false})).then(s=>process.exit(s===200?0:1),()=>process.exit(1))"]
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["node","/app/bin/healthcheck.js"]
 ENTRYPOINT ["node","/app/bin/run.js"]
 CMD ["start","/mnt/models"]

@@ -5,11 +5,11 @@
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {all, envOf, execForm, healthcheck, last, readDockerfile} from '../unit/deploy/dockerfile-parse.js'
+import {freePort} from './helpers/container.js'
 import {EXAMPLE, MNIST_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
 import {postJson, request} from './helpers/http.js'
 import {REPO_ROOT} from './helpers/mls-process.js'
@@ -29,14 +29,6 @@ let url: string
 
 /** Image paths to the temporary layout. */
 const localize = (value: string) => value.replaceAll(MOUNT, models).replaceAll(WORKDIR, imageRoot)
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /**
  * node_modules as the runtime stage's install leaves it, without copying 300 MB: a link per package of the repository's
@@ -63,10 +55,11 @@ function layOutNodeModules(target: string): void {
   }
 }
 
+/** The image's HEALTHCHECK command, its script read from the image layout. */
 function runHealthcheck(): number | null {
   const [command, ...args] = healthcheck(stage).command
   expect(command).toBe('node')
-  return spawnSync(process.execPath, args, {env: {...process.env, ...env}, timeout: 10_000}).status
+  return spawnSync(process.execPath, args.map(localize), {env: {...process.env, ...env}, timeout: 15_000}).status
 }
 
 beforeAll(async () => {

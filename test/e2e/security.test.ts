@@ -4,7 +4,6 @@
  * --ca), several processes. The transports' rules (the token on REST and gRPC, CORS, model uris confined to the
  * repository root) are tested in-process (test/integration/security.test.ts).
  */
-import {spawnSync} from 'node:child_process'
 import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -16,7 +15,7 @@ import {MUSHROOM_DIR, makeRepo, readTestSet, rowRequest} from './helpers/fixture
 import {call, inferenceClient} from './helpers/grpc-client.js'
 import {request} from './helpers/http.js'
 import {runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
-import {HEALTHCHECK_SCRIPT} from '../../src/deploy/image.js'
+import {runHealthcheck} from './helpers/healthcheck.js'
 
 const TOKEN = 'e2e-token-8f3a'
 const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
@@ -119,9 +118,8 @@ describe('TLS for REST and gRPC', () => {
 
   it("the image's HEALTHCHECK passes against the https port (and fails once nothing listens there)", () => {
     const port = new URL(server.url).port
-    const run = (env: Record<string, string>) => spawnSync(process.execPath, ['-e', HEALTHCHECK_SCRIPT], {env: {...process.env, ...env}, timeout: 15_000}).status
-    expect(run({MLS_HTTP_PORT: port})).toBe(0)
-    expect(run({MLS_HTTP_PORT: '1'})).toBe(1)
+    expect(runHealthcheck({MLS_HTTP_PORT: port})).toBe(0)
+    expect(runHealthcheck({MLS_HTTP_PORT: '1'})).toBe(1)
   })
 
   it('serves gRPC over TLS; an insecure channel cannot talk to it', async () => {

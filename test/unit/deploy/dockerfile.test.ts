@@ -6,7 +6,7 @@ import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {CliError} from '../../../src/cli/cli-error.js'
 import {DEFAULT_BASE_IMAGE, renderDockerfile} from '../../../src/deploy/dockerfile.js'
-import {HEALTH_PATHS, IMAGE_CMD, IMAGE_ENTRYPOINT, IMAGE_ENV, IMAGE_PORTS, MODEL_MOUNT, NODE_IMAGE} from '../../../src/deploy/image.js'
+import {HEALTH_PATHS, HEALTHCHECK_COMMAND, HEALTHCHECK_SCRIPT, IMAGE_CMD, IMAGE_ENTRYPOINT, IMAGE_ENV, IMAGE_PORTS, MODEL_MOUNT, NODE_IMAGE} from '../../../src/deploy/image.js'
 import {writeDockerfile} from '../../../src/deploy/write-dockerfile.js'
 import {SERVER_DEFAULTS, SERVER_SETTINGS_KEYS} from '../../../src/settings/server-settings.js'
 import {all, envOf, execForm, healthcheck, last, parseDockerfile, readDockerfile} from './dockerfile-parse.js'
@@ -68,9 +68,18 @@ describe('Dockerfile (repository)', () => {
     expect(all(runtime, 'EXPOSE')).toEqual([IMAGE_PORTS.join(' ')])
     expect(execForm(last(runtime, 'ENTRYPOINT'))).toEqual([...IMAGE_ENTRYPOINT])
     expect(execForm(last(runtime, 'CMD'))).toEqual([...IMAGE_CMD])
-    const check = healthcheck(runtime)
-    expect(check.command.slice(0, 2)).toEqual(['node', '-e'])
-    expect(check.command[2]).toContain(HEALTH_PATHS.ready)
+    expect(healthcheck(runtime).command).toEqual([...HEALTHCHECK_COMMAND])
+  })
+
+  it('copies the HEALTHCHECK script, which asks the ready path on the default port with nothing but Node', () => {
+    const [, script] = HEALTHCHECK_COMMAND
+    expect(script).toBe(`${last(runtime, 'WORKDIR')}/${HEALTHCHECK_SCRIPT}`)
+    expect(all(runtime, 'COPY')).toContain(`${path.dirname(HEALTHCHECK_SCRIPT)} ./${path.dirname(HEALTHCHECK_SCRIPT)}`)
+    expect(readFileSync('.dockerignore', 'utf8').split('\n')).not.toContain(path.dirname(HEALTHCHECK_SCRIPT))
+    const text = readFileSync(HEALTHCHECK_SCRIPT, 'utf8')
+    expect(text).toContain(`'${HEALTH_PATHS.ready}'`)
+    expect(text).toContain(`process.env.MLS_HTTP_PORT || ${SERVER_DEFAULTS.http_port}`)
+    expect([...text.matchAll(/from '([^']+)'/g)].map((m) => m[1])).toEqual(['node:http', 'node:https'])
   })
 
   it('uses the real defaults and settings names', () => {

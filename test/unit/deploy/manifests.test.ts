@@ -64,8 +64,8 @@ function resolvePort(container: Doc, port: number | string): number {
 
 describe('deploy/ manifests', () => {
   it('has the expected manifests, each valid YAML', () => {
-    expect(files.map((f) => path.relative(DEPLOY, f)).sort()).toEqual(['kserve/cluster-serving-runtime.yaml', 'kserve/inference-service.yaml', 'kubernetes/mls.yaml', 'seldon/server.yaml'])
-    expect(docs.map((d) => d.doc.kind).sort()).toEqual(['ClusterServingRuntime', 'Deployment', 'HorizontalPodAutoscaler', 'InferenceService', 'Model', 'Server', 'Service'])
+    expect(files.map((f) => path.relative(DEPLOY, f)).sort()).toEqual(['kserve/cluster-serving-runtimes.yaml', 'kserve/inference-services.yaml', 'kubernetes/mls.yaml', 'seldon/server.yaml'])
+    expect(docs.map((d) => d.doc.kind).sort()).toEqual(['ClusterServingRuntime', 'ClusterServingRuntime', 'ClusterServingRuntime', 'Deployment', 'HorizontalPodAutoscaler', 'InferenceService', 'InferenceService', 'InferenceService', 'Model', 'Server', 'Service'])
   })
 
   it('uses the server\'s real health paths', () => {
@@ -100,19 +100,54 @@ describe('deploy/ manifests', () => {
     if (user !== undefined) expect(user).toBe(IMAGE_UID)
   })
 
-  it('KServe: a v2 runtime for the built-in formats, named by the model, used by the InferenceService', () => {
-    const [{doc: runtime}] = ofKind('ClusterServingRuntime')
-    expect(runtime.spec.protocolVersions).toEqual(['v2'])
-    const formats = runtime.spec.supportedModelFormats.map((f: Doc) => f.name)
-    expect(formats.sort()).toEqual(Object.keys(BUILTIN_RUNTIMES).sort())
-    const container = runtime.spec.containers[0]
-    expect(envOf(container).MLS_MODEL_NAME).toBe('{{.Name}}')
-    expect(runtime.spec.annotations['prometheus.kserve.io/port']).toBe(String(portsOf(container).metrics))
-    expect(runtime.spec.annotations['prometheus.kserve.io/path']).toBe(SERVER_DEFAULTS.metrics_endpoint)
-    const [{doc: service}] = ofKind('InferenceService')
-    expect(service.spec.predictor.model.runtime).toBe(runtime.metadata.name)
-    expect(service.spec.predictor.model.protocolVersion).toBe('v2')
-    expect(formats).toContain(service.spec.predictor.model.modelFormat.name)
+  it('KServe: one v2 runtime per built-in format, choosing that runtime through MLS_MODEL_IMPLEMENTATION, never auto-selected', () => {
+    const runtimes = ofKind('ClusterServingRuntime').map((d) => d.doc)
+    const formats = runtimes.map((runtime) => {
+      expect(runtime.spec.protocolVersions).toEqual(['v2'])
+      const [format, ...others] = runtime.spec.supportedModelFormats
+      expect(others).toEqual([])
+      expect(format.autoSelect).toBe(false)
+      expect(runtime.metadata.name).toBe(`kserve-mls-${format.name}`)
+      const container = runtime.spec.containers[0]
+      expect(envOf(container).MLS_MODEL_NAME).toBe('{{.Name}}')
+      expect(envOf(container).MLS_MODEL_IMPLEMENTATION).toBe(format.name)
+      expect(runtime.spec.annotations['prometheus.kserve.io/port']).toBe(String(portsOf(container).metrics))
+      expect(runtime.spec.annotations['prometheus.kserve.io/path']).toBe(SERVER_DEFAULTS.metrics_endpoint)
+      return format.name as string
+    })
+    expect([...formats].sort()).toEqual(Object.keys(BUILTIN_RUNTIMES).sort())
+    // The runtimes differ in their name, format and implementation alone.
+    const rest = (runtime: Doc) => {
+      const copy = structuredClone(runtime)
+      delete copy.metadata.name
+      delete copy.spec.supportedModelFormats
+      copy.spec.containers[0].env = copy.spec.containers[0].env.filter((e: Doc) => e.name !== 'MLS_MODEL_IMPLEMENTATION')
+      return copy
+    }
+    for (const runtime of runtimes.slice(1)) expect(rest(runtime)).toEqual(rest(runtimes[0]))
+  })
+
+  it('KServe: every InferenceService names a runtime that supports its format, over v2; one per runtime', () => {
+    const runtimes = new Map(ofKind('ClusterServingRuntime').map(({doc}) => [doc.metadata.name as string, doc]))
+    const services = ofKind('InferenceService').map((d) => d.doc.spec.predictor.model)
+    for (const model of services) {
+      const runtime = runtimes.get(model.runtime)
+      expect(runtime, model.runtime).toBeDefined()
+      expect(model.protocolVersion).toBe('v2')
+      expect(runtime!.spec.supportedModelFormats.map((f: Doc) => f.name)).toContain(model.modelFormat.name)
+    }
+    expect(services.map((model) => model.runtime).sort()).toEqual([...runtimes.keys()].sort())
+  })
+
+  it('names only environment variables mls reads, comments included (and the Dockerfile too)', () => {
+    let count = 0
+    for (const file of [...files, path.resolve('Dockerfile')]) {
+      // A name ending in _* (MLS_MODEL_*) is a family, not a variable.
+      const names = [...readFileSync(file, 'utf8').matchAll(/\bMLS(?:ERVER)?_[A-Z0-9_]+\*?/g)].map(([name]) => name).filter((name) => !name.endsWith('*'))
+      for (const name of names) expect(ENV_NAMES, `${file}: ${name}`).toContain(name)
+      count += names.length
+    }
+    expect(count).toBeGreaterThan(20)
   })
 
   it('Seldon: the Model\'s requirements are among the Server\'s capabilities', () => {
