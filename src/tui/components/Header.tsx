@@ -41,7 +41,7 @@ function HeaderView({view, intervalMs, title, sort}: HeaderProps) {
           <Status view={view} />
           {view.total?.inFlight === undefined ? null : <Text>{`  in-flight ${formatCount(view.total.inFlight)}`}</Text>}
         </Text>
-        <Text color="gray">{rhythm}</Text>
+        <Text color="gray">{`  ${rhythm}`}</Text>
       </Box>
       <Text wrap="truncate-end" color="gray">
         REST <Text color="white">{view.url}</Text>
