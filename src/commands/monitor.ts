@@ -7,9 +7,9 @@ import {plainReport} from '../tui/state/plain-report.js'
 export default class Monitor extends ClientCommand {
   static override summary = 'A live dashboard of a running server: models, request rates, latencies.'
 
-  static override description = `Attaches to a running server and shows, refreshed every --interval: the server's name, version and health; each model version's state (and reason), requests/s, error rate, p50 / p99 latency and in-flight requests over the last few polls; a sparkline of total requests/s; the latest events (state changes, failed requests).
+  static override description = `Attaches to a running server and shows, refreshed every --interval: the server's name, version and health; each model version's state (and reason), requests/s, error rate, p50 / p99 latency and in-flight requests over the last few polls; a sparkline of total requests/s; failed requests by error code and requests to unknown models; the latest events (state changes, failed requests).
 Reads only public endpoints (health, GET /v2, the repository index (with --token when the server protects it), the metrics endpoint), so it also watches other Open Inference Protocol servers with the repository extension; what a server does not expose shows as "-".
-Keys: arrows or j / k select a model, l loads it, u unloads it (after y), r refreshes, / filters, ? shows help, q quits. Polling is over REST; --grpc sends load and unload over gRPC.
+Keys: arrows or j / k select a model, Enter shows its detail (Esc goes back), s sorts by name / rate / p99 / errors (S reverses), l loads it, u unloads it (after y), r refreshes, / filters, ? shows help, q quits. Polling is over REST; --grpc sends load and unload over gRPC.
 When stdin or stdout is not a terminal (or with --json) it prints one snapshot, two polls one interval apart, and exits 0.`
 
   static override examples = [

@@ -21,6 +21,7 @@ import {admit, openScope, type AdmissionKind, type InferOptions, type ServerLimi
 import {classifyOutputs} from './classify.js'
 import {decodeRequest, type DecodedRequest} from './decode-request.js'
 import {inferenceError} from './inference-error.js'
+import {reportFailed, reportUnresolved, type FailureObserver} from './failure-report.js'
 import {streamAnswers} from './infer-stream.js'
 import {InflightRequests} from './inflight.js'
 import {checkLoadParameters} from './load-parameters.js'
@@ -39,7 +40,7 @@ export type {InferOptions, ServerLimits} from './admission.js'
 export const EXTENSIONS = ['model_repository', 'binary_tensor_data', 'classification', 'statistics', 'model_configuration'] as const
 
 /** Told of every inference on a known model (metrics); the data plane itself knows no metrics library. */
-export interface InferenceObserver {
+export interface InferenceObserver extends FailureObserver {
   inference(model: string, version: string | undefined, seconds: number, ok: boolean): void
 }
 
@@ -211,11 +212,10 @@ export class DataPlane {
    */
   async infer(name: string, version: string | undefined, body: unknown, options: InferOptions = NO_OPTIONS): Promise<InferenceResult> {
     if (options.takenBeforeStop !== true) this.stop.refuseWhileStopping()
-    checkModelName(name, version)
-    const entry = this.registry.find(name, version)
+    const entry = this.resolve(name, version)
     let instance = this.registry.serving(entry)
     const onDemand = instance === undefined ? this.onDemandFor(entry) : undefined
-    if (instance === undefined && onDemand === undefined) instance = this.registry.instanceFor(entry)
+    if (instance === undefined && onDemand === undefined) instance = this.refusing(entry, () => this.registry.instanceFor(entry))
     this.registry.memory?.residency(entry, onDemand === undefined)
     const counters = this.statistics.of(entry.name, entry.version)
     // The phases of statistics.ts: taken (started), at the runtime's door (queued), decoded, answered by the runtime.
@@ -287,6 +287,9 @@ export class DataPlane {
       ok = true
       // Absent fields stay undefined (JSON leaves them out): one object shape for every answer.
       return {model_name: entry.name, model_version: entry.version, id: request.id, parameters: result.parameters, outputs}
+    } catch (error) {
+      reportFailed(this.observer, entry, error)
+      throw error
     } finally {
       if (scope !== undefined) {
         scope.dispose()
@@ -305,6 +308,27 @@ export class DataPlane {
         const times = ok ? {started, queued, decoded, batched: scope!.batchedAt, answered, ended} : undefined
         options.trace.ran(entry.name, entry.version, times, request?.inputs, result?.outputs)
       }
+    }
+  }
+
+  /** The entry an inference names; a name or version the repository does not have is counted (without it) and thrown. */
+  private resolve(name: string, version: string | undefined): ModelEntry {
+    checkModelName(name, version)
+    try {
+      return this.registry.find(name, version)
+    } catch (error) {
+      reportUnresolved(this.observer, error)
+      throw error
+    }
+  }
+
+  /** `run`'s value; what it throws (the version not ready, the queue full) is counted as a failure of `entry` by code. */
+  private refusing<T>(entry: ModelEntry, run: () => T): T {
+    try {
+      return run()
+    } catch (error) {
+      reportFailed(this.observer, entry, error)
+      throw error
     }
   }
 
@@ -366,11 +390,13 @@ export class DataPlane {
     kind: AdmissionKind = 'stream',
   ): AsyncGenerator<InferenceResult> {
     if (options.takenBeforeStop !== true) this.stop.refuseWhileStopping()
-    checkModelName(name, version)
-    const {entry, instance} = this.registry.ready(name, version)
-    const stream = instance.runtime.predictStream?.bind(instance.runtime)
-    if (stream === undefined) throw new MlsError('INVALID_REQUEST', `${modelLabel(entry)} does not stream (its runtime has no predictStream)`)
-    const scope = admit(entry, instance, this.settings, options, kind)
+    const entry = this.resolve(name, version)
+    const {instance, stream, scope} = this.refusing(entry, () => {
+      const instance = this.registry.instanceFor(entry)
+      const stream = instance.runtime.predictStream?.bind(instance.runtime)
+      if (stream === undefined) throw new MlsError('INVALID_REQUEST', `${modelLabel(entry)} does not stream (its runtime has no predictStream)`)
+      return {instance, stream, scope: admit(entry, instance, this.settings, options, kind)}
+    })
     this.inflight.add(scope)
     try {
       yield* streamAnswers(entry, instance, stream, scope, bodies, this.observer, {responseLimit: this.responseLimit, source: options.source})

@@ -12,6 +12,7 @@ import {classifyOutputs, type Classifications} from './classify.js'
 import type {InferenceObserver} from './dataplane.js'
 import {decodeRequest} from './decode-request.js'
 import {inferenceError} from './inference-error.js'
+import {reportFailed} from './failure-report.js'
 import type {RequestScope} from './request-scope.js'
 import {checkResponseSize} from './response-size.js'
 
@@ -71,7 +72,9 @@ export async function* streamAnswers(
     scope.throwIfAborted()
   } catch (error) {
     observer?.inference(entry.name, entry.version, (performance.now() - started) / 1000, false)
-    throw inferenceError(entry, 'stream', error)
+    const failure = inferenceError(entry, 'stream', error)
+    reportFailed(observer, entry, failure)
+    throw failure
   } finally {
     // Stops the runtime's generator (its finally blocks run): at once if it waits at a yield, else once its step
     // settles (an async generator queues return() behind the step it runs). Not awaited: that step may never end.

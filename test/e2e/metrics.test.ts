@@ -86,6 +86,12 @@ describe('metrics', () => {
     expect(value(samples, 'model_infer_request_duration_sum', mnistLabels)).toBeGreaterThan(0)
     expect(value(samples, 'model_infer_request_success_total', mushroomLabels)).toBe(2)
     expect(value(samples, 'model_infer_request_failure_total', mushroomLabels)).toBe(1)
+    // The same failures by error code; the unknown models counted without their names (REST and gRPC).
+    expect(types.get('mls_infer_errors_total')).toBe('counter')
+    expect(value(samples, 'mls_infer_errors_total', {...mnistLabels, code: 'INVALID_SHAPE'})).toBe(2)
+    expect(value(samples, 'mls_infer_errors_total', {...mushroomLabels, code: 'INVALID_SHAPE'})).toBe(1)
+    expect(value(samples, 'mls_infer_unknown_model_total', {code: 'MODEL_NOT_FOUND'})).toBe(2)
+    expect(value(samples, 'mls_infer_unknown_model_total', {code: 'MODEL_VERSION_NOT_FOUND'})).toBe(0)
 
     expect(types.get('rest_server_requests_total')).toBe('counter')
     expect(types.get('rest_server_requests_duration_seconds')).toBe('histogram')

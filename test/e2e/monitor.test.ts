@@ -8,12 +8,13 @@ import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {EXAMPLE, MUSHROOM_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
+import {EXAMPLE, MNIST_DIR, MUSHROOM_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
 import {postJson} from './helpers/http.js'
 import {BIN, REPO_ROOT, runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
 import {tempFolders} from '../temp-folders.js'
 
 const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
+const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
 
 function hasTmux(): boolean {
   try {
@@ -35,10 +36,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A tmux session of its own per test, running `command` (then printing its exit code), killed in afterAll. */
 const sessions: string[] = []
-function terminal(name: string, command: string) {
+function terminal(name: string, command: string, size: {columns: number; rows: number} = {columns: 150, rows: 40}) {
   const session = `mls-${name}-${process.pid}-${sessions.length}`
   sessions.push(session)
-  tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '40', '-c', REPO_ROOT, `${command}; echo "EXIT=$?"; sleep 60`)
+  tmux('new-session', '-d', '-s', session, '-x', String(size.columns), '-y', String(size.rows), '-c', REPO_ROOT, `${command}; echo "EXIT=$?"; sleep 60`)
   const screen = () => tmux('capture-pane', '-p', '-t', session)
   return {
     screen,
@@ -75,6 +76,14 @@ function requestRate(screen: string, name: string, version: string): number {
 /** Sends `count` inferences to the mushroom model, one after the other. */
 async function traffic(url: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) expect((await postJson(`${url}/v2/models/mushroom_xgboost/infer`, rowRequest(mushroom, i))).status).toBe(200)
+}
+
+/** Sends `count` mnist requests of the wrong shape (400 INVALID_SHAPE) and `unknown` to a model that does not exist (404). */
+async function badTraffic(url: string, count: number, unknown: number): Promise<void> {
+  const bad = rowRequest(mnist, 0)
+  bad.inputs[0].shape = [1, 32]
+  for (let i = 0; i < count; i++) expect((await postJson(`${url}/v2/models/mnist_sklearn/infer`, bad)).status).toBe(400)
+  for (let i = 0; i < unknown; i++) expect((await postJson(`${url}/v2/models/no_such_model/infer`, rowRequest(mnist, 0))).status).toBe(404)
 }
 
 /** Rates, select, unload with confirmation, then q: the part both commands share. */
@@ -130,6 +139,19 @@ describe('mls monitor without a terminal', () => {
     expect(json.total).toHaveProperty('queue')
   })
 
+  it('includes the failures by code and the unknown-model requests in the snapshot and in --json', async () => {
+    await badTraffic(server.url, 2, 1)
+    const plain = await runMls(['monitor', '--url', server.url, '--metrics-url', server.metricsUrl!, '--interval', '200'])
+    expect(plain.stdout).toMatch(/errors since the server started: INVALID_SHAPE \d+; unknown models: \d+ requests?/)
+    expect(plain.stdout).toMatch(/model "mnist_sklearn" version "v1\.0\.0": INVALID_SHAPE \d+/)
+    const json = JSON.parse((await runMls(['monitor', '--url', server.url, '--metrics-url', server.metricsUrl!, '--interval', '200', '--json'])).stdout)
+    const mnistRow = json.models.find((m: {name: string}) => m.name === 'mnist_sklearn')
+    expect(mnistRow.errors_by_code.INVALID_SHAPE).toBeGreaterThanOrEqual(2)
+    expect(json.models.find((m: {name: string}) => m.name === 'mushroom_xgboost').errors_by_code).toEqual({})
+    expect(json.total.errors_by_code).toEqual(mnistRow.errors_by_code)
+    expect(json.unknown_model_requests).toBeGreaterThanOrEqual(1)
+  })
+
   it('degrades without metrics, and exits 1 with one line when nothing answers', async () => {
     const noMetrics = await runMls(['monitor', '--url', server.url, '--metrics-url', `${server.url}/no-metrics-here`, '--interval', '100'])
     expect(noMetrics.code).toBe(0)
@@ -159,6 +181,59 @@ describe.skipIf(!hasTmux())('mls monitor in a terminal (tmux)', () => {
     await drive(term, server.url)
     // The server itself saw the unload.
     expect((await postJson(`${server.url}/v2/repository/index`, {})).body).toContainEqual({name: 'mushroom_xgboost', version: 'v2.0.0', state: 'UNAVAILABLE', reason: 'unloaded'})
+  })
+
+  it('says why requests fail at 80x24: codes with counts, unknown models, the sort, the detail view and a help that fits', async () => {
+    const term = terminal('monitor-why', `${process.execPath} ${BIN} monitor --url ${server.url} --metrics-url ${server.metricsUrl} --interval 300`, {columns: 80, rows: 24})
+    // mushroom_xgboost is UNAVAILABLE after the test before (READY when this test runs alone).
+    await term.waitFor(row('mnist_sklearn', 'v1.0.0', 'READY'))
+    await term.waitFor(/rates over/)
+    const before = term.screen()
+    expect(before).toMatch(/^errors +none {2}· {2}unknown models: 0 requests/m)
+    expect(before).toContain('sort name ↑')
+    await badTraffic(server.url, 3, 2)
+    // All models, then the selected one (mnist_sklearn, first by name).
+    await term.waitFor(/^errors INVALID_SHAPE 3 \(\+3\) {2}· {2}unknown models: 2 requests \(\+2\)/m)
+    await term.waitFor('model "mnist_sklearn" version "v1.0.0"  READY  errors: INVALID_SHAPE 3')
+
+    // The detail view of the selected model, then back.
+    term.keys('Enter')
+    const detail = await term.waitFor('ERRORS BY CODE')
+    expect(detail).toContain('Esc / Enter: back')
+    expect(detail).toMatch(/model "mnist_sklearn" version "v1\.0\.0" +READY/)
+    expect(detail).toMatch(/^ {2}INVALID_SHAPE +3 +\+3 {2}\d\d:\d\d:\d\d$/m)
+    expect(detail).toMatch(/^req\/s +[▁▂▃▄▅▆▇█]+ {2}now/m)
+    expect(detail).toMatch(/^p99 +[▁▂▃▄▅▆▇█]+ {2}now/m)
+    expect(detail).toMatch(/RECENT FAILURES\n {2}\d\d:\d\d:\d\d model "mnist_sklearn" version "v1\.0\.0": 3 failed requests/)
+    expect(detail).not.toMatch(/NAME +VERSION/)
+    term.keys('Escape')
+    await term.waitFor(/NAME +VERSION/)
+
+    // s cycles the key, S reverses it: by name descending, mushroom_xgboost comes first.
+    term.keys('s')
+    await term.waitFor('sort rate ↓')
+    // One key at a time: keys sent together reach the dashboard as one string.
+    for (const [key, order] of [['s', 'p99 ↓'], ['s', 'errors ↓'], ['s', 'name ↑'], ['S', 'name ↓']]) {
+      term.keys(key)
+      await term.waitFor(`sort ${order}`)
+    }
+    // The selection stays on mnist_sklearn (chosen for the detail view), now below mushroom_xgboost.
+    await term.waitFor(/^ {2}mushroom_xgboost +v2\.0\.0 .*\n› mnist_sklearn +v1\.0\.0 +READY/m)
+
+    // The help fits: a whole box (top and bottom borders), every key, nothing cut.
+    term.keys('?')
+    const help = await term.waitFor('Press any key to close.')
+    const box = help.split('\n').filter((l) => /^[╭│╰]/.test(l))
+    expect(box[0]).toMatch(/^╭─+╮$/)
+    expect(box.at(-1)).toMatch(/^╰─+╯$/)
+    for (const line of box) expect(line.length, line).toBe(box[0].length)
+    for (const line of box.slice(1, -1)) expect(line).toMatch(/^│ .* │$/)
+    expect(help).not.toContain('…')
+    for (const key of ['Enter', 's  S', 'q  Ctrl+C', '?']) expect(help).toContain(`│ ${key.padEnd(11)}`)
+    term.keys('x')
+    await term.waitFor(/NAME +VERSION/)
+    term.keys('q')
+    await term.waitFor('EXIT=0')
   })
 
   it('prints a snapshot, never a crash, when stdin is not a terminal (no raw mode for keys)', async () => {

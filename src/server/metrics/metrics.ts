@@ -8,6 +8,8 @@ import {logLinesDropped} from '../../log-sink.js'
 import type {ModelState} from '../../protocol/types.js'
 import type {RuntimeMetrics, RuntimeMetricsProvider} from '../../runtimes/runtime.js'
 import type {ConnectionObserver} from '../connections/connection-table.js'
+import type {ErrorCode} from '../../errors.js'
+import {ErrorMetrics} from './error-metrics.js'
 import {FastCounter, FastGauge, FastHistogram} from './fast-metrics.js'
 import {RuntimeMetricFamilies} from './runtime-metrics.js'
 
@@ -81,6 +83,7 @@ export class Metrics implements RuntimeMetricsProvider, ConnectionObserver {
   private readonly parallelQueueGauge: Gauge<'model' | 'version'>
   private readonly connectionsRefused: Counter<'transport'>
   private readonly connectionsEvicted: Counter<'transport'>
+  private readonly errors: ErrorMetrics
 
   /**
    * Labelled children, created once per label set: prom-client hashes the labels on every call otherwise, and these
@@ -107,6 +110,7 @@ export class Metrics implements RuntimeMetricsProvider, ConnectionObserver {
     this.grpcDuration = new FastHistogram({name: 'grpc_server_handling_seconds', help: 'gRPC call duration in seconds', labelNames: ['grpc_method'], buckets: LATENCY_BUCKETS, registers})
     this.modelState = new Gauge({name: 'model_state', help: 'Model state: 1 for the current state of each model version', labelNames: ['model', 'version', 'state'], registers})
     this.batchQueueGauge = new Gauge({name: 'batch_request_queue', help: 'Requests waiting for their adaptive batch', labelNames: modelLabels, registers})
+    this.errors = new ErrorMetrics(this.registry)
     this.parallelQueueGauge = new Gauge({name: 'parallel_request_queue', help: 'Requests sent to worker threads and not answered yet', labelNames: modelLabels, registers})
     this.connectionsRefused = new Counter({name: 'mls_connections_refused_total', help: 'New connections closed at once: max_connections were open and all busy', labelNames: ['transport'], registers})
     this.connectionsEvicted = new Counter({name: 'mls_connections_evicted_total', help: 'Idle or stalled connections closed to make room for a new one (max_connections)', labelNames: ['transport'], registers})
@@ -127,6 +131,16 @@ export class Metrics implements RuntimeMetricsProvider, ConnectionObserver {
     })
     ;(ok ? child.success : child.failure).inc()
     child.duration.observe(seconds)
+  }
+
+  /** A failed inference of a version the repository has, by code (refused before running included). */
+  inferenceFailed(model: string, version: string | undefined, code: ErrorCode): void {
+    this.errors.inferenceFailed(model, version, code)
+  }
+
+  /** An inference naming a model or version the repository does not have (counted without the name). */
+  unknownModel(code: ErrorCode): void {
+    this.errors.unknownModel(code)
   }
 
   private restChildren(method: string, path: string): RestChildren {

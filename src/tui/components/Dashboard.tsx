@@ -10,8 +10,10 @@ import {useLogLines} from '../hooks/use-log-lines.js'
 import {useTerminalSize} from '../hooks/use-terminal-size.js'
 import type {LogSource} from '../sources/log-buffer.js'
 import type {MonitorSource} from '../sources/monitor-source.js'
-import {selectedRow, visibleRows, type Command} from '../state/keys.js'
+import {selectedRow, shownRows, type Command} from '../state/keys.js'
 import {dashboardLayout} from '../state/layout.js'
+import {DetailView} from './DetailView.js'
+import {ErrorLine} from './ErrorLine.js'
 import {EventList} from './EventList.js'
 import {Footer} from './Footer.js'
 import {Header} from './Header.js'
@@ -60,21 +62,24 @@ export function Dashboard({source, intervalMs, windowMs, log, title, notice, qui
   )
   const ui = useDashboardKeys(data.view.models, onCommand)
   const {view} = data
-  const visible = visibleRows(view.models, ui.filter)
+  const visible = shownRows(view.models, ui)
   const selected = selectedRow(ui, visible)
   const layout = dashboardLayout(terminalRows, visible.length, log !== undefined, view.memory !== undefined)
   const empty = !view.polled ? 'waiting for the server…' : view.models.length === 0 ? 'no models' : 'no model matches the filter'
   return (
     <Box flexDirection="column" width={columns} height={layout.height} overflow="hidden">
-      <Header view={view} intervalMs={intervalMs} title={title} />
+      <Header view={view} intervalMs={intervalMs} title={title} sort={ui.sort} />
       <Box height={1} />
       {ui.mode === 'help' ? (
-        <HelpOverlay height={layout.bodyRows} quitLabel={quitLabel} />
+        <HelpOverlay width={columns} height={layout.bodyRows} quitLabel={quitLabel} />
+      ) : ui.mode === 'detail' ? (
+        <DetailView row={selected} history={selected === undefined ? undefined : view.modelHistory[selected.key]} events={view.events} windowSeconds={view.windowSeconds} width={columns} height={layout.bodyRows} />
       ) : (
         <>
           <ModelTable rows={visible} selectedKey={selected?.key} height={layout.tableRows} width={columns} total={view.total} empty={empty} />
           <SelectionLine row={selected} indexError={view.reachable ? view.indexError : undefined} />
           <RateLine history={view.history} width={columns} known={view.windowSeconds !== undefined} missing={view.metricsError} />
+          <ErrorLine errors={view.errors} unknownModels={view.unknownModels} missing={view.metricsError} />
           {view.memory === undefined ? null : <MemoryLine memory={view.memory} width={columns} />}
           <EventList events={view.events} height={layout.eventRows} />
           {log === undefined ? null : <LogPane lines={logLines} height={layout.logRows} />}

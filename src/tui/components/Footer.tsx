@@ -36,7 +36,7 @@ function FooterView({ui, notice, hidden, keys}: FooterProps) {
   if (!keys) return <Text color="gray" wrap="truncate-end">{`${filter}keys need a terminal on stdin · Ctrl+C quits`}</Text>
   return (
     <Text color="gray" wrap="truncate-end">
-      {filter}↑↓/jk select · l load · u unload · r refresh · / filter · ? help · q quit
+      {filter}↑↓ select · ⏎ detail · s sort · l load · u unload · / filter · ? help · q quit
     </Text>
   )
 }

@@ -1,8 +1,9 @@
-/** The top two lines: which server, whether it answers, where its endpoints are, the refresh rhythm. */
+/** The top two lines: which server, whether it answers, where its endpoints are, the table's order, the refresh rhythm. */
 import {Box, Text} from 'ink'
 import {memo} from 'react'
 import type {DashboardView} from '../state/dashboard-state.js'
 import {formatCount} from '../state/format.js'
+import {sortText, type SortOrder} from '../state/sort.js'
 
 /** The view, the poll interval, the title. */
 export interface HeaderProps {
@@ -10,6 +11,8 @@ export interface HeaderProps {
   readonly intervalMs: number
   /** Shown first, e.g. "mls start" (the command that owns the screen). */
   readonly title?: string
+  /** The order of the table, said on the right. */
+  readonly sort: SortOrder
 }
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))}s`
@@ -25,9 +28,9 @@ function Status({view}: {readonly view: DashboardView}) {
   )
 }
 
-function HeaderView({view, intervalMs, title}: HeaderProps) {
+function HeaderView({view, intervalMs, title, sort}: HeaderProps) {
   const name = view.server ? `${view.server.name} ${view.server.version}` : 'server'
-  const rhythm = `every ${seconds(intervalMs)}${view.windowSeconds === undefined ? '' : ` · rates over ${seconds(view.windowSeconds * 1000)}`}`
+  const rhythm = `sort ${sortText(sort)} · every ${seconds(intervalMs)}${view.windowSeconds === undefined ? '' : ` · rates over ${seconds(view.windowSeconds * 1000)}`}`
   return (
     <Box flexDirection="column">
       <Box justifyContent="space-between">
@@ -38,7 +41,7 @@ function HeaderView({view, intervalMs, title}: HeaderProps) {
           <Status view={view} />
           {view.total?.inFlight === undefined ? null : <Text>{`  in-flight ${formatCount(view.total.inFlight)}`}</Text>}
         </Text>
-        <Text color="gray">{rhythm}</Text>
+        <Text color="gray">{`  ${rhythm}`}</Text>
       </Box>
       <Text wrap="truncate-end" color="gray">
         REST <Text color="white">{view.url}</Text>

@@ -1,11 +1,13 @@
 /**
- * One line under the table: the selected model's state and full reason (with a memory budget, also its memory: size and
- * where it came from, pinned, when it was last used), or why the model list is incomplete.
+ * One line under the table: the selected model's state, its failed inferences by error code and its full reason (with a
+ * memory budget, also its memory: size and where it came from, pinned, when it was last used), or why the model list is
+ * incomplete.
  */
 import {Text} from 'ink'
 import {memo} from 'react'
 import {formatBytes} from '../../memory/byte-size.js'
 import {modelLabel} from '../state/dashboard-event.js'
+import {codesText} from '../state/error-codes.js'
 import type {ModelRow, RowMemory} from '../state/dashboard-state.js'
 import {formatClock} from '../state/format.js'
 import {stateColour} from './theme.js'
@@ -41,6 +43,7 @@ function SelectionLineView({row, indexError}: SelectionLineProps) {
       {'  '}
       <Text color={stateColour(row.state)}>{row.state}</Text>
       {memory}
+      {row.errors === undefined || row.errors.length === 0 ? null : <Text color="red">{`  errors: ${codesText(row.errors)}`}</Text>}
       {row.reason ? <Text color="gray">{`  ${row.reason}`}</Text> : null}
     </Text>
   )

@@ -1,11 +1,11 @@
 /**
  * Reads keys (only where stdin supports raw mode: Ink's useInput throws otherwise) and keeps the UI state: selection,
- * filter, confirmation, help. Each key goes through the pure `handleKey`; a command it yields goes to `onCommand`.
+ * filter, sort, confirmation, help, detail. Each key goes through the pure `handleKey`; a command it yields goes to `onCommand`.
  */
 import {useInput, useStdin} from 'ink'
 import {useRef, useState} from 'react'
 import type {ModelRow} from '../state/dashboard-state.js'
-import {handleKey, INITIAL_UI, visibleRows, type Command, type UiState} from '../state/keys.js'
+import {handleKey, INITIAL_UI, shownRows, type Command, type UiState} from '../state/keys.js'
 
 /** The UI state; `rows` are all models (the filter is applied here), `onCommand` runs what a key asks for. */
 export function useDashboardKeys(rows: readonly ModelRow[], onCommand: (command: Command) => void): UiState {
@@ -20,7 +20,7 @@ export function useDashboardKeys(rows: readonly ModelRow[], onCommand: (command:
   latestCommand.current = onCommand
   useInput(
     (input, key) => {
-      const result = handleKey(current.current, input, key, visibleRows(latestRows.current, current.current.filter))
+      const result = handleKey(current.current, input, key, shownRows(latestRows.current, current.current))
       if (result.ui !== current.current) {
         current.current = result.ui
         setUi(result.ui)

@@ -3,7 +3,8 @@
  * histogram, the state gauge and the queue gauges; plus the server's REST inferences in flight. A family the server does not expose
  * stays undefined (shown as "-"), which is how the dashboard degrades against servers with fewer metrics. With a
  * `memory_budget`, also the memory families (server/metrics/memory-metrics.ts): budget, bytes in memory, residency hits
- * and misses, loads and evictions, summed over models.
+ * and misses, loads and evictions, summed over models. From mls, failed inferences by error code per version and the
+ * requests to unknown models (server/metrics/error-metrics.ts).
  */
 import type {MetricsScrape, MetricSample} from '../../client/metrics-text.js'
 
@@ -23,6 +24,8 @@ export interface ModelCounters {
   readonly state?: string
   /** Requests waiting: `batch_request_queue` (for their adaptive batch) plus `parallel_request_queue` (at the workers). */
   readonly queue?: number
+  /** Failed inferences by error code (`mls_infer_errors_total`), since the server started. */
+  readonly errors?: ReadonlyMap<string, number>
 }
 
 /** What one scrape says, at the time it was taken. */
@@ -32,11 +35,13 @@ export interface ScrapeCounters {
   /** By modelKey(name, version). */
   readonly models: ReadonlyMap<string, ModelCounters>
   /** Which families the server exposes (declared or with series), so "no series yet" reads as 0, not unknown. */
-  readonly has: {readonly success: boolean; readonly failure: boolean; readonly duration: boolean; readonly queue: boolean}
+  readonly has: {readonly success: boolean; readonly failure: boolean; readonly duration: boolean; readonly queue: boolean; readonly errors: boolean}
   /** REST inferences being served (sum of the in-progress gauge over infer routes); undefined without that gauge. */
   readonly inFlight?: number
   /** The memory budget and its counters; undefined when the server has no budget (no memory_budget_bytes sample). */
   readonly memory?: MemoryCounters
+  /** Inferences naming a model or version the server does not have (`mls_infer_unknown_model_total`, all codes). */
+  readonly unknownModels?: number
 }
 
 /** The memory families of one scrape (totals over every model version). */
@@ -69,6 +74,8 @@ const USED = 'models_memory_bytes'
 const RESIDENCY = 'model_residency_requests_total'
 const LOADS = 'model_loads_total'
 const EVICTIONS = 'model_evictions_total'
+const ERRORS = 'mls_infer_errors_total'
+const UNKNOWN_MODELS = 'mls_infer_unknown_model_total'
 
 // mls labels model metrics (model, version), as MLServer does; model_name / model_version are accepted too.
 const labelsOf = (sample: MetricSample) => ({
@@ -78,10 +85,10 @@ const labelsOf = (sample: MetricSample) => ({
 
 /** The sample names `scrapeCounters` reads (to parse nothing else). */
 export function isCounterSample(name: string): boolean {
-  return name.startsWith('model_') || QUEUES.has(name) || IN_PROGRESS.test(name) || name === BUDGET || name === USED
+  return name.startsWith('model_') || name === ERRORS || name === UNKNOWN_MODELS || QUEUES.has(name) || IN_PROGRESS.test(name) || name === BUDGET || name === USED
 }
 
-type Mutable = {success?: number; failure?: number; buckets?: Bucket[]; state?: string; queue?: number}
+type Mutable = {success?: number; failure?: number; buckets?: Bucket[]; state?: string; queue?: number; errors?: Map<string, number>}
 
 function declared(scrape: MetricsScrape, family: string): boolean {
   return scrape.types.has(family) || scrape.types.has(`${family}_total`)
@@ -101,12 +108,14 @@ export function scrapeCounters(scrape: MetricsScrape, time: number): ScrapeCount
   let inFlight: number | undefined
   let budget: number | undefined
   let used: number | undefined
+  let unknownModels: number | undefined = scrape.types.has(UNKNOWN_MODELS) ? 0 : undefined
   const memory = {hits: 0, misses: 0, loads: 0, evictions: 0}
   const has = {
     success: declared(scrape, SUCCESS),
     failure: declared(scrape, FAILURE),
     duration: declared(scrape, DURATION),
     queue: [...QUEUES].some((family) => scrape.types.has(family)),
+    errors: scrape.types.has(ERRORS),
   }
   for (const sample of scrape.samples) {
     const {name} = sample
@@ -130,6 +139,13 @@ export function scrapeCounters(scrape: MetricsScrape, time: number): ScrapeCount
       const counters = entry(sample)
       if (counters) counters.queue = (counters.queue ?? 0) + sample.value
       has.queue = true
+    } else if (name === ERRORS) {
+      const counters = entry(sample)
+      const code = sample.labels.code
+      if (counters && code) (counters.errors ??= new Map()).set(code, (counters.errors.get(code) ?? 0) + sample.value)
+      has.errors = true
+    } else if (name === UNKNOWN_MODELS) {
+      unknownModels = (unknownModels ?? 0) + sample.value
     } else if (name === BUDGET) {
       budget = (budget ?? 0) + sample.value
     } else if (name === USED) {
@@ -148,5 +164,5 @@ export function scrapeCounters(scrape: MetricsScrape, time: number): ScrapeCount
   }
   if (inFlight === undefined && [...scrape.types.keys()].some((family) => IN_PROGRESS.test(family))) inFlight = 0
   for (const counters of models.values()) counters.buckets?.sort((a, b) => a.le - b.le)
-  return {time, models, has, inFlight, memory: budget === undefined ? undefined : {budget, used, ...memory}}
+  return {time, models, has, inFlight, memory: budget === undefined ? undefined : {budget, used, ...memory}, unknownModels}
 }

@@ -1,7 +1,7 @@
 /**
  * The dashboard as data: each snapshot of the server advances it (pure: same input, same output), and components
  * only render it. It keeps the recent scrapes to compute rates over a window, a history of total requests/s for the
- * sparkline, and the events derived from what changed. Whatever the server does not answer degrades to "unknown".
+ * sparkline (and each version's, for the detail view), the failures by error code, and the events derived from what changed. Whatever the server does not answer degrades to "unknown".
  */
 import {parseMetricsText} from '../../client/metrics-text.js'
 import {readIndexMemoryFields} from '../../memory/index-fields.js'
@@ -10,6 +10,8 @@ import type {ServerMetadata} from '../../protocol/types.js'
 import type {ServerSnapshot} from '../sources/monitor-source.js'
 import {isCounterSample, modelKey, scrapeCounters, type ScrapeCounters} from '../sources/scrape-counters.js'
 import {appendEvents, type DashboardEvent} from './dashboard-event.js'
+import {codeCounts, counterIncrease, sumCounts, type CodeCount, type UnknownModels} from './error-codes.js'
+import {advanceHistories, type ModelHistories} from './model-history.js'
 import {memoryRates, windowRates, type MemoryRates, type Rates, type WindowRates} from './rates.js'
 import {viewEvents} from './view-events.js'
 
@@ -26,6 +28,8 @@ export interface ModelRow {
   readonly queue?: number
   /** Its memory, from the repository index of a server with a memory_budget; undefined without. */
   readonly memory?: RowMemory
+  /** Its failed inferences by error code; undefined where the server does not count them (or metrics are unavailable). */
+  readonly errors?: readonly CodeCount[]
 }
 
 /** A version's memory as the index tells it (memory/index-fields.ts). */
@@ -72,6 +76,12 @@ export interface DashboardView {
    * chart), so that on an idle server one more zero leaves the view as it was and nothing renders.
    */
   readonly history: readonly number[]
+  /** Each version's requests/s and p99 per poll (for the detail view), by model key. */
+  readonly modelHistory: ModelHistories
+  /** Failed inferences of all models by error code; undefined where the server does not count them. */
+  readonly errors?: readonly CodeCount[]
+  /** Requests to models the server does not have; undefined where the server does not count them. */
+  readonly unknownModels?: UnknownModels
   readonly events: readonly DashboardEvent[]
   /** The memory budget, used bytes and residency rates; undefined when the server has no budget (nothing is shown). */
   readonly memory?: MemoryView
@@ -94,7 +104,7 @@ export const defaultWindowMs = (intervalMs: number) => Math.max(5000, 5 * interv
 /** The memory before the first poll. */
 export function initialMemory(target: {url: string; metricsUrl: string}, windowMs: number): DashboardMemory {
   const history = new Array<number>(HISTORY_CAPACITY).fill(0)
-  return {view: {url: target.url, metricsUrl: target.metricsUrl, polled: false, reachable: false, models: [], history, events: []}, scrapes: [], windowMs}
+  return {view: {url: target.url, metricsUrl: target.metricsUrl, polled: false, reachable: false, models: [], history, modelHistory: {}, events: []}, scrapes: [], windowMs}
 }
 
 /**
@@ -132,7 +142,7 @@ function rowsFrom(snapshot: ServerSnapshot, latest: ScrapeCounters | undefined, 
       .sort((a, b) => a.key.localeCompare(b.key))
   }
   // Kept as they were, without the numbers of a scrape that did not happen.
-  return previous.map(({rates, queue, ...row}) => row)
+  return previous.map(({rates, queue, errors, ...row}) => row)
 }
 
 /** A row with the rates of the window and the queue of the latest scrape (a model without series: 0 where known). */
@@ -158,6 +168,24 @@ function memoryView(scrape: ScrapeCounters | undefined, scrapes: readonly Scrape
   return {memory: {budget: scrape.memory.budget, used: scrape.memory.used, ...(rates === undefined ? {} : {rates})}}
 }
 
+const NO_COUNTS: ReadonlyMap<string, number> = new Map()
+
+/**
+ * The error codes of each row and of all models, and the unknown-model requests, from the latest scrape (`scrapes` is
+ * the window, its last one the latest; `last` the scrape before it). Unknown (undefined) where the server does not count them.
+ */
+function withErrors(rows: ModelRow[], scrapes: readonly ScrapeCounters[], last: ScrapeCounters | undefined, before: DashboardView, at: number): Pick<DashboardView, 'models' | 'errors' | 'unknownModels'> {
+  const scrape = scrapes[scrapes.length - 1]
+  const base = scrapes.length > 1 ? scrapes[0] : undefined
+  const unknownModels = scrape.unknownModels === undefined ? undefined : {total: scrape.unknownModels, recent: base === undefined ? 0 : counterIncrease(base.unknownModels, scrape.unknownModels)}
+  if (!scrape.has.errors) return {models: rows, unknownModels}
+  const of = (counters: ScrapeCounters | undefined, key: string) => (counters === undefined ? undefined : (counters.models.get(key)?.errors ?? NO_COUNTS))
+  const previous = new Map(before.models.map((row) => [row.key, row.errors]))
+  const models = rows.map((row) => ({...row, errors: codeCounts(of(scrape, row.key)!, of(base, row.key), of(last, row.key), previous.get(row.key), at)}))
+  const all = (counters: ScrapeCounters | undefined) => (counters === undefined ? undefined : sumCounts([...counters.models.values()].map((m) => m.errors)))
+  return {models, errors: codeCounts(all(scrape)!, all(base), all(last), before.errors, at), unknownModels}
+}
+
 /** The memory after `snapshot`; `at` is the wall-clock time for the events it raises. */
 export function advance(memory: DashboardMemory, snapshot: ServerSnapshot, at: number): DashboardMemory {
   const before = memory.view
@@ -173,6 +201,8 @@ export function advance(memory: DashboardMemory, snapshot: ServerSnapshot, at: n
   const step = scrape && lastScrape ? windowRates(lastScrape, scrape) : undefined
   const rows = rowsFrom(snapshot, scrape ?? lastScrape, before.models).map((row) => withMetrics(row, window, scrape))
   const history = step?.total.rps === undefined ? before.history : [...before.history, step.total.rps].slice(-HISTORY_CAPACITY)
+  const modelHistory = advanceHistories(before.modelHistory, rows.map((row) => row.key), step, HISTORY_CAPACITY)
+  const errors = scrape === undefined ? {models: rows} : withErrors(rows, scrapes, lastScrape, before, at)
   const view: DashboardView = {
     url: before.url,
     metricsUrl: before.metricsUrl,
@@ -183,10 +213,11 @@ export function advance(memory: DashboardMemory, snapshot: ServerSnapshot, at: n
     ready: snapshot.ready.ok ? snapshot.ready.value : undefined,
     indexError: snapshot.index.ok ? undefined : snapshot.index.error,
     metricsError: snapshot.metrics.ok ? undefined : snapshot.metrics.error,
-    models: rows,
+    ...errors,
     total: scrape ? {...window?.total, inFlight: scrape.inFlight, queue: totalQueue(scrape)} : undefined,
     windowSeconds: window ? roundSpan(window.seconds) : undefined,
     history,
+    modelHistory,
     events: before.events,
     ...memoryView(scrape, scrapes, before.memory),
   }

@@ -1,13 +1,15 @@
 /**
  * What each key does, as a pure function of the UI state: the next UI state and, at most, one command for the host
- * (load, unload, refresh, quit). Normal mode: arrows / j k select, l load, u unload (asks first), r refresh,
- * / filter, ? help, q quit. The filter, the confirmation and the help overlay are modes of their own.
+ * (load, unload, refresh, quit). Normal mode: arrows / j k select, Enter details, s / S sort, l load, u unload (asks
+ * first), r refresh, / filter, ? help, q quit. The filter, the confirmation, the help overlay and the detail view are
+ * modes of their own.
  */
 import type {Key} from 'ink'
 import type {ModelRow} from './dashboard-state.js'
+import {DEFAULT_SORT, nextSort, reverseSort, sortRows, type SortOrder} from './sort.js'
 
-/** Normal keys, typing a filter, answering the unload question, or reading the help. */
-export type Mode = 'normal' | 'filter' | 'confirm' | 'help'
+/** Normal keys, typing a filter, answering the unload question, reading the help, or the selected model's detail. */
+export type Mode = 'normal' | 'filter' | 'confirm' | 'help' | 'detail'
 
 /** What the user has chosen on screen (the data itself lives in DashboardView). */
 export interface UiState {
@@ -18,19 +20,26 @@ export interface UiState {
   readonly selected?: string
   /** The model name an unload waits to be confirmed for. */
   readonly confirm?: string
+  /** The order of the table. */
+  readonly sort: SortOrder
 }
 
 /** What the host does after a key. */
 export type Command = {readonly type: 'load' | 'unload'; readonly name: string} | {readonly type: 'refresh'} | {readonly type: 'quit'}
 
 /** Nothing selected yet (the first model is), no filter. */
-export const INITIAL_UI: UiState = {mode: 'normal', filter: ''}
+export const INITIAL_UI: UiState = {mode: 'normal', filter: '', sort: DEFAULT_SORT}
 
 /** The rows the filter lets through. */
 export function visibleRows(rows: readonly ModelRow[], filter: string): readonly ModelRow[] {
   const needle = filter.trim().toLowerCase()
   if (needle === '') return rows
   return rows.filter((row) => row.name.toLowerCase().includes(needle) || (row.version ?? '').toLowerCase().includes(needle))
+}
+
+/** The rows the table shows: those the filter lets through, in the chosen order. */
+export function shownRows(rows: readonly ModelRow[], ui: UiState): readonly ModelRow[] {
+  return sortRows(visibleRows(rows, ui.filter), ui.sort)
 }
 
 /** The selected row among the visible ones. */
@@ -54,7 +63,12 @@ function normal(ui: UiState, input: string, key: Key, visible: readonly ModelRow
   if (key.pageDown) return {ui: move(ui, visible, 10)}
   if (key.escape) return {ui: {...ui, filter: ''}}
   const row = selectedRow(ui, visible)
+  if (key.return) return row ? {ui: {...ui, selected: row.key, mode: 'detail'}} : {ui}
   switch (input) {
+    case 's':
+      return {ui: {...ui, sort: nextSort(ui.sort)}}
+    case 'S':
+      return {ui: {...ui, sort: reverseSort(ui.sort)}}
     case 'l':
       return row ? {ui: {...ui, selected: row.key}, command: {type: 'load', name: row.name}} : {ui}
     case 'u':
@@ -80,6 +94,15 @@ function filtering(ui: UiState, input: string, key: Key): UiState {
   return printable === '' ? ui : {...ui, filter: ui.filter + printable}
 }
 
+/** The detail view: Esc, Enter or ← closes it, ↑ ↓ / j k show the next model, q quits; other keys do nothing. */
+function detail(ui: UiState, input: string, key: Key, visible: readonly ModelRow[]): {ui: UiState; command?: Command} {
+  if (key.escape || key.return || key.leftArrow) return {ui: {...ui, mode: 'normal'}}
+  if (key.upArrow || input === 'k') return {ui: move(ui, visible, -1)}
+  if (key.downArrow || input === 'j') return {ui: move(ui, visible, 1)}
+  if (input === 'r') return {ui, command: {type: 'refresh'}}
+  return {ui}
+}
+
 /** The next UI state after one key, and the command it asks for. */
 export function handleKey(ui: UiState, input: string, key: Key, visible: readonly ModelRow[]): {ui: UiState; command?: Command} {
   switch (ui.mode) {
@@ -96,6 +119,9 @@ export function handleKey(ui: UiState, input: string, key: Key, visible: readonl
     case 'help':
       if (isQuit(input, key)) return {ui, command: {type: 'quit'}}
       return {ui: {...ui, mode: 'normal'}}
+    case 'detail':
+      if (isQuit(input, key)) return {ui, command: {type: 'quit'}}
+      return detail(ui, input, key, visible)
     default:
       if (isQuit(input, key)) return {ui, command: {type: 'quit'}}
       return normal(ui, input, key, visible)

@@ -1,5 +1,5 @@
 /**
- * How the terminal's rows are shared: header, model table, selected model's detail, rate line, events, the server's
+ * How the terminal's rows are shared: header, model table, selected model's line, rate line, error line, events, the server's
  * log (with `mls start --tui`), footer; with a memory budget, one more line for it. The whole dashboard is one row shorter than the terminal: Ink clears the
  * screen before every frame that fills it, which would flicker.
  */
@@ -17,8 +17,8 @@ export interface Layout {
   readonly bodyRows: number
 }
 
-// Header 2 + blank 1 + table heading 1 + total row 1 + detail 1 + rate line 1 + events title 1 + footer 1.
-const FIXED = 9
+// Header 2 + blank 1 + table heading 1 + total row 1 + detail 1 + rate line 1 + error line 1 + events title 1 + footer 1.
+const FIXED = 10
 const LOG_TITLE = 1
 const HEADER_AND_FOOTER = 4
 

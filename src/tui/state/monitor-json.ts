@@ -1,5 +1,6 @@
 /** The dashboard's data as `mls monitor --json` prints it: snake_case, seconds, null for what the server does not say. */
 import type {DashboardView} from './dashboard-state.js'
+import type {CodeCount} from './error-codes.js'
 import type {Rates} from './rates.js'
 
 /** Rates in JSON: null where unknown. */
@@ -21,11 +22,20 @@ export interface MonitorJson {
   readonly metrics_error: string | null
   /** The span the rates cover. */
   readonly window_seconds: number | null
-  readonly models: ReadonlyArray<{readonly name: string; readonly version: string | null; readonly state: string; readonly reason: string; readonly queue: number | null} & RatesJson & Partial<ModelMemoryJson>>
-  readonly total: RatesJson & {readonly in_flight: number | null; readonly queue: number | null}
+  readonly models: ReadonlyArray<{readonly name: string; readonly version: string | null; readonly state: string; readonly reason: string; readonly queue: number | null} & RatesJson & ErrorsJson & Partial<ModelMemoryJson>>
+  readonly total: RatesJson & ErrorsJson & {readonly in_flight: number | null; readonly queue: number | null}
+  /** Inference requests naming a model or version the server does not have, since it started; null where it does not count them. */
+  readonly unknown_model_requests: number | null
   /** Only with a memory budget (absent without one, so the JSON is then as it was). */
   readonly memory?: MemoryJson
 }
+
+/** Failed inferences by error code since the server started ({"INVALID_SHAPE": 12}); null where the server does not count them. */
+export interface ErrorsJson {
+  readonly errors_by_code: Readonly<Record<string, number>> | null
+}
+
+const errorsJson = (counts: readonly CodeCount[] | undefined): ErrorsJson => ({errors_by_code: counts === undefined ? null : Object.fromEntries(counts.map((count) => [count.code, count.total]))})
 
 /** A version's memory, as the repository index has it (only with a memory budget). */
 export interface ModelMemoryJson {
@@ -74,6 +84,7 @@ export function toMonitorJson(view: DashboardView): MonitorJson {
       state: row.state,
       reason: row.reason,
       ...ratesJson(row.rates),
+      ...errorsJson(row.errors),
       queue: orNull(row.queue),
       ...(row.memory === undefined
         ? {}
@@ -84,7 +95,8 @@ export function toMonitorJson(view: DashboardView): MonitorJson {
             last_used: row.memory.lastUsed === undefined ? null : new Date(row.memory.lastUsed).toISOString(),
           }),
     })),
-    total: {...ratesJson(view.total), in_flight: orNull(view.total?.inFlight), queue: orNull(view.total?.queue)},
+    total: {...ratesJson(view.total), ...errorsJson(view.errors), in_flight: orNull(view.total?.inFlight), queue: orNull(view.total?.queue)},
+    unknown_model_requests: orNull(view.unknownModels?.total),
     ...(view.memory === undefined
       ? {}
       : {

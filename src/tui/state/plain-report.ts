@@ -2,13 +2,15 @@
 import {formatMemorySize} from '../../cli/memory-cells.js'
 import {table} from '../../cli/style.js'
 import type {DashboardView} from './dashboard-state.js'
+import {modelLabel} from './dashboard-event.js'
+import {codesText, unknownModelsText} from './error-codes.js'
 import {formatCount, formatPercent, formatRate, formatSeconds} from './format.js'
 import {memoryText} from './memory-text.js'
 import type {Rates} from './rates.js'
 
 const rateCells = (rates: Rates | undefined) => [formatRate(rates?.rps), formatPercent(rates?.errorRate), formatSeconds(rates?.p50), formatSeconds(rates?.p99)]
 
-/** Header lines, then the model table with a total line (no colours, no events). */
+/** Header lines (the errors by code among them), the model table with a total line, each model's errors (no colours, no events). */
 export function plainReport(view: DashboardView): string {
   const who = view.server ? `${view.server.name} ${view.server.version}` : 'server'
   const status = view.reachable ? `live, ${view.ready === undefined ? 'readiness unknown' : view.ready ? 'ready' : 'not ready'}` : `unreachable (${view.error})`
@@ -20,6 +22,10 @@ export function plainReport(view: DashboardView): string {
   if (view.memory !== undefined) {
     const {amount, rates} = memoryText(view.memory)
     lines.push(`memory ${amount}: ${rates}`)
+  }
+  if (view.errors !== undefined || view.unknownModels !== undefined) {
+    const unknown = view.unknownModels === undefined ? '' : `; ${unknownModelsText(view.unknownModels)}`
+    lines.push(`errors since the server started: ${view.errors === undefined ? '-' : codesText(view.errors)}${unknown}`)
   }
   if (view.indexError !== undefined) lines.push(`repository index unavailable (${view.indexError})`)
   lines.push('')
@@ -46,5 +52,8 @@ export function plainReport(view: DashboardView): string {
       ),
     )
   }
+  // Each model's failures by code, under the table (a column would be as wide as its longest list).
+  const failing = view.models.filter((row) => row.errors !== undefined && row.errors.length > 0)
+  if (failing.length > 0) lines.push('', ...failing.map((row) => `${modelLabel(row.name, row.version)}: ${codesText(row.errors!)}`))
   return lines.join('\n')
 }

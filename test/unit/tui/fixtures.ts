@@ -10,10 +10,15 @@ export interface ModelMetrics {
   readonly state?: ModelState
   /** Requests waiting for their batch (batch_request_queue); the family is declared only when some model has one. */
   readonly queue?: number
+  /** Failed inferences by error code (mls_infer_errors_total); the family is declared only when some model has some. */
+  readonly errors?: Readonly<Record<string, number>>
 }
 
-/** The text of mls's metrics endpoint for `models` (keyed "name:version"), with `inFlight` REST inferences. */
-export function metricsText(models: Record<string, ModelMetrics>, inFlight = 0): string {
+/**
+ * The text of mls's metrics endpoint for `models` (keyed "name:version"), with `inFlight` REST inferences and, when
+ * given, `unknownModels` requests to models the server does not have.
+ */
+export function metricsText(models: Record<string, ModelMetrics>, inFlight = 0, unknownModels?: number): string {
   const lines = ['# HELP model_infer_request_success_total x', '# TYPE model_infer_request_success_total counter']
   const each = (write: (labels: string, m: ModelMetrics) => void) => {
     for (const [key, m] of Object.entries(models)) {
@@ -35,6 +40,14 @@ export function metricsText(models: Record<string, ModelMetrics>, inFlight = 0):
   if (Object.values(models).some((m) => m.queue !== undefined)) {
     lines.push('# TYPE batch_request_queue gauge')
     each((l, m) => m.queue !== undefined && lines.push(`batch_request_queue{${l}} ${m.queue}`))
+  }
+  if (Object.values(models).some((m) => m.errors !== undefined)) {
+    lines.push('# TYPE mls_infer_errors_total counter')
+    each((l, m) => Object.entries(m.errors ?? {}).forEach(([code, n]) => lines.push(`mls_infer_errors_total{${l},code="${code}"} ${n}`)))
+  }
+  if (unknownModels !== undefined) {
+    lines.push('# TYPE mls_infer_unknown_model_total counter')
+    lines.push(`mls_infer_unknown_model_total{code="MODEL_NOT_FOUND"} ${unknownModels}`, 'mls_infer_unknown_model_total{code="MODEL_VERSION_NOT_FOUND"} 0')
   }
   lines.push('# TYPE rest_server_requests_in_progress gauge')
   lines.push(`rest_server_requests_in_progress{method="POST",path="/v2/models/:name/infer"} ${inFlight}`)

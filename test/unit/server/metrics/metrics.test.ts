@@ -32,6 +32,19 @@ describe('metrics', () => {
     expect(text).toContain('grpc_server_handling_seconds_bucket{le="+Inf",grpc_method="ModelInfer"} 1')
   })
 
+  it('count failures by error code per version, and unknown models without their name', async () => {
+    const metrics = new Metrics({restPrefix: 'rest_server'})
+    metrics.inferenceFailed('m', 'v1', 'INVALID_SHAPE')
+    metrics.inferenceFailed('m', 'v1', 'INVALID_SHAPE')
+    metrics.inferenceFailed('m', undefined, 'MODEL_UNAVAILABLE')
+    metrics.unknownModel('MODEL_NOT_FOUND')
+    const text = await metrics.text()
+    expect(text).toContain('mls_infer_errors_total{model="m",version="v1",code="INVALID_SHAPE"} 2')
+    expect(text).toContain('mls_infer_errors_total{model="m",version="",code="MODEL_UNAVAILABLE"} 1')
+    expect(text).toContain('mls_infer_unknown_model_total{code="MODEL_NOT_FOUND"} 1')
+    expect(text).toContain('mls_infer_unknown_model_total{code="MODEL_VERSION_NOT_FOUND"} 0')
+  })
+
   it('expose a failure count of 0 from a version first inference on', async () => {
     const metrics = new Metrics({restPrefix: 'rest_server'})
     metrics.inference('m', undefined, 0.001, true)

@@ -119,7 +119,7 @@ describe('Dashboard', () => {
     const ui = show([{index: BOTH_READY}])
     await ui.waitFor('READY')
     await ui.pressUntil('Keys', '?')
-    expect(ui.frame()).toContain('unload the selected model (asks to confirm: y / Enter)')
+    expect(ui.frame()).toContain('unload the selected model (confirm with y / Enter)')
     await ui.pressUntil('mushroom_xgboost', 'x')
     expect(ui.frame()).not.toContain('Keys')
   })

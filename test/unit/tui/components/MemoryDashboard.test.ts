@@ -23,7 +23,13 @@ function show(steps: readonly Step[]) {
     app.stdin.write('r')
     await vi.waitFor(() => expect(source.polls).toBe(before + 1))
   }
-  return {frame, poll, waitFor: (text: string | RegExp) => vi.waitFor(() => expect(frame()).toMatch(text))}
+  const press = async (...keys: string[]) => {
+    for (const key of keys) {
+      app.stdin.write(key)
+      await new Promise((resolve) => setTimeout(resolve, 15))
+    }
+  }
+  return {frame, poll, press, waitFor: (text: string | RegExp) => vi.waitFor(() => expect(frame()).toMatch(text))}
 }
 
 const lineOf = (frame: string, name: string) => frame.split('\n').find((line) => line.includes(` ${name} `))?.replace(/\s+/g, ' ').trim()
@@ -49,6 +55,9 @@ describe('Dashboard with a memory budget', () => {
     await ui.waitFor(/memory [█░]+ 14 MiB \/ 32 MiB \(44%\)/)
     expect(ui.frame()).toContain('hits -/s  misses -/s')
     expect(ui.frame()).toMatch(/NAME +VERSION +STATE +SIZE +REQ\/S/)
+    // Sorted by name: base, cold, hot; hot is two rows down.
+    await ui.press('j', 'j')
+    await ui.waitFor(/› hot/)
     expect(lineOf(ui.frame(), 'hot')).toMatch(/^› hot 1 READY 12 MiB /)
     expect(lineOf(ui.frame(), 'base')).toMatch(/^base - READY 2 MiB .* pinned$/)
     expect(lineOf(ui.frame(), 'cold')).toMatch(/^cold - NOT_LOADED ~30 MiB .* evicted \(least/)

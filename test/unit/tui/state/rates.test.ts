@@ -14,7 +14,7 @@ describe('scrapeCounters', () => {
     const counters = scrape(metricsText({'a:v1': {success: 3, failure: 1, buckets: [[0.01, 2], [0.001, 1]], state: 'READY'}}, 2), 0)
     expect(counters.models.get(A)).toEqual({success: 3, failure: 1, state: 'READY', buckets: [{le: 0.001, count: 1}, {le: 0.01, count: 2}, {le: Number.POSITIVE_INFINITY, count: 1}]})
     expect(counters.inFlight).toBe(2)
-    expect(counters.has).toEqual({success: true, failure: true, duration: true, queue: false})
+    expect(counters.has).toEqual({success: true, failure: true, duration: true, queue: false, errors: false})
   })
 
   it('sums the queue gauges of a model', () => {
@@ -26,7 +26,7 @@ describe('scrapeCounters', () => {
 
   it('leaves what the server does not expose undefined', () => {
     const counters = scrape('other_metric 1\n', 0)
-    expect(counters.has).toEqual({success: false, failure: false, duration: false, queue: false})
+    expect(counters.has).toEqual({success: false, failure: false, duration: false, queue: false, errors: false})
     expect(counters.inFlight).toBeUndefined()
   })
 })

@@ -38,17 +38,17 @@ describe('anchorFrame', () => {
 
 describe('dashboardLayout', () => {
   it('fills the terminal but one row, the events taking the rest', () => {
-    expect(dashboardLayout(30, 2, false)).toEqual({height: 29, tableRows: 2, eventRows: 18, logRows: 0, bodyRows: 25})
+    expect(dashboardLayout(30, 2, false)).toEqual({height: 29, tableRows: 2, eventRows: 17, logRows: 0, bodyRows: 25})
   })
 
   it('shares the rest between events and the log with a log pane', () => {
     const layout = dashboardLayout(40, 2, true)
-    expect(layout.tableRows + layout.eventRows + layout.logRows + 9 + 1).toBe(39)
+    expect(layout.tableRows + layout.eventRows + layout.logRows + 10 + 1).toBe(39)
     expect(layout.logRows).toBeGreaterThan(layout.eventRows)
   })
 
   it('scrolls the table when there are more models than rows, and never goes negative', () => {
-    expect(dashboardLayout(24, 100, false)).toMatchObject({height: 23, tableRows: 11, eventRows: 3})
+    expect(dashboardLayout(24, 100, false)).toMatchObject({height: 23, tableRows: 10, eventRows: 3})
     const tiny = dashboardLayout(5, 3, true)
     expect(Object.values(tiny).every((n) => n >= 0)).toBe(true)
   })
