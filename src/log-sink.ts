@@ -5,17 +5,17 @@
  * count behind the metric `mls_log_lines_dropped_total`.
  *
  * On the main thread lines coalesce and are written off the current turn of the event loop, in one of two ways:
- * - a non-blocking descriptor (stderr on a pipe, reopened with O_NONBLOCK: `nonBlockingStderr()`): written on the main
+ * - a non-blocking descriptor (stderr on a pipe or a socket: `nonBlockingStderr()`): written on the main
  *   thread; a full pipe answers EAGAIN at once and the rest is retried shortly. Every byte not yet written stays here,
  *   so the exit flush writes all of it, even when the process dies of an uncaught error in the middle of a burst (a
  *   thread-pool write on a pipe, which Node makes non-blocking too, lost the unwritten rest of the write in flight).
- * - any other descriptor (a file, a terminal, a socket): written on the libuv thread pool, one write in flight at a
+ * - any other descriptor (a file, a terminal, a blocking socket): written on the libuv thread pool, one write in flight at a
  *   time, so a destination that blocks holds that write, not the event loop. The exit flush writes what is pending;
  *   a write in flight that the end of the process interrupts may lose its tail (files are not interrupted).
  * Bytes not yet written are bounded (MAX_PENDING_LOG_BYTES); a line past the bound is dropped. The exit flush waits a
  * bounded time for a busy pipe. Worker threads write synchronously (the exit flush is the main thread's only).
  */
-import {constants, fstatSync, openSync, write as writeAsync, writeSync} from 'node:fs'
+import {constants, fstatSync, openSync, readFileSync, write as writeAsync, writeSync} from 'node:fs'
 import type {Writable} from 'node:stream'
 
 /** Bytes of log lines accepted but not yet written; past it new lines are dropped (and counted). */
@@ -50,18 +50,31 @@ const pause = new Int32Array(new SharedArrayBuffer(4))
 const sleep = (ms: number) => void Atomics.wait(pause, 0, 0, ms)
 
 /**
- * A second, non-blocking descriptor of stderr when stderr is a pipe (Linux: /proc/self/fd/2 opened anew with
- * O_NONBLOCK; the flag belongs to the new open file, so fd 2, shared with the parent and Node's own writes, is left as
- * it is). Undefined elsewhere (a file, a terminal, a socket, another system, a pipe with no reader): fd 2 is used.
+ * A non-blocking descriptor of stderr, when stderr is a pipe or a socket (Linux only; undefined elsewhere, and for a
+ * file or a terminal: fd 2 is then written on the thread pool).
+ * - A pipe (a shell's `|`, Docker, containerd): /proc/self/fd/2 opened anew with O_NONBLOCK; the flag belongs to the new
+ *   open file, so fd 2, shared with the parent and Node's own writes, is left as it is.
+ * - A socket (Node's child_process `stdio: 'pipe'` is a socket pair; systemd's journal): fd 2 itself, when it is already
+ *   non-blocking (libuv makes a socket stderr non-blocking as soon as `process.stderr` is opened). A socket cannot be
+ *   reopened through /proc, and a blocking one is not made non-blocking here: its open file may be shared with other
+ *   processes.
  */
 export function nonBlockingStderr(): number | undefined {
   if (process.platform !== 'linux') return undefined
   try {
-    if (!fstatSync(2).isFIFO()) return undefined
-    return openSync('/proc/self/fd/2', constants.O_WRONLY | constants.O_NONBLOCK)
+    const stat = fstatSync(2)
+    if (stat.isFIFO()) return openSync('/proc/self/fd/2', constants.O_WRONLY | constants.O_NONBLOCK)
+    if (stat.isSocket() && isNonBlocking(2)) return 2
+    return undefined
   } catch {
     return undefined
   }
+}
+
+/** Whether `fd` has O_NONBLOCK (Linux: the octal `flags` line of /proc/self/fdinfo/<fd>). */
+function isNonBlocking(fd: number): boolean {
+  const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))
+  return flags !== null && (parseInt(flags[1]!, 8) & constants.O_NONBLOCK) !== 0
 }
 
 export interface LogSinkOptions {

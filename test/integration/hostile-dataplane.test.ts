@@ -258,6 +258,9 @@ describe('gRPC metrics tell the truth: deadlines and cancellations', () => {
     })
     slowServer = await startInProcess(repo.dir)
     slowClient = inferenceClient(slowServer.grpcAddress)
+    // The connection is up before the first timed call: a deadline or cancel that fires while the client still connects
+    // never reaches the server (a loaded CI machine took longer than the 200 ms deadline to connect once).
+    await new Promise<void>((resolve, reject) => slowClient.ServerReady({}, (error: grpc.ServiceError | null) => (error ? reject(error) : resolve())))
   })
   afterAll(async () => {
     slowClient?.close()
@@ -270,10 +273,10 @@ describe('gRPC metrics tell the truth: deadlines and cancellations', () => {
     const found = (await slowServer.metrics!.text()).split('\n').find((l) => l.startsWith(line + ' '))
     return found === undefined ? 0 : Number(found.slice(line.length + 1))
   }
-  /** Polls until `line` reads `value` (at most 100 tries, 20 ms apart); returns what it read last. */
+  /** Polls until `line` reads `value` (at most 250 tries, 20 ms apart); returns what it read last. */
   async function until(line: string, value: number): Promise<number> {
     let last = 0
-    for (let i = 0; i < 100 && (last = await sample(line)) !== value; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    for (let i = 0; i < 250 && (last = await sample(line)) !== value; i++) await new Promise((resolve) => setTimeout(resolve, 20))
     return last
   }
   const handled = (code: string, method = 'ModelInfer') => `grpc_server_handled_total{grpc_method="${method}",grpc_code="${code}"}`

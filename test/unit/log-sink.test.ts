@@ -1,7 +1,8 @@
 /** The log sink (src/log-sink.ts): lines it cannot write are dropped and counted, never thrown; pending bytes are bounded. */
-import {execFileSync, spawn} from 'node:child_process'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {closeSync, constants, existsSync, openSync, readFileSync, readSync} from 'node:fs'
 import path from 'node:path'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {LogSink, logLinesDropped} from '../../src/log-sink.js'
 import {tempFolders} from '../temp-folders.js'
@@ -165,6 +166,39 @@ describe('LogSink', () => {
       await until(() => logLinesDropped() - before >= 50)
       expect(logLinesDropped() - before).toBe(50)
       closeSync(writer)
+    })
+  })
+
+  describe.skipIf(process.platform !== 'linux')('nonBlockingStderr: which stderr the main thread writes without the thread pool', () => {
+    const SINK = pathToFileURL(fileURLToPath(new URL('../../dist/log-sink.js', import.meta.url))).href
+    /** What nonBlockingStderr() answers in a fresh process whose stderr is `stderr`, after Node opened process.stderr. */
+    const answerWith = (stderr: 'pipe' | 'ignore' | number, shell?: string) => {
+      const script = `import {guardStandardStreams, nonBlockingStderr} from '${SINK}'; guardStandardStreams(); const fd = nonBlockingStderr(); process.stdout.write(String(fd === undefined ? 'none' : fd === 2 ? 'fd2' : 'reopened'))`
+      const child = shell
+        ? spawnSync('sh', ['-c', `"$0" --input-type=module -e "$1" ${shell}`, process.execPath, script], {encoding: 'utf8'})
+        : spawnSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8', stdio: ['ignore', 'pipe', stderr]})
+      expect(child.status).toBe(0)
+      return child.stdout
+    }
+
+    it("a socket (Node's child_process pipes, the journal) that Node made non-blocking: fd 2 itself", () => {
+      expect(answerWith('pipe')).toBe('fd2')
+    })
+
+    it('a pipe (a shell\'s |): a second descriptor, opened anew', () => {
+      // stderr into the pipe to cat, stdout (the answer) into a file
+      const out = path.join(tempFolder('mls-sink-'), 'out')
+      answerWith('pipe', `2>&1 >'${out}' | cat >/dev/null`)
+      expect(readFileSync(out, 'utf8')).toBe('reopened')
+    })
+
+    it('a file: none (the thread pool writes it)', () => {
+      const file = openSync(path.join(tempFolder('mls-sink-'), 'err'), 'w')
+      try {
+        expect(answerWith(file)).toBe('none')
+      } finally {
+        closeSync(file)
+      }
     })
   })
 })
