@@ -53,7 +53,9 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination(options),
   )
-  return wrap(base, options.debug)
+  const logger = wrap(base, options.debug)
+  if (options.write === undefined && isMainThread) lastOnStderr = logger
+  return logger
 }
 
 function wrap(target: Pino, debugEnabled: boolean): Logger {
@@ -77,6 +79,8 @@ function destination({structured, write}: LoggerOptions): DestinationStream {
 }
 
 let shared: DestinationStream | undefined
+/** The last logger made on stderr on the main thread: the one that says the process dies of an uncaught error. */
+let lastOnStderr: Logger | undefined
 
 /**
  * One destination on fd 2 for the whole thread, flushed synchronously on the main thread's exit. Worker threads write
@@ -87,7 +91,18 @@ function stderr(): DestinationStream {
   guardStandardStreams()
   const nonBlocking = isMainThread ? nonBlockingStderr() : undefined
   const sink = new LogSink(nonBlocking ?? 2, {sync: !isMainThread, nonBlocking: nonBlocking !== undefined})
-  if (isMainThread) process.on('exit', () => sink.flushSync())
+  if (isMainThread) {
+    // An uncaught error ends the process: say so in the log, then write every line not yet written, before Node prints
+    // the error itself. Node's print is one write to stderr, which Node has made non-blocking on a pipe or a socket:
+    // lost when the reader is behind at that moment. This line waits its turn with the others and is not.
+    process.on('uncaughtExceptionMonitor', (error, origin) => {
+      if (process.listenerCount('uncaughtException') > 0) return // handled: the process goes on
+      const what = origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'
+      lastOnStderr?.error(`the process ends on ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, {event: 'uncaught_exception'})
+      sink.flushSync()
+    })
+    process.on('exit', () => sink.flushSync())
+  }
   shared = sink
   return shared
 }

@@ -75,6 +75,15 @@ describe('logs', () => {
     const died = await runNode(burst("setImmediate(() => { throw new Error('boom') })"))
     expect(died.code).toBe(1)
     expect(died.stderr.match(/DEBUG line \d+/g)).toHaveLength(20000)
-    expect(died.stderr).toMatch(/Error: boom/)
+    // The log says why, after every queued line (Node's own print of the error can be lost on a full pipe: it is one
+    // write to a non-blocking stderr).
+    const why = died.stderr.indexOf('ERROR the process ends on an uncaught exception: Error: boom\n    at ')
+    expect(why, died.stderr.slice(-2000)).toBeGreaterThan(died.stderr.indexOf('DEBUG line 19999 '))
+
+    // An error the program handles ends nothing and is not reported as the end.
+    const handled = await runNode(burst("process.on('uncaughtException', () => process.exit(4)); setImmediate(() => { throw new Error('boom') })"))
+    expect(handled.code).toBe(4)
+    expect(handled.stderr.match(/DEBUG line \d+/g)).toHaveLength(20000)
+    expect(handled.stderr).not.toMatch(/the process ends/)
   })
 })

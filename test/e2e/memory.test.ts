@@ -73,9 +73,17 @@ async function inferXgb(server: MlsProcess, name: string) {
   return postJson(`${server.url}/v2/models/${name}/infer`, XGB_REQUEST)
 }
 
-function loadedLines(server: MlsProcess, name: string): number {
-  return server.logs().split('\n').filter((line) => line.includes(`model "${name}"`) && line.includes('event=model_loaded')).length
+/**
+ * How many lines of the server's log pass `test`, read once at least one has arrived and a moment later (a log line is
+ * written off the turn that made it, so the line a request caused can reach the pipe just after the answer).
+ */
+async function logLines(server: MlsProcess, test: (line: string) => boolean): Promise<number> {
+  const count = () => server.logs().split('\n').filter(test).length
+  for (let i = 0; i < 100 && count() === 0; i++) await sleep(50)
+  await sleep(200)
+  return count()
 }
+const loadedLines = (server: MlsProcess, name: string) => logLines(server, (line) => line.includes(`model "${name}"`) && line.includes('event=model_loaded'))
 
 describe('memory_budget: load on demand and LRU eviction', () => {
   it('versions start NOT_LOADED and ready, load on their first request, and the least recently used idle one makes room', async () => {
@@ -153,7 +161,7 @@ describe('memory_budget: load on demand and LRU eviction', () => {
     const server = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('a')})
     const answers = await Promise.all(Array.from({length: 12}, () => inferXgb(server, 'a')))
     expect(answers.map((answer) => answer.status)).toEqual(Array(12).fill(200))
-    expect(loadedLines(server, 'a')).toBe(1)
+    expect(await loadedLines(server, 'a')).toBe(1)
 
     const grpcServer = await serve({...settingsFile({memory_budget: '10MiB'}), ...xgb('g')})
     const client = inferenceClient(grpcServer.grpcAddress)
@@ -239,7 +247,7 @@ describe('memory_budget: load on demand and LRU eviction', () => {
     // b comes back less than a residency after its eviction (two versions taking turns): it is held, c's next load waits.
     expect(await timed('b')).toBeLessThan(1000)
     expect(await timed('c')).toBeGreaterThan(1000)
-    expect(server.logs()).toMatch(/event=model_evicted model=b/)
+    expect(await logLines(server, (line) => /event=model_evicted model=b/.test(line))).toBeGreaterThan(0)
 
     const impatient = await serve({...settingsFile({memory_budget: '5MiB', memory_min_residency: 30, memory_wait_timeout: 0.5}), ...xgb('a'), ...xgb('b')})
     expect((await inferXgb(impatient, 'a')).status).toBe(200)
@@ -309,7 +317,7 @@ describe('memory_budget: load on demand and LRU eviction', () => {
     for (let i = 0; i < 5; i++) answers.push(await inferXgb(server, 'broken'))
     expect(answers.map((answer) => answer.body.code)).toEqual(Array(5).fill('MODEL_UNAVAILABLE'))
     expect(answers[0]!.body.error).toMatch(/failed to load/)
-    const failures = server.logs().split('\n').filter((line) => line.includes('event=model_failed')).length
+    const failures = await logLines(server, (line) => line.includes('event=model_failed'))
     expect(failures).toBe(1)
     expect((await index(server)).broken!.state).toBe('UNAVAILABLE')
     expect((await inferXgb(server, 'a')).status).toBe(200)

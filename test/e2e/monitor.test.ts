@@ -3,67 +3,20 @@
  * example: both models READY, a request rate that turns non-zero under traffic, u + y unloads the selected model
  * (UNAVAILABLE on screen), q exits 0; with --watch the watcher's events are listed. Without a terminal, `mls monitor` prints one snapshot (or --json) and exits 0.
  */
-import {execFileSync} from 'node:child_process'
 import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {EXAMPLE, MNIST_DIR, MUSHROOM_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
 import {postJson} from './helpers/http.js'
-import {BIN, REPO_ROOT, runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
-import {tempFolders} from '../temp-folders.js'
+import {BIN, runMls, startMls, type MlsProcess} from './helpers/mls-process.js'
+import {hasTmux, terminals} from './helpers/terminal.js'
 
 const mushroom = readTestSet(path.join(MUSHROOM_DIR, 'test-set.json'))
 const mnist = readTestSet(path.join(MNIST_DIR, 'test-set.json'))
 
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-}
-
-/**
- * A tmux server of this file's own (-S, its socket in a temporary folder removed after the tests; tmux never removes
- * it): its sessions start with this process's environment (the run's TMPDIR and ORT_DISABLE_TELEMETRY), not that of
- * whichever process started the machine's shared default server.
- */
-const SOCKET = path.join(tempFolders()('mls-tmux-'), 'socket')
-const tmux = (...args: string[]) => execFileSync('tmux', ['-S', SOCKET, ...args], {encoding: 'utf8'})
+const terminal = terminals()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** A tmux session of its own per test, running `command` (then printing its exit code), killed in afterAll. */
-const sessions: string[] = []
-function terminal(name: string, command: string, size: {columns: number; rows: number} = {columns: 150, rows: 40}) {
-  const session = `mls-${name}-${process.pid}-${sessions.length}`
-  sessions.push(session)
-  tmux('new-session', '-d', '-s', session, '-x', String(size.columns), '-y', String(size.rows), '-c', REPO_ROOT, `${command}; echo "EXIT=$?"; sleep 60`)
-  const screen = () => tmux('capture-pane', '-p', '-t', session)
-  return {
-    screen,
-    keys: (...keys: string[]) => tmux('send-keys', '-t', session, ...keys),
-    /** Waits (up to `ms`) until the screen matches. */
-    async waitFor(pattern: string | RegExp, ms = 15_000): Promise<string> {
-      const matches = (text: string) => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text))
-      for (const deadline = Date.now() + ms; Date.now() < deadline && !matches(screen()); ) await sleep(100)
-      const text = screen()
-      expect(text, `screen:\n${text}`).toMatch(pattern)
-      return text
-    },
-    /** The process running in the pane (the shell's child). */
-    pid: () => Number(execFileSync('pgrep', ['-P', tmux('list-panes', '-t', session, '-F', '#{pane_pid}').trim()], {encoding: 'utf8'}).trim().split('\n')[0]),
-  }
-}
-afterAll(() => {
-  // The server ends with its sessions, and with them what they run.
-  try {
-    tmux('kill-server')
-  } catch {
-    // no session left: already gone
-  }
-})
 
 /** A model's line in the table, e.g. /mushroom_xgboost +v2.0.0 +READY/ . */
 const row = (name: string, version: string, state: string) => new RegExp(`${name}\\s+${version.replaceAll('.', '\\.')}\\s+${state}\\b`)
