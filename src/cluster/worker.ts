@@ -72,6 +72,10 @@ export async function runClusterWorker(): Promise<void> {
   // replacement listens once it has loaded: until then the processes that serve take every connection, and none is
   // given to a process that would answer 404 for a model it has not loaded yet.
   const replacement = process.env[REPLACEMENT_ENV] !== undefined
+  // The primary's metrics port asks every process for its metrics and answers 500 "Operation timed out." when one
+  // does not answer within 5 s: a process still starting answers at once, with nothing yet, until its registry exists.
+  AggregatorRegistry.setRegistries([])
+  new AggregatorRegistry() // installs the listener that answers the primary's metrics requests
   let server
   try {
     server = await startServer(settings, logger, {coordinator, serveMetrics: false, listenAfterLoading: replacement})
@@ -81,7 +85,6 @@ export async function runClusterWorker(): Promise<void> {
   }
   if (server.metrics) {
     applyAggregators(server.metrics.registry)
-    new AggregatorRegistry() // installs the listener that answers the primary's metrics requests
     AggregatorRegistry.setRegistries([server.metrics.registry])
   }
   const running = server

@@ -56,6 +56,18 @@ afterAll(async () => {
 })
 
 describe('mls start --processes 2', () => {
+  it('answers the metrics port at once while a process is still starting (its part empty yet), not 500 after 5 s', async () => {
+    // Scraped as soon as the first process listens: the second is often still starting. prom-client's primary waits
+    // 5 s for every process and then answers 500 "Operation timed out.", which it did for a process with no listener.
+    const starting = await startMls(EXAMPLE, {args: ['--processes', '2'], waitLoaded: false})
+    try {
+      const metrics = await request(starting.metricsUrl!)
+      expect(metrics.status, metrics.text).toBe(200)
+    } finally {
+      await starting.stop()
+    }
+  })
+
   it('prints the listening lines once and says both processes are ready', () => {
     const logs = server.logs()
     for (const line of ['REST server listening on', 'gRPC server listening on', 'metrics listening on', 'start-up loading finished']) {
