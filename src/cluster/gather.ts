@@ -1,6 +1,6 @@
 /**
  * Reads of the whole server with `--processes N`: the primary asks every serving process for its part (its
- * repository index, its statistics) and answers with the parts merged. A process that exits before answering is left
+ * repository index, its statistics, its metrics) and answers with the parts merged. A process that exits before answering is left
  * out (its counters went with it); one that does not answer within GATHER_TIMEOUT_MS is left out too, so a hung
  * process cannot hold the answer.
  */
@@ -22,6 +22,8 @@ interface Waiting {
 
 /** The parts of several processes as one. */
 export function mergeParts(kind: GatherKind, parts: readonly GatherPart[]): GatherPart {
+  // The metrics are combined by prom-client's aggregators when they are served (cluster/metrics.ts): here, only listed.
+  if (kind === 'metrics') return {kind, metrics: parts.flatMap((p) => (p.kind === 'metrics' ? p.metrics : []))}
   if (kind === 'index') return {kind, items: mergeIndex(parts.map((p) => (p.kind === 'index' ? p.items : ([] as RepositoryIndexItem[]))))}
   return {kind, stats: mergeStats(parts.map((p) => (p.kind === 'stats' ? p.stats : ([] as VersionStats[]))))}
 }

@@ -1,4 +1,5 @@
 /** The IPC messages between the cluster primary and its worker processes, and the environment a worker starts with. */
+import type {MetricObjectWithValues, MetricValue} from 'prom-client'
 import type {VersionStats} from '../dataplane/statistics.js'
 import type {ErrorCode} from '../errors.js'
 import type {RepositoryIndexItem} from '../protocol/types.js'
@@ -16,11 +17,14 @@ export const REPLACEMENT_ENV = 'MLS_CLUSTER_REPLACEMENT'
 
 export type RepositoryOp = 'load' | 'unload'
 
-/** What belongs to the whole server and is read from every process (gather.ts): the index, the statistics. */
-export type GatherKind = 'index' | 'stats'
+/** What belongs to the whole server and is read from every process (gather.ts): the index, the statistics, the metrics. */
+export type GatherKind = 'index' | 'stats' | 'metrics'
 
-/** One process's part of a gather: its repository index, or its statistics. */
-export type GatherPart = {readonly kind: 'index'; readonly items: RepositoryIndexItem[]} | {readonly kind: 'stats'; readonly stats: VersionStats[]}
+/** One process's part of a gather: its repository index, its statistics, or its metrics (prom-client's JSON form). */
+export type GatherPart =
+  | {readonly kind: 'index'; readonly items: RepositoryIndexItem[]}
+  | {readonly kind: 'stats'; readonly stats: VersionStats[]}
+  | {readonly kind: 'metrics'; readonly metrics: MetricObjectWithValues<MetricValue<string>>[]}
 
 /** A failure carried over IPC; `code` is the MlsError code when there was one. */
 export interface WireError {
@@ -49,6 +53,8 @@ export type PrimaryMessage =
   | {readonly type: 'mls:gather-do'; readonly id: number; readonly kind: GatherKind}
   | {readonly type: 'mls:gather-result'; readonly id: number; readonly part?: GatherPart; readonly error?: WireError}
   | {readonly type: 'mls:stop'}
+  /** Every first process has loaded: readiness, held until then, may turn true. */
+  | {readonly type: 'mls:all-loaded'}
 
 /** True for messages of ours (prom-client and Node's cluster send their own on the same channel). */
 export function isMlsMessage(message: unknown): message is {type: string} {

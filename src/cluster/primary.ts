@@ -5,7 +5,7 @@
  * gracefully.
  */
 import cluster, {type Worker} from 'node:cluster'
-import {AggregatorRegistry} from 'prom-client'
+import {AggregatorRegistry, Registry} from 'prom-client'
 import type {Logger} from '../logger.js'
 import {gracefulStop} from '../server/graceful-stop.js'
 import {startMetricsServer, type MetricsServer} from '../server/metrics/server.js'
@@ -43,8 +43,13 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
   const workerSettings: ServerSettings = {...settings, http_port: httpPort, grpc_port: grpcPort}
   let metricsServer: MetricsServer | undefined
   if (settings.metrics_endpoint !== null) {
-    const aggregator = new AggregatorRegistry()
-    const source = {text: () => aggregator.clusterMetrics(), contentType: aggregator.contentType}
+    // Every serving process's metrics, combined by each family's aggregator (aggregators.ts). A process not serving
+    // yet, or not answering within 5 s, is left out of the answer rather than failing it.
+    const text = async () => {
+      const part = await gather.ask('metrics')
+      return AggregatorRegistry.aggregate([part.kind === 'metrics' ? part.metrics : []]).metrics()
+    }
+    const source = {text, contentType: Registry.PROMETHEUS_CONTENT_TYPE}
     metricsServer = await startMetricsServer(source, {host: settings.host, port: settings.metrics_port, path: settings.metrics_endpoint})
   }
 
@@ -87,6 +92,8 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
         else if (slots.every((s) => s.loaded)) {
           // In this order: tools wait for the start-up line and then expect the whole start-up log.
           logger.info(`${n} processes ready`)
+          // Readiness was held in each: one process answering ready would have said so for the whole server.
+          for (const s of slots) if (s.worker.isConnected()) s.worker.send({type: 'mls:all-loaded'} satisfies PrimaryMessage)
           logLoaded(logger, m.summary)
           if (announced !== undefined) hooks.onReady?.(announced, m.counts)
         }

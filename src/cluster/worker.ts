@@ -3,7 +3,6 @@
  * metrics to the primary (it binds no metrics port), and sends repository load/unload to the primary, which has every
  * process do it.
  */
-import {AggregatorRegistry} from 'prom-client'
 import type {RepositoryCoordinator} from '../dataplane/dataplane.js'
 import {MlsError, toMlsError} from '../errors.js'
 import {createLogger, type LogFields, type Logger} from '../logger.js'
@@ -72,21 +71,15 @@ export async function runClusterWorker(): Promise<void> {
   // replacement listens once it has loaded: until then the processes that serve take every connection, and none is
   // given to a process that would answer 404 for a model it has not loaded yet.
   const replacement = process.env[REPLACEMENT_ENV] !== undefined
-  // The primary's metrics port asks every process for its metrics and answers 500 "Operation timed out." when one
-  // does not answer within 5 s: a process still starting answers at once, with nothing yet, until its registry exists.
-  AggregatorRegistry.setRegistries([])
-  new AggregatorRegistry() // installs the listener that answers the primary's metrics requests
   let server
   try {
-    server = await startServer(settings, logger, {coordinator, serveMetrics: false, listenAfterLoading: replacement})
+    server = await startServer(settings, logger, {coordinator, serveMetrics: false, listenAfterLoading: replacement, holdReadiness: !replacement})
   } catch (error) {
     send({type: 'mls:failed', message: (error as Error).message})
     process.exit(1)
   }
-  if (server.metrics) {
-    applyAggregators(server.metrics.registry)
-    AggregatorRegistry.setRegistries([server.metrics.registry])
-  }
+  // How the primary combines each family when it serves every process's metrics.
+  if (server.metrics) applyAggregators(server.metrics.registry)
   const running = server
   const stop = gracefulStop(running, logger)
   process.on('message', (message: unknown) => {
@@ -95,6 +88,9 @@ export async function runClusterWorker(): Promise<void> {
     switch (m.type) {
       case 'mls:stop':
         void stop.stop('asked by the primary')
+        return
+      case 'mls:all-loaded':
+        running.dataplane.releaseReadiness()
         return
       case 'mls:repo-result': {
         // The answer to an operation this process asked the primary to carry to every process.
@@ -112,7 +108,14 @@ export async function runClusterWorker(): Promise<void> {
         return
       }
       case 'mls:gather-do': {
-        // This process's part of a read of the whole server: its own index, or its own counters.
+        // This process's part of a read of the whole server: its own index, its own counters, or its own metrics.
+        if (m.kind === 'metrics') {
+          void (running.metrics?.registry.getMetricsAsJSON() ?? Promise.resolve([])).then(
+            (metrics) => send({type: 'mls:gather-part', id: m.id, part: {kind: 'metrics', metrics}}),
+            (error: unknown) => logger.warn(`reading this process's metrics failed: ${(error as Error).message}`),
+          )
+          return
+        }
         const part: GatherPart = m.kind === 'index' ? {kind: 'index', items: running.dataplane.repositoryIndex({})} : {kind: 'stats', stats: running.dataplane.statistics.snapshot()}
         send({type: 'mls:gather-part', id: m.id, part})
         return
@@ -132,7 +135,7 @@ export async function runClusterWorker(): Promise<void> {
   send({type: 'mls:listening', restUrl: running.restUrl, grpcAddress: running.grpcAddress})
   // A failed start-up load is logged (repository and cause); the process serves what it has, as one process does.
   await settleStartupLoading(running.loaded, logger, settings.model_repository_root)
-  send({type: 'mls:loaded', summary: loadSummary(running.registry.all(), running.dataplane.ready()), counts: modelCounts(running.registry.all())})
+  send({type: 'mls:loaded', summary: loadSummary(running.registry.all(), running.registry.isReady()), counts: modelCounts(running.registry.all())})
   const code = await stop.stopped
   logger.debug('stopped')
   process.disconnect()

@@ -75,6 +75,8 @@ export class DataPlane {
   private readonly responseLimit: number
   private readonly inflight = new InflightRequests()
   private readonly stop = new StopState()
+  /** Readiness held false whatever the models' states (`holdReadiness`). */
+  private held = false
   /** With a memory_budget: requests waiting for their version to load. */
   private readonly onDemand?: OnDemandLoads
 
@@ -99,9 +101,21 @@ export class DataPlane {
     return true
   }
 
-  /** False as soon as a stop has begun, whatever the models' states. */
+  /** False as soon as a stop has begun, and while readiness is held, whatever the models' states. */
   ready(): boolean {
-    return !this.stop.stopping && this.registry.isReady()
+    return !this.stop.stopping && !this.held && this.registry.isReady()
+  }
+
+  /**
+   * Holds readiness false until `releaseReadiness()`: with `--processes N` a process that has loaded is not ready before
+   * every other has (each answers the probes it is handed, so one ready process would make the whole server look ready).
+   */
+  holdReadiness(): void {
+    this.held = true
+  }
+
+  releaseReadiness(): void {
+    this.held = false
   }
 
   // Stopping

@@ -57,6 +57,8 @@ export interface StartServerOptions {
    * of `--processes N` takes no traffic before it can serve. Default false: listen first, so liveness answers at once.
    */
   readonly listenAfterLoading?: boolean
+  /** Readiness stays false until `dataplane.releaseReadiness()` (the first processes of `--processes N`). */
+  readonly holdReadiness?: boolean
 }
 
 /** Listens once `loaded` has settled; when a port cannot be bound, unloads what was loaded before throwing. */
@@ -76,6 +78,7 @@ export async function startServer(settings: ServerSettings, logger: Logger, opti
   const tracer = await startTracing(settings, logger)
   const parts = composeServer(settings, logger, options.coordinator, tracer)
   const {registry, dataplane} = parts
+  if (options.holdReadiness === true) dataplane.holdReadiness()
   // Listen before loading: liveness answers at once and readiness turns true when loading is done.
   const early = options.listenAfterLoading === true ? undefined : await listenAll(parts, options.serveMetrics !== false)
   startupLine.repository(logger, settings.model_repository_root)

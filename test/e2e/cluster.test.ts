@@ -5,7 +5,7 @@
 import {request as httpRequest} from 'node:http'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {EXAMPLE, MNIST_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
+import {EXAMPLE, makeRepo, MNIST_DIR, readTestSet, rowRequest} from './helpers/fixtures.js'
 import {call, inferenceClient} from './helpers/grpc-client.js'
 import {request} from './helpers/http.js'
 import {startMls, type MlsProcess} from './helpers/mls-process.js'
@@ -65,6 +65,32 @@ describe('mls start --processes 2', () => {
       expect(metrics.status, metrics.text).toBe(200)
     } finally {
       await starting.stop()
+    }
+  })
+
+  it('is not ready while any process still loads, though another has loaded', async () => {
+    // Process 2 takes 4 s longer to load. Each process answers the probes it is handed (round robin), so before,
+    // process 1 said ready for the whole server while process 2 could not serve yet.
+    const repo = makeRepo({
+      'models/slow/model-settings.json': JSON.stringify({name: 'slow', implementation: './runtime.ts'}),
+      'models/slow/runtime.ts': `import cluster from 'node:cluster'
+export default {
+  async load() { if (cluster.worker?.id === 2) await new Promise((resolve) => setTimeout(resolve, 4000)) },
+  predict() { return {outputs: []} },
+}`,
+    })
+    const starting = await startMls(repo.dir, {args: ['--processes', '2', '--debug'], waitLoaded: false})
+    try {
+      await starting.expectLog(/process 1 \(pid \d+\) loaded/)
+      const early = await Promise.all(Array.from({length: 6}, () => get(`${starting.url}/v2/health/ready`)))
+      if (!starting.logs().includes('2 processes ready')) expect(early.map((answer) => answer.status)).toEqual(Array(6).fill(503))
+      await starting.expectLog('2 processes ready')
+      let ready = await get(`${starting.url}/v2/health/ready`)
+      for (let i = 0; i < 50 && ready.status !== 200; i++) ready = await new Promise((resolve) => setTimeout(resolve, 20)).then(() => get(`${starting.url}/v2/health/ready`))
+      expect(ready.status).toBe(200)
+    } finally {
+      await starting.stop()
+      repo.cleanup()
     }
   })
 
