@@ -61,6 +61,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
   // The index and the statistics are the server's: read from every serving process and merged.
   const gather = new ClusterGather(serving)
   let stopping = false
+  let released = false
   let announced: ClusterAddresses | undefined
   let startupFailure: ((error: Error) => void) | undefined
   const startupFailed = new Promise<never>((_, reject) => (startupFailure = reject))
@@ -88,12 +89,16 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
       case 'mls:loaded':
         slot.markLoaded()
         logger.debug(`process ${slot.number} (pid ${worker.process.pid}) loaded: ${m.summary}`)
+        // Readiness is held in the first processes until every place has a process that has loaded (a replacement
+        // of one that died during start-up included): one ready process would say so for the whole server.
+        if (!released && slots.every((s) => s.loaded)) {
+          released = true
+          for (const s of slots) if (s.worker.isConnected()) s.worker.send({type: 'mls:all-loaded'} satisfies PrimaryMessage)
+        }
         if (slot.replacement) broadcast.replay(slot.number)
         else if (slots.every((s) => s.loaded)) {
           // In this order: tools wait for the start-up line and then expect the whole start-up log.
           logger.info(`${n} processes ready`)
-          // Readiness was held in each: one process answering ready would have said so for the whole server.
-          for (const s of slots) if (s.worker.isConnected()) s.worker.send({type: 'mls:all-loaded'} satisfies PrimaryMessage)
           logLoaded(logger, m.summary)
           if (announced !== undefined) hooks.onReady?.(announced, m.counts)
         }

@@ -94,6 +94,31 @@ export default {
     }
   })
 
+  it('turns ready when the replacement of a process that died while loading has loaded', async () => {
+    const repo = makeRepo({
+      'models/slow/model-settings.json': JSON.stringify({name: 'slow', implementation: './runtime.ts'}),
+      'models/slow/runtime.ts': `import cluster from 'node:cluster'
+export default {
+  async load() { if (cluster.worker?.id === 2) await new Promise((resolve) => setTimeout(resolve, 60000)) },
+  predict() { return {outputs: []} },
+}`,
+    })
+    const starting = await startMls(repo.dir, {args: ['--processes', '2', '--debug'], waitLoaded: false})
+    try {
+      await starting.expectLog(/process 2 serving \(pid \d+\)/)
+      await starting.expectLog(/process 1 \(pid \d+\) loaded/)
+      process.kill(Number(/process 2 serving \(pid (\d+)\)/.exec(starting.logs())![1]), 'SIGKILL')
+      // The replacement (worker 3) loads at once; then both processes say ready (round robin: 4 probes reach both).
+      const probes = async () => (await Promise.all(Array.from({length: 4}, () => get(`${starting.url}/v2/health/ready`)))).map((answer) => answer.status)
+      let statuses = await probes()
+      for (let i = 0; i < 100 && statuses.some((status) => status !== 200); i++) statuses = await new Promise((resolve) => setTimeout(resolve, 200)).then(probes)
+      expect(statuses, starting.logs()).toEqual([200, 200, 200, 200])
+    } finally {
+      await starting.stop()
+      repo.cleanup()
+    }
+  })
+
   it('prints the listening lines once and says both processes are ready', () => {
     const logs = server.logs()
     for (const line of ['REST server listening on', 'gRPC server listening on', 'metrics listening on', 'start-up loading finished']) {
