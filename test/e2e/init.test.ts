@@ -207,7 +207,7 @@ describe('mls init: refusals write nothing', () => {
       expectNoStack(res.output)
     }
     expect(existsSync(dir)).toBe(false)
-  })
+  }, 60_000) // six CLI runs one after the other: about 1 s each alone, 5 s each on a loaded 2-core machine
 })
 
 describe('mls init --json', () => {
