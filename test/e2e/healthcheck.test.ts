@@ -2,6 +2,7 @@
  * The image's HEALTHCHECK script (bin/healthcheck.js) against real servers: 0 while ready, 1 while live but not ready,
  * 1 when nothing listens. Over https with a self-signed certificate: test/e2e/security.test.ts.
  */
+import net from 'node:net'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {freePort} from './helpers/container.js'
@@ -40,5 +41,19 @@ describe('bin/healthcheck.js', () => {
 
   it('exits 1 when nothing listens on the port', async () => {
     expect(runHealthcheck({MLS_HTTP_PORT: String(await freePort())})).toBe(1)
+  })
+
+  it('exits 1 at its 4 s deadline when the port accepts but never answers (both attempts together, under Docker\'s 5 s)', async () => {
+    // The kernel accepts the connections; nothing ever answers them (neither http nor the https attempt after it).
+    const hung = net.createServer(() => {})
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve))
+    try {
+      const started = Date.now()
+      expect(runHealthcheck({MLS_HTTP_PORT: String((hung.address() as net.AddressInfo).port)})).toBe(1)
+      // 4 s and the start of node; two 4 s attempts (before) took 8 s and more.
+      expect(Date.now() - started).toBeLessThan(7000)
+    } finally {
+      hung.close()
+    }
   })
 })

@@ -6,7 +6,7 @@ import {REPO_ROOT} from './mls-process.js'
 
 export const HEALTHCHECK = path.join(REPO_ROOT, HEALTHCHECK_SCRIPT)
 
-/** Its exit code (null when it had to be killed: 15 s, above its two 4 s attempts). */
+/** Its exit code (null when it had to be killed: 15 s, well above its 4 s deadline). */
 export function runHealthcheck(env: Readonly<Record<string, string>>): number | null {
   return spawnSync(process.execPath, [HEALTHCHECK], {env: {...process.env, ...env}, timeout: 15_000}).status
 }
