@@ -55,6 +55,19 @@ afterAll(async () => {
   await server?.stop()
 })
 
+/** `mls start --processes 2 --debug` (not waiting for loading) on a model that takes `ms` longer to load in process 2. */
+async function slowSecondProcess(ms: number): Promise<{repo: ReturnType<typeof makeRepo>; starting: MlsProcess}> {
+  const repo = makeRepo({
+    'models/slow/model-settings.json': JSON.stringify({name: 'slow', implementation: './runtime.ts'}),
+    'models/slow/runtime.ts': `import cluster from 'node:cluster'
+export default {
+  async load() { if (cluster.worker?.id === 2) await new Promise((resolve) => setTimeout(resolve, ${ms})) },
+  predict() { return {outputs: []} },
+}`,
+  })
+  return {repo, starting: await startMls(repo.dir, {args: ['--processes', '2', '--debug'], waitLoaded: false})}
+}
+
 describe('mls start --processes 2', () => {
   it('answers the metrics port at once while a process is still starting (its part empty yet), not 500 after 5 s', async () => {
     // Scraped as soon as the first process listens: the second is often still starting. prom-client's primary waits
@@ -71,15 +84,7 @@ describe('mls start --processes 2', () => {
   it('is not ready while any process still loads, though another has loaded', async () => {
     // Process 2 takes 4 s longer to load. Each process answers the probes it is handed (round robin), so before,
     // process 1 said ready for the whole server while process 2 could not serve yet.
-    const repo = makeRepo({
-      'models/slow/model-settings.json': JSON.stringify({name: 'slow', implementation: './runtime.ts'}),
-      'models/slow/runtime.ts': `import cluster from 'node:cluster'
-export default {
-  async load() { if (cluster.worker?.id === 2) await new Promise((resolve) => setTimeout(resolve, 4000)) },
-  predict() { return {outputs: []} },
-}`,
-    })
-    const starting = await startMls(repo.dir, {args: ['--processes', '2', '--debug'], waitLoaded: false})
+    const {repo, starting} = await slowSecondProcess(4000)
     try {
       await starting.expectLog(/process 1 \(pid \d+\) loaded/)
       const early = await Promise.all(Array.from({length: 6}, () => get(`${starting.url}/v2/health/ready`)))
@@ -95,15 +100,7 @@ export default {
   })
 
   it('turns ready when the replacement of a process that died while loading has loaded', async () => {
-    const repo = makeRepo({
-      'models/slow/model-settings.json': JSON.stringify({name: 'slow', implementation: './runtime.ts'}),
-      'models/slow/runtime.ts': `import cluster from 'node:cluster'
-export default {
-  async load() { if (cluster.worker?.id === 2) await new Promise((resolve) => setTimeout(resolve, 60000)) },
-  predict() { return {outputs: []} },
-}`,
-    })
-    const starting = await startMls(repo.dir, {args: ['--processes', '2', '--debug'], waitLoaded: false})
+    const {repo, starting} = await slowSecondProcess(60000)
     try {
       await starting.expectLog(/process 2 serving \(pid \d+\)/)
       await starting.expectLog(/process 1 \(pid \d+\) loaded/)
