@@ -22,7 +22,7 @@ interface Waiting {
 
 /** The parts of several processes as one. */
 export function mergeParts(kind: GatherKind, parts: readonly GatherPart[]): GatherPart {
-  // The metrics are combined by prom-client's aggregators when they are served (cluster/metrics.ts): here, only listed.
+  // The metrics are combined by each family's aggregator when the primary serves them (primary.ts): here, only listed.
   if (kind === 'metrics') return {kind, metrics: parts.flatMap((p) => (p.kind === 'metrics' ? p.metrics : []))}
   if (kind === 'index') return {kind, items: mergeIndex(parts.map((p) => (p.kind === 'index' ? p.items : ([] as RepositoryIndexItem[]))))}
   return {kind, stats: mergeStats(parts.map((p) => (p.kind === 'stats' ? p.stats : ([] as VersionStats[]))))}

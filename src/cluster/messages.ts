@@ -56,7 +56,7 @@ export type PrimaryMessage =
   /** Every first process has loaded: readiness, held until then, may turn true. */
   | {readonly type: 'mls:all-loaded'}
 
-/** True for messages of ours (prom-client and Node's cluster send their own on the same channel). */
+/** True for messages of ours (Node's cluster sends its own on the same channel). */
 export function isMlsMessage(message: unknown): message is {type: string} {
   return typeof message === 'object' && message !== null && String((message as {type?: unknown}).type).startsWith('mls:')
 }

@@ -58,7 +58,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
   const serving = (): BroadcastTarget[] =>
     slots.filter((s) => s.listening && s.worker.isConnected()).map((s) => ({number: s.number, pid: s.worker.process.pid, send: (m: PrimaryMessage) => s.worker.send(m)}))
   const broadcast = new RepositoryBroadcast(logger, serving)
-  // The index and the statistics are the server's: read from every serving process and merged.
+  // The index, the statistics and the metrics are the server's: read from every serving process and merged.
   const gather = new ClusterGather(serving)
   let stopping = false
   let released = false
@@ -91,12 +91,13 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
         logger.debug(`process ${slot.number} (pid ${worker.process.pid}) loaded: ${m.summary}`)
         // Readiness is held in the first processes until every place has a process that has loaded (a replacement
         // of one that died during start-up included): one ready process would say so for the whole server.
-        if (!released && slots.every((s) => s.loaded)) {
+        const allLoaded = slots.every((s) => s.loaded)
+        if (!released && allLoaded) {
           released = true
           for (const s of slots) if (s.worker.isConnected()) s.worker.send({type: 'mls:all-loaded'} satisfies PrimaryMessage)
         }
         if (slot.replacement) broadcast.replay(slot.number)
-        else if (slots.every((s) => s.loaded)) {
+        else if (allLoaded) {
           // In this order: tools wait for the start-up line and then expect the whole start-up log.
           logger.info(`${n} processes ready`)
           logLoaded(logger, m.summary)
@@ -142,7 +143,7 @@ export async function runClusterPrimary(settings: ServerSettings, logger: Logger
     const worker = cluster.fork(env)
     // A connection handed to this process that it never took, because it died, goes to a process that serves.
     rescueHandoffs(worker, () => slots.some((s) => s !== slot && s.listening && !s.dead && s.worker.isConnected()))
-    // prom-client and node:cluster send their own messages on the same channel.
+    // node:cluster sends its own messages on the same channel.
     worker.on('message', (message: unknown) => isMlsMessage(message) && route(slot, worker, message as WorkerMessage))
     worker.on('exit', (code, signal) => exit(slot, worker, code, signal))
     return worker

@@ -110,10 +110,10 @@ export async function runClusterWorker(): Promise<void> {
       case 'mls:gather-do': {
         // This process's part of a read of the whole server: its own index, its own counters, or its own metrics.
         if (m.kind === 'metrics') {
-          void (running.metrics?.registry.getMetricsAsJSON() ?? Promise.resolve([])).then(
-            (metrics) => send({type: 'mls:gather-part', id: m.id, part: {kind: 'metrics', metrics}}),
-            (error: unknown) => logger.warn(`reading this process's metrics failed: ${(error as Error).message}`),
-          )
+          // A failure answers with nothing rather than not at all: the primary would wait 5 s for this part.
+          void (running.metrics?.registry.getMetricsAsJSON() ?? Promise.resolve([]))
+            .catch((error: unknown) => (logger.warn(`reading this process's metrics failed: ${(error as Error).message}`), []))
+            .then((metrics) => send({type: 'mls:gather-part', id: m.id, part: {kind: 'metrics', metrics}}))
           return
         }
         const part: GatherPart = m.kind === 'index' ? {kind: 'index', items: running.dataplane.repositoryIndex({})} : {kind: 'stats', stats: running.dataplane.statistics.snapshot()}
