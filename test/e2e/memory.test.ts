@@ -74,16 +74,15 @@ async function inferXgb(server: MlsProcess, name: string) {
 }
 
 /**
- * How many lines of the server's log pass `test`, read once at least one has arrived and a moment later (a log line is
- * written off the turn that made it, so the line a request caused can reach the pipe just after the answer).
+ * How many lines of the server's log match `pattern`, counted once one has arrived (`expectLog`) and a moment later: a
+ * log line is written off the turn that made it, so the line a request caused can reach the pipe just after the answer.
  */
-async function logLines(server: MlsProcess, test: (line: string) => boolean): Promise<number> {
-  const count = () => server.logs().split('\n').filter(test).length
-  for (let i = 0; i < 100 && count() === 0; i++) await sleep(50)
+async function logLines(server: MlsProcess, pattern: RegExp): Promise<number> {
+  await server.expectLog(pattern)
   await sleep(200)
-  return count()
+  return server.logs().split('\n').filter((line) => pattern.test(line)).length
 }
-const loadedLines = (server: MlsProcess, name: string) => logLines(server, (line) => line.includes(`model "${name}"`) && line.includes('event=model_loaded'))
+const loadedLines = (server: MlsProcess, name: string) => logLines(server, new RegExp(`model "${name}".*event=model_loaded`))
 
 describe('memory_budget: load on demand and LRU eviction', () => {
   it('versions start NOT_LOADED and ready, load on their first request, and the least recently used idle one makes room', async () => {
@@ -247,7 +246,7 @@ describe('memory_budget: load on demand and LRU eviction', () => {
     // b comes back less than a residency after its eviction (two versions taking turns): it is held, c's next load waits.
     expect(await timed('b')).toBeLessThan(1000)
     expect(await timed('c')).toBeGreaterThan(1000)
-    expect(await logLines(server, (line) => /event=model_evicted model=b/.test(line))).toBeGreaterThan(0)
+    expect(await logLines(server, /event=model_evicted model=b/)).toBeGreaterThan(0)
 
     const impatient = await serve({...settingsFile({memory_budget: '5MiB', memory_min_residency: 30, memory_wait_timeout: 0.5}), ...xgb('a'), ...xgb('b')})
     expect((await inferXgb(impatient, 'a')).status).toBe(200)
@@ -317,7 +316,7 @@ describe('memory_budget: load on demand and LRU eviction', () => {
     for (let i = 0; i < 5; i++) answers.push(await inferXgb(server, 'broken'))
     expect(answers.map((answer) => answer.body.code)).toEqual(Array(5).fill('MODEL_UNAVAILABLE'))
     expect(answers[0]!.body.error).toMatch(/failed to load/)
-    const failures = await logLines(server, (line) => line.includes('event=model_failed'))
+    const failures = await logLines(server, /event=model_failed/)
     expect(failures).toBe(1)
     expect((await index(server)).broken!.state).toBe('UNAVAILABLE')
     expect((await inferXgb(server, 'a')).status).toBe(200)
